@@ -1,0 +1,3 @@
+from superset_iac.cli import main
+
+main()

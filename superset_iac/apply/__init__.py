@@ -1,0 +1,1 @@
+"""Carrying out a plan, in order, one event per change."""

@@ -1,0 +1,46 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+
+F = Callable[..., Any]
+
+
+def assets_options(fn: F) -> F:
+    fn = click.option("--assets", "assets", default="assets", show_default=True,
+                      envvar="SUPERSET_IAC_ASSETS", type=click.Path(file_okay=False),
+                      help="Asset tree directory.")(fn)
+    fn = click.option("--env", "env_name", envvar="SUPERSET_IAC_ENV", default=None,
+                      help="Environment defined in <assets>/environments/.")(fn)
+    return format_option(fn)
+
+
+def format_option(fn: F) -> F:
+    return click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                        default="text", show_default=True, help="Output format.")(fn)
+
+
+def connection_options(fn: F) -> F:
+    opts = [
+        click.option("--url", envvar="SUPERSET_URL", help="Superset base URL [SUPERSET_URL]."),
+        click.option("--username", envvar="SUPERSET_USERNAME",
+                     help="Superset user [SUPERSET_USERNAME]."),
+        click.option("--password", envvar="SUPERSET_PASSWORD", show_envvar=False,
+                     help="Password; prefer the SUPERSET_PASSWORD variable."),
+        click.option("--access-token", envvar="SUPERSET_ACCESS_TOKEN",
+                     help="Bearer token instead of a password (SSO) "
+                          "[SUPERSET_ACCESS_TOKEN]."),
+        click.option("--insecure", is_flag=True,
+                     help="Do not verify TLS certificates (local testing only)."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def target_option(fn: F) -> F:
+    return click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
+                        help="Limit to these objects (repeatable), e.g. chart/Price.")(fn)

@@ -1,0 +1,23 @@
+"""Exceptions that end a command with a one-line message, never a traceback.
+
+The CLI maps each family to an exit code in ``cli/output.py``; nothing else
+decides how the process ends.
+"""
+
+from __future__ import annotations
+
+
+class IacError(Exception):
+    """Base class: ``str(err)`` is the one line the user sees."""
+
+
+class ConfigError(IacError):
+    """Bad options, environment or credentials (exit 2)."""
+
+
+class AssetError(IacError):
+    """The asset tree is unusable (exit 1); details are in diagnostics."""
+
+
+class ApplyFailed(IacError):
+    """An apply finished with at least one failed change (exit 1)."""

@@ -1,0 +1,100 @@
+"""The interface every kind's handler implements, and what they share.
+
+A handler translates between a kind's typed spec and the server's JSON in
+both directions:
+
+* ``read`` turns every live object into a ``LiveObject`` whose ``spec`` uses
+  names, not ids (ids are looked up in ``ctx.ids``, filled by the kinds read
+  before this one), so the pure plan can compare it with the desired spec;
+* ``create``/``update``/``delete`` turn a planned change into requests,
+  resolving names to this environment's ids through ``ctx.ids``.
+
+Because ``read`` produces specs, export is ``read`` followed by writing YAML.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from superset_iac.errors import IacError
+from superset_iac.model.base import Spec
+from superset_iac.plan.model import Change, LiveObject
+
+if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
+    from superset_iac.model.environment import Environment
+
+# Written into the ``external_url`` of objects superset-iac creates, so that the
+# UI shows who owns them and ``--prune`` can never delete anything else.
+MANAGED_URL_PREFIX = "superset-iac://"
+
+
+def managed_url(kind: str, key: str) -> str:
+    return f"{MANAGED_URL_PREFIX}{kind}/{key}"
+
+
+class UnresolvedReference(IacError):
+    """A name that no live object carries (its creation failed or was skipped)."""
+
+
+@dataclass
+class IdIndex:
+    """Natural key <-> server id, per kind, for one environment."""
+
+    _ids: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _keys: dict[str, dict[Any, str]] = field(default_factory=dict)
+
+    def set(self, kind: str, key: str, id_: Any) -> None:
+        self._ids.setdefault(kind, {})[key] = id_
+        self._keys.setdefault(kind, {})[id_] = key
+
+    def id(self, kind: str, key: str) -> Any:
+        try:
+            return self._ids[kind][key]
+        except KeyError:
+            raise UnresolvedReference(f"{kind} '{key}' does not exist on the server") from None
+
+    def key(self, kind: str, id_: Any) -> str | None:
+        return self._keys.get(kind, {}).get(id_)
+
+    def forget(self, kind: str, key: str) -> None:
+        id_ = self._ids.get(kind, {}).pop(key, None)
+        self._keys.get(kind, {}).pop(id_, None)
+
+
+@dataclass
+class Context:
+    """Everything a handler may use: the client, the environment, the ids."""
+
+    client: Any  # superset_iac.superset.client.SupersetClient
+    env: "Environment | None" = None
+    ids: IdIndex = field(default_factory=IdIndex)
+    warehouse: Any = None  # superset_iac.warehouse executor, for views
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Handler(ABC):
+    """Read, create, update and delete one kind of object."""
+
+    spec_type: ClassVar[type[Spec]]
+
+    @property
+    def kind(self) -> str:
+        return self.spec_type.KIND
+
+    @abstractmethod
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        """All live objects of this kind by natural key; registers their ids."""
+
+    @abstractmethod
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        """Create the object; register and return its id."""
+
+    @abstractmethod
+    def update(self, ctx: Context, change: Change) -> None:
+        """Make the live object in ``change.live`` equal ``change.desired``."""
+
+    @abstractmethod
+    def delete(self, ctx: Context, live: LiveObject) -> None:
+        """Delete a managed object that is no longer in the tree."""

@@ -1,0 +1,1 @@
+"""Reading the asset tree from disk: YAML with positions, then typed specs."""

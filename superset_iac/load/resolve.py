@@ -1,0 +1,77 @@
+"""Resolve a loaded tree for one environment: overrides and ``${VAR}`` values.
+
+The result is the desired state that plan and apply compare with the server.
+Variables are read only here, so a missing one is reported once, with the
+line that needs it, before anything is sent anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.tree import AssetTree
+from superset_iac.model.base import Spec
+from superset_iac.model.database import Database
+from superset_iac.model.environment import Environment
+from superset_iac.model.refs import interpolate
+from superset_iac.model.user import User
+
+Desired = dict[str, dict[str, Spec]]
+
+
+def resolve(tree: AssetTree, env: Environment | None, environ: Mapping[str, str],
+            diags: Diagnostics) -> Desired:
+    desired: Desired = {}
+    for kind, specs in tree.specs.items():
+        desired[kind] = {key: _resolve_spec(spec, env, environ, diags)
+                         for key, spec in specs.items()}
+    return desired
+
+
+def _resolve_spec(spec: Spec, env: Environment | None, environ: Mapping[str, str],
+                  diags: Diagnostics) -> Spec:
+    if isinstance(spec, Database):
+        db = spec.for_environment(env.name) if env else spec
+        return _with(db, "uri", _value(db, "uri", db.uri, environ, diags))
+    if isinstance(spec, User) and spec.password is not None:
+        return _with(spec, "password", _value(spec, "password", spec.password, environ, diags))
+    return spec
+
+
+def _with(spec: Spec, field: str, value: str) -> Spec:
+    copy = spec.model_copy(update={field: value})
+    copy._doc, copy._path = spec._doc, spec._path
+    return copy
+
+
+def _value(spec: Spec, field: str, text: str, environ: Mapping[str, str],
+           diags: Diagnostics) -> str:
+    value, missing = interpolate(text, environ)
+    for name in missing:
+        diags.add(spec.pos(field), "E001",
+                  f"{spec.ref}: environment variable {name} is not set")
+    return value
+
+
+def resolve_environment(env: Environment, environ: Mapping[str, str],
+                        diags: Diagnostics) -> Environment:
+    """The environment with every ``${VAR}`` in its connection settings filled."""
+    data = env.model_dump(by_alias=True)
+
+    def fill(node: object, path: tuple) -> object:
+        if isinstance(node, dict):
+            return {k: fill(v, path + (k,)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fill(v, path + (i,)) for i, v in enumerate(node)]
+        if isinstance(node, str):
+            value, missing = interpolate(node, environ)
+            for name in missing:
+                diags.add(env.pos(*path), "E001",
+                          f"environment '{env.name}': variable {name} is not set")
+            return value
+        return node
+
+    resolved = Environment.model_validate(fill(data, ()))
+    resolved._doc, resolved._path = env._doc, env._path
+    return resolved

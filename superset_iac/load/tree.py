@@ -1,0 +1,113 @@
+"""Load an asset directory into typed specs, collecting every problem.
+
+Layout: one directory per kind (``databases/``, ``charts/``, …, and
+``environments/``), any depth below it, ``*.yaml``/``*.yml`` files holding one
+object, a list of objects, or several ``---`` documents. The directory names
+the kind, so files need no ``kind:`` line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Iterator
+
+from pydantic import ValidationError
+
+from superset_iac.diagnostics import Diagnostics, Position
+from superset_iac.load import schema
+from superset_iac.load.yaml_source import Document, Path, parse_yaml
+from superset_iac.model import KINDS, Spec
+from superset_iac.model.environment import Environment
+
+ENV_DIR = "environments"
+
+
+@dataclass
+class AssetTree:
+    root: FsPath
+    specs: dict[str, dict[str, Spec]] = field(default_factory=dict)
+    environments: dict[str, Environment] = field(default_factory=dict)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    def of(self, kind: str) -> dict[str, Spec]:
+        return self.specs.setdefault(kind, {})
+
+    def get(self, kind: str, key: str) -> Spec | None:
+        return self.specs.get(kind, {}).get(key)
+
+    def __iter__(self) -> Iterator[Spec]:
+        for cls in KINDS.values():
+            yield from self.specs.get(cls.KIND, {}).values()
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.specs.values())
+
+
+def load_tree(root: str | FsPath) -> AssetTree:
+    root = FsPath(root)
+    tree = AssetTree(root)
+    if not root.is_dir():
+        tree.diagnostics.add(Position(_rel(root)), "L001", "asset directory not found")
+        return tree
+    known = set(KINDS) | {ENV_DIR}
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in known:
+            tree.diagnostics.add(Position(_rel(entry)), "L002",
+                                 f"unknown asset directory '{entry.name}'; "
+                                 f"expected one of: {', '.join(sorted(known))}")
+    for dirname, cls in [*KINDS.items(), (ENV_DIR, Environment)]:
+        for path in _yaml_files(root / dirname):
+            _load_file(tree, path, cls)
+    for cls in KINDS.values():
+        tree.specs.setdefault(cls.KIND, {})
+    return tree
+
+
+def _yaml_files(directory: FsPath) -> list[FsPath]:
+    if not directory.is_dir():
+        return []
+    files = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files)
+
+
+def _rel(path: FsPath) -> str:
+    """Paths as a linter prints them: relative to the working directory if below it."""
+    try:
+        return str(path.resolve().relative_to(FsPath.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _load_file(tree: AssetTree, path: FsPath, cls: type[Spec]) -> None:
+    display = _rel(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        tree.diagnostics.add(Position(display), "L003", f"cannot read file: {err}")
+        return
+    for doc in parse_yaml(text, display, tree.diagnostics):
+        if isinstance(doc.data, list):
+            for i, item in enumerate(doc.data):
+                _add(tree, cls, doc, (i,), item)
+        elif doc.data is not None:
+            _add(tree, cls, doc, (), doc.data)
+
+
+def _add(tree: AssetTree, cls: type[Spec], doc: Document, prefix: Path, data: object) -> None:
+    if not isinstance(data, dict):
+        tree.diagnostics.add(doc.pos(prefix), "S006",
+                             f"a {cls.KIND} must be a mapping, got {type(data).__name__}")
+        return
+    try:
+        spec = cls.model_validate(data).attach(doc, prefix)
+    except ValidationError as err:
+        schema.report(err, cls, doc, prefix, data, tree.diagnostics)
+        return
+    target: dict = tree.environments if cls is Environment else tree.of(cls.KIND)
+    if spec.key in target:
+        first = target[spec.key]
+        tree.diagnostics.add(spec.pos(), "S005",
+                             f"duplicate {cls.KIND} '{spec.key}' (first defined at {first.pos()})")
+        return
+    target[spec.key] = spec

@@ -1,0 +1,91 @@
+"""The common shape of every typed spec.
+
+A spec is what a YAML file says about one Superset object, validated by
+pydantic (strict: ``"yes"`` is not a boolean, ``"5"`` is not a number; unknown
+keys are errors). Each spec class declares:
+
+* ``KIND``: the kind's name (``chart``), also the CLI's ``--target`` prefix;
+* ``key``: the natural key the object is matched by, never a server id;
+* ``NOT_COMPARED``: fields that never make a change (documentation, the
+  per-environment overrides themselves);
+* ``SECRET``: fields whose values are rendered as ``(sensitive)``.
+
+Specs carry their source document privately, so any later stage can point at
+the line a field came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from superset_iac.diagnostics import Position
+from superset_iac.load.yaml_source import Document, Path
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A by-name reference from one spec to another object."""
+
+    kind: str
+    key: str
+    path: tuple[str | int, ...] = ()
+
+
+class Model(BaseModel):
+    """Strict, closed pydantic model used for specs and their parts."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True,
+                              validate_default=False)
+
+
+class Spec(Model):
+    KIND: ClassVar[str] = ""
+    NOT_COMPARED: ClassVar[frozenset[str]] = frozenset()
+    SECRET: ClassVar[frozenset[str]] = frozenset()
+
+    _doc: Document | None = PrivateAttr(default=None)
+    _path: Path = PrivateAttr(default=())
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def ref(self) -> str:
+        """``kind/key``: how the CLI (``--target``) and plans name this object."""
+        return f"{self.KIND}/{self.key}"
+
+    def refs(self) -> list[Ref]:
+        """What this object names, with the position of each mention.
+
+        Validation checks each exists; apply skips the dependants of an object
+        that failed.
+        """
+        return []
+
+    def attach(self, doc: Document, path: Path) -> "Spec":
+        self._doc, self._path = doc, tuple(path)
+        return self
+
+    def pos(self, *path: str | int) -> Position:
+        """Where ``path`` (relative to this object) is written in its file."""
+        if self._doc is None:
+            return Position("<generated>")
+        return self._doc.pos(self._path + tuple(path))
+
+    @property
+    def file(self) -> str:
+        return self._doc.file if self._doc else "<generated>"
+
+    def compared(self) -> dict[str, Any]:
+        """The fields that define equality, as plain JSON data.
+
+        This is the single notion of "the same" used by plan, apply and
+        export: handlers build specs from live objects and both sides go
+        through this method.
+        """
+        return self.model_dump(mode="json", by_alias=True,
+                               exclude=set(self.NOT_COMPARED))

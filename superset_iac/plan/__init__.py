@@ -1,0 +1,1 @@
+"""The plan: a pure comparison of desired and live state, as data first."""

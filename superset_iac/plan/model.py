@@ -1,0 +1,93 @@
+"""Plan data: changes with field-level deltas, serialisable to JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from superset_iac.model.base import Spec
+from superset_iac.model.refs import MASK
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+
+
+@dataclass
+class LiveObject:
+    """An object read from the server, expressed as a spec (names, not ids).
+
+    ``id`` is the server's identifier in this environment; ``raw`` keeps what
+    the server returned so an update can carry ids of nested parts (dataset
+    columns and metrics) without reading them again.
+    """
+
+    spec: Spec
+    id: Any
+    managed: bool = False
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.sensitive:
+            return {"path": self.path, "before": MASK, "after": MASK, "sensitive": True}
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass
+class Change:
+    action: Action
+    kind: str
+    key: str
+    fields: list[FieldChange] = field(default_factory=list)
+    desired: Spec | None = None
+    live: LiveObject | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action.value, "kind": self.kind, "key": self.key,
+                "fields": [f.to_dict() for f in self.fields]}
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    unmanaged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def counts(self) -> dict[str, int]:
+        counts = {a.value: 0 for a in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        counts["unchanged"] = sum(self.unchanged.values())
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"changes": [c.to_dict() for c in self.changes],
+                "summary": self.counts(),
+                "unchanged": dict(self.unchanged),
+                "unmanaged": dict(self.unmanaged)}

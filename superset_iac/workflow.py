@@ -1,0 +1,104 @@
+"""The pipeline, without any CLI concerns:
+
+    load -> validate -> resolve for an environment -> read live -> plan -> apply
+
+Commands in ``cli/`` call these functions and only decide how to show the
+result; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from superset_iac.diagnostics import Diagnostics, Position
+from superset_iac.errors import AssetError, ConfigError
+from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.registry import handlers
+from superset_iac.load.resolve import Desired, resolve, resolve_environment
+from superset_iac.load.tree import AssetTree, load_tree
+from superset_iac.model.environment import Environment, SupersetConnection
+from superset_iac.plan.diff import plan as make_plan
+from superset_iac.plan.model import LiveObject, Plan
+from superset_iac.validate import validate_tree
+
+
+@dataclass
+class Connection:
+    """Superset connection settings given on the command line or in variables."""
+
+    url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    access_token: str | None = None
+    insecure: bool = False
+
+
+@dataclass
+class Loaded:
+    tree: AssetTree
+    diagnostics: Diagnostics
+    env: Environment | None = None
+    desired: Desired = field(default_factory=dict)
+
+
+def load(assets: str | Path, env_name: str | None,
+         environ: Mapping[str, str] | None = None) -> Loaded:
+    """Load and validate the tree; resolve it for ``env_name`` if given."""
+    environ = os.environ if environ is None else environ
+    tree = load_tree(assets)
+    diags = validate_tree(tree)
+    loaded = Loaded(tree, diags)
+    if env_name is None:
+        return loaded
+    env = tree.environments.get(env_name)
+    if env is None:
+        known = ", ".join(sorted(tree.environments)) or "none defined"
+        diags.add(Position(f"{assets}/environments"), "E002",
+                  f"unknown environment '{env_name}' (known: {known})")
+        return loaded
+    loaded.env = resolve_environment(env, environ, diags)
+    loaded.desired = resolve(tree, loaded.env, environ, diags)
+    return loaded
+
+
+def require_valid(loaded: Loaded) -> None:
+    if loaded.diagnostics.has_errors():
+        raise AssetError(f"{len(loaded.diagnostics.errors)} problem(s) in the assets")
+
+
+def connect(env: Environment | None, given: Connection) -> Any:
+    """A Superset client from options/variables first, then the environment file."""
+    from superset_iac.superset.client import SupersetClient
+
+    conf = env.superset if env else SupersetConnection(url="")
+    url = given.url or conf.url
+    if not url:
+        raise ConfigError("no Superset URL: pass --url, set SUPERSET_URL, or choose --env")
+    token = given.access_token or conf.access_token
+    username = given.username or conf.username
+    password = given.password or conf.password
+    if not token and not (username and password):
+        raise ConfigError("no Superset credentials: set SUPERSET_USERNAME and "
+                          "SUPERSET_PASSWORD, or SUPERSET_ACCESS_TOKEN")
+    verify: bool | str = conf.ca_bundle or conf.verify_tls
+    if given.insecure:
+        verify = False
+    return SupersetClient(url, username=username, password=password, access_token=token,
+                          provider=conf.provider, verify=verify)
+
+
+def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dict[str, LiveObject]]:
+    """Read every kind in dependency order, so ids resolve to names."""
+    live: dict[str, dict[str, LiveObject]] = {}
+    for handler in kinds if kinds is not None else handlers():
+        live[handler.kind] = handler.read(ctx)
+    return live
+
+
+def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
+         targets: tuple[str, ...] = ()) -> Plan:
+    live = read_live(ctx, [h for h in handlers() if loaded.desired.get(h.kind) or prune])
+    return make_plan(loaded.desired, live, prune=prune, targets=targets)
