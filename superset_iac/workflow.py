@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from superset_iac.diagnostics import Diagnostics, Position
+from superset_iac.diagnostics import Diagnostics, Position, Severity
 from superset_iac.errors import AssetError, ConfigError
 from superset_iac.kinds.base import Context, Handler
 from superset_iac.kinds.registry import handlers
@@ -45,8 +45,12 @@ class Loaded:
 
 
 def load(assets: str | Path, env_name: str | None,
-         environ: Mapping[str, str] | None = None) -> Loaded:
-    """Load and validate the tree; resolve it for ``env_name`` if given."""
+         environ: Mapping[str, str] | None = None, *, connecting: bool = True) -> Loaded:
+    """Load and validate the tree; resolve it for ``env_name`` if given.
+
+    ``connecting=False`` (validate) reports missing connection variables as
+    warnings only.
+    """
     environ = os.environ if environ is None else environ
     tree = load_tree(assets)
     diags = validate_tree(tree)
@@ -59,7 +63,8 @@ def load(assets: str | Path, env_name: str | None,
         diags.add(Position(f"{assets}/environments"), "E002",
                   f"unknown environment '{env_name}' (known: {known})")
         return loaded
-    loaded.env = resolve_environment(env, environ, diags)
+    severity = Severity.ERROR if connecting else Severity.WARNING
+    loaded.env = resolve_environment(env, environ, diags, severity)
     loaded.desired = resolve(tree, loaded.env, environ, diags)
     return loaded
 

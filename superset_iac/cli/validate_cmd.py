@@ -17,7 +17,7 @@ from superset_iac.exitcodes import ExitCode
 @handle_errors
 def validate(assets: str, env_name: str | None, fmt: str) -> ExitCode:
     """Check the asset tree without contacting any server."""
-    loaded = workflow.load(assets, env_name)
+    loaded = workflow.load(assets, env_name, connecting=False)
     diags = loaded.diagnostics
     if fmt == "json":
         click.echo(json.dumps({"valid": not diags.has_errors(), "objects": loaded.tree.count(),

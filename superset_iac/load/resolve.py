@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from superset_iac.diagnostics import Diagnostics
+from superset_iac.diagnostics import Diagnostics, Severity
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.base import Spec
 from superset_iac.model.database import Database
@@ -54,9 +54,13 @@ def _value(spec: Spec, field: str, text: str, environ: Mapping[str, str],
     return value
 
 
-def resolve_environment(env: Environment, environ: Mapping[str, str],
-                        diags: Diagnostics) -> Environment:
-    """The environment with every ``${VAR}`` in its connection settings filled."""
+def resolve_environment(env: Environment, environ: Mapping[str, str], diags: Diagnostics,
+                        severity: Severity = Severity.ERROR) -> Environment:
+    """The environment with every ``${VAR}`` in its connection settings filled.
+
+    ``validate`` passes ``Severity.WARNING``: it never connects, so a missing
+    connection variable is worth a mention, not a failure.
+    """
     data = env.model_dump(by_alias=True)
 
     def fill(node: object, path: tuple) -> object:
@@ -68,7 +72,7 @@ def resolve_environment(env: Environment, environ: Mapping[str, str],
             value, missing = interpolate(node, environ)
             for name in missing:
                 diags.add(env.pos(*path), "E001",
-                          f"environment '{env.name}': variable {name} is not set")
+                          f"environment '{env.name}': variable {name} is not set", severity)
             return value
         return node
 
