@@ -1,0 +1,76 @@
+"""What handlers of Superset REST resources share.
+
+Subclasses name their ``resource`` (``chart``), say which list ``columns``
+they need, and convert in both directions with ``to_spec`` (server JSON ->
+spec, ids resolved to names through ``ctx.ids``) and ``to_payload`` (spec ->
+request body, names resolved to ids). Reading uses the list endpoint only,
+paged, so a diff costs one request per 100 objects; kinds whose compared
+fields are missing from the list read details where needed and say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from superset_iac.kinds.base import MANAGED_URL_PREFIX, Context, Handler, managed_url
+from superset_iac.model.base import Spec
+from superset_iac.plan.model import Change, LiveObject
+
+
+def is_managed(row: dict[str, Any], kind: str) -> bool:
+    url = row.get("external_url") or ""
+    return bool(row.get("is_managed_externally")) and url.startswith(f"{MANAGED_URL_PREFIX}{kind}/")
+
+
+def managed_key(row: dict[str, Any], kind: str) -> str | None:
+    """The natural key recorded in a managed object's ``external_url``."""
+    if not is_managed(row, kind):
+        return None
+    return row["external_url"][len(f"{MANAGED_URL_PREFIX}{kind}/"):]
+
+
+def managed_fields(kind: str, key: str) -> dict[str, Any]:
+    """Payload fields that mark an object as created and owned by superset-iac."""
+    return {"is_managed_externally": True, "external_url": managed_url(kind, key)}
+
+
+class RestHandler(Handler):
+    resource: ClassVar[str]
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    # -- conversion, per kind ------------------------------------------------
+    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Spec:
+        raise NotImplementedError
+
+    def to_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- shared plumbing -----------------------------------------------------
+    def rows(self, ctx: Context) -> list[dict[str, Any]]:
+        return ctx.client.list(self.resource, columns=list(self.columns))
+
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        live: dict[str, LiveObject] = {}
+        for row in self.rows(ctx):
+            spec = self.to_spec(ctx, row)
+            obj = LiveObject(spec=spec, id=row["id"], managed=is_managed(row, self.kind), raw=row)
+            live[spec.key] = obj
+            ctx.ids.set(self.kind, spec.key, row["id"])
+        return live
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        payload = {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key)}
+        result = ctx.client.post(f"{self.resource}/", payload)
+        new_id = result["id"]
+        ctx.ids.set(self.kind, spec.key, new_id)
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and change.desired is not None
+        payload = {**self.to_payload(ctx, change.desired),
+                   **managed_fields(self.kind, change.desired.key)}
+        ctx.client.put(f"{self.resource}/{change.live.id}", payload)
+
+    def delete(self, ctx: Context, live: LiveObject) -> None:
+        ctx.client.delete(f"{self.resource}/{live.id}")
+        ctx.ids.forget(self.kind, live.key)
