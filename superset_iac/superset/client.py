@@ -1,0 +1,482 @@
+"""A small, strict client for Superset's REST API.
+
+What it takes care of so callers do not have to:
+
+- **Auth**, lazily on the first request: ``POST /api/v1/security/login`` for
+  access + refresh tokens; on a 401 the access token is refreshed (or, failing
+  that, the client logs in again) and the request repeated once. With only an
+  ``access_token`` (SSO deployments) there is nothing to refresh with, so a 401
+  is reported with that explanation.
+- **CSRF**: Superset's own write endpoints need ``X-CSRFToken`` plus the
+  ``session`` cookie set when the token was issued, and a ``Referer`` over
+  HTTPS. The token is fetched once, before the first write, and fetched again
+  once if the server says it expired or is missing.
+- **Retries** with exponential backoff on connection errors and 502/503/504,
+  only for requests that are safe to repeat (GET, HEAD, PUT, DELETE, and any
+  request that provably never left). A POST that may have been applied raises
+  ``TransientWriteError`` instead: a blind repeat could create a duplicate.
+- **Errors** as one ``ApiError`` type whose ``str()`` is one line, with
+  secrets (password, tokens, CSRF token, URI passwords) redacted.
+- **A request log** (``client.requests``) for measuring what a command costs.
+
+Redirects are never followed: an API that redirects is misconfigured (wrong
+scheme or host) or is sending us to the browser login page, and both are
+clearer as an error than as an HTML page parsed as JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from superset_iac import __version__
+from superset_iac.superset import failures, records, rison
+from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer, redact, server_message
+from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
+from superset_iac.superset.version import SECURITY_API_HELP, ServerVersion, support_warnings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1/"
+LOGIN_PATH = "/api/v1/security/login"
+REFRESH_PATH = "/api/v1/security/refresh"
+CSRF_PATH = "/api/v1/security/csrf_token/"
+PAGE_SIZE = 100  # Superset silently caps most list endpoints at 100 rows.
+
+# PUT and DELETE are idempotent in Superset's API: repeating one yields the same state.
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+_MISSING_ROUTE = "requested URL was not found on the server"
+
+Filter = tuple[str, str, Any] | Mapping[str, Any]
+
+
+class SupersetClient:
+    """Talks to one Superset server as one user.
+
+    Give either ``username`` + ``password`` (database or LDAP login via
+    ``provider``) or an ``access_token`` obtained elsewhere (SSO). ``timeout``
+    is ``(connect, read)`` seconds or one number for both; ``verify`` is True,
+    False or a CA bundle path; ``retries`` counts repeats after the first
+    attempt, waiting ``backoff * 2**n`` seconds before repeat ``n``.
+
+    Paths not starting with ``/`` are relative to ``/api/v1/``. List
+    endpoints need their trailing slash (``chart/``); the server redirects
+    without one.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        access_token: str | None = None,
+        provider: str = "db",
+        timeout: float | tuple[float, float] = (5, 60),
+        verify: bool | str = True,
+        retries: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"Superset URL must start with http:// or https://, got {url!r}")
+        if not access_token and not (username and password):
+            raise ValueError("give either username and password, or access_token")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.requests: list[RequestRecord] = []
+        self._username = username
+        self._password = password
+        self._provider = provider
+        self._access_token = access_token
+        self._refresh_token: str | None = None
+        self._csrf_token: str | None = None
+        self._version: ServerVersion | None = None
+        self._verify = verify
+        self._session = _new_session(self.url)
+
+    def __repr__(self) -> str:
+        auth = f"user {self._username!r}" if self._password else "access token"
+        return f"SupersetClient(url={self.url!r}, auth={auth})"
+
+    def __enter__(self) -> SupersetClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- public API -----------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET ``path``; returns the whole decoded JSON body (``result``, ``count``…).
+
+        Dict and list values in ``params`` are Rison-encoded, so
+        ``params={"q": {"page_size": 10}}`` works.
+        """
+        return _json_body(self._request("GET", path, params=params))
+
+    def get_bytes(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        """GET ``path`` and return the raw body (export ZIP bundles)."""
+        return self._request("GET", path, params=params).content
+
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """POST JSON (or a multipart form with ``files``/``data``); returns the decoded body.
+
+        Creates answer ``{"id": …, "result": {…}}``: the id is outside ``result``,
+        so the body is returned whole. Raises ``TransientWriteError`` when the
+        outcome is unknown.
+        """
+        return _json_body(self._request("POST", path, json=json, files=files, data=data))
+
+    def put(self, path: str, json: Any) -> Any:
+        """PUT JSON; returns the decoded body (``{"id": …, "result": {…}}``)."""
+        return _json_body(self._request("PUT", path, json=json))
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """DELETE ``path``; returns the decoded body (``{"message": "OK"}``) or None if empty."""
+        return _json_body(self._request("DELETE", path, params=params))
+
+    def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]:
+        """The object ``resource/id`` (id, uuid or slug where the resource allows), unwrapped from ``result``."""
+        return self.get(f"{resource.strip('/')}/{id}")["result"]
+
+    def list(
+        self,
+        resource: str,
+        filters: Iterable[Filter] = (),
+        columns: Sequence[str] | None = None,
+        order_column: str | None = None,
+        order_direction: str = "asc",
+        page_size: int = PAGE_SIZE,
+    ) -> list[dict[str, Any]]:
+        """Every row of a list endpoint, all pages, as the ``result`` rows.
+
+        ``filters`` are ``(column, operator, value)`` triples (operators as
+        ``GET resource/_info`` lists them, e.g. ``eq``, ``ct``, ``rel_o_m``).
+        Paging stops at ``count`` rows, at an empty page, or at a short page
+        when the server gives no ``count``; the server may cap ``page_size``
+        below what was asked, which the ``count`` rule tolerates.
+        """
+        query: dict[str, Any] = {"page_size": page_size}
+        if filters:
+            query["filters"] = [_filter(f) for f in filters]
+        if columns:
+            query["columns"] = list(columns)
+        if order_column:
+            query.update(order_column=order_column, order_direction=order_direction)
+        return self._all_pages(f"{resource.strip('/')}/", query, page_size)
+
+    def count(self, method: str | Iterable[str] | None = None, *, include_auth: bool = False) -> int:
+        """Requests logged so far for ``method`` (e.g. ``"GET"`` or ``("POST", "PUT", "DELETE")``).
+
+        Login, refresh and CSRF fetches are excluded unless ``include_auth``.
+        """
+        return records.count(self.requests, method, include_auth=include_auth)
+
+    def reset_log(self) -> None:
+        """Forget logged requests (tokens and CSRF state are kept)."""
+        self.requests.clear()
+
+    def server_version(self) -> ServerVersion:
+        """The server's Superset version, asked once per client.
+
+        6.1+ answers ``GET /version``; for older servers the version is
+        inferred (``exact=False``) from whether the 6.0 theme API exists.
+        """
+        if self._version is None:
+            self._version = self._probe_version()
+        return self._version
+
+    def check_supported(self) -> list[str]:
+        """Raise ``UnsupportedServer`` unless the server is 6.x; return warnings to show.
+
+        See ``superset_iac.superset.version`` for the policy and its reasons.
+        """
+        return support_warnings(self.server_version())
+
+    def check_security_api(self) -> None:
+        """Raise ``UnsupportedServer`` when FAB's security API (roles, users) is switched off."""
+        try:
+            self.get("security/roles/", params={"q": {"page_size": 1}})
+        except ApiError as exc:
+            if exc.status == 404:
+                raise UnsupportedServer(f"{self.url}: {SECURITY_API_HELP}") from None
+            raise
+
+    # -- paging and version probes ----------------------------------------------
+
+    def _all_pages(self, path: str, query: dict[str, Any], page_size: int) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            body = self.get(path, params={"q": {**query, "page": page}})
+            batch = body.get("result") or []
+            rows.extend(batch)
+            total = body.get("count")
+            if not batch or (total is not None and len(rows) >= total):
+                return rows
+            if total is None and len(batch) < page_size:
+                return rows
+            page += 1
+
+    def _probe_version(self) -> ServerVersion:
+        try:
+            body = self.get("/version")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return self._infer_old_version()
+        raw = body.get("version_string") if isinstance(body, dict) else None
+        if not raw:
+            raise ApiError("GET", "/version", 200, "no version_string in the answer")
+        return ServerVersion.parse(str(raw))
+
+    def _infer_old_version(self) -> ServerVersion:
+        """No ``/version`` (added in 6.1): the theme API exists from 6.0 on."""
+        try:
+            self.get("theme/_info", params={"q": {"keys": ["permissions"]}})
+        except ApiError as exc:
+            if exc.status == 404:
+                return ServerVersion("5.x or older", (5, 0, 0), exact=False)
+            if exc.status != 403:
+                raise
+        return ServerVersion("6.0", (6, 0, 0), exact=False)
+
+    # -- request pipeline -------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, kind: str = API, **kwargs: Any) -> requests.Response:
+        """Send with auth, CSRF and retries; return a 2xx response or raise ``ApiError``."""
+        url, shown = self._resolve(path)
+        kwargs = _prepare(method, kwargs)
+        needs_csrf = method in WRITE_METHODS
+        if needs_csrf:
+            self._ensure_csrf()
+        response = self._send_authed(method, url, shown, kind, **kwargs)
+        if needs_csrf and _is_csrf_failure(response):
+            log.debug("CSRF token rejected (%s); fetching a new one", server_message(response.content))
+            self._csrf_token = None
+            self._ensure_csrf()
+            response = self._send_authed(method, url, shown, kind, **kwargs)
+        if not 200 <= response.status_code < 300:
+            raise self._error_from(method, shown, response)
+        return response
+
+    def _send_authed(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+        """Send with the access token; on a 401 renew it once and repeat."""
+        self._ensure_login()
+        response = self._send(method, url, shown, kind, **kwargs)
+        if response.status_code == 401 and self._renew_token():
+            response = self._send(method, url, shown, kind, **kwargs)
+        return response
+
+    def _send(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+        """One logical request with retries; raises ``ApiError`` if no response ever came."""
+        repeatable = method in REPEATABLE_METHODS or kind == AUTH
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = self._attempt(method, url, shown, kind, **kwargs)
+            except requests.RequestException as exc:
+                failure = failures.describe(exc, _origin(self.url), self.timeout)
+                if (repeatable or not failure.sent) and not last:
+                    self._pause(attempt)
+                    continue
+                raise self._transport_error(method, shown, failure) from exc
+            if response.status_code not in TRANSIENT_STATUSES:
+                return response
+            if not repeatable:
+                raise self._unknown_outcome(method, shown, response)
+            if last:
+                return response
+            self._pause(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+        """One HTTP round trip, logged whatever happens."""
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            response = self._session.request(
+                method, url, timeout=self.timeout, verify=self._verify, allow_redirects=False, **kwargs
+            )
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.monotonic() - started
+            self.requests.append(RequestRecord(method, shown, status, elapsed, kind))
+            log.debug("%s %s → %s in %.3fs", method, shown, status, elapsed)
+
+    def _pause(self, attempt: int) -> None:
+        delay = self.backoff * 2**attempt
+        if delay > 0:
+            time.sleep(delay)
+
+    def _resolve(self, path: str) -> tuple[str, str]:
+        shown = path if path.startswith("/") else API_PREFIX + path
+        return self.url + shown, shown
+
+    # -- auth -------------------------------------------------------------------
+
+    def _ensure_login(self) -> None:
+        if self._access_token is None:
+            self._login()
+        self._session.headers["Authorization"] = f"Bearer {self._access_token}"
+
+    def _login(self) -> None:
+        body = {"username": self._username, "password": self._password, "provider": self._provider, "refresh": True}
+        url, shown = self._resolve(LOGIN_PATH)
+        response = self._send("POST", url, shown, AUTH, json=body, headers={"Authorization": None})
+        if response.status_code != 200:
+            hint = " (check the username, password and provider)" if response.status_code == 401 else ""
+            raise self._error_from("POST", shown, response, hint)
+        tokens = response.json()
+        self._access_token = tokens["access_token"]
+        self._refresh_token = tokens.get("refresh_token")
+
+    def _renew_token(self) -> bool:
+        """Get a new access token after a 401; False when there is no way to."""
+        if self._refresh_token and self._refresh():
+            return True
+        if self._password:
+            self._access_token = None
+            self._ensure_login()
+            return True
+        return False
+
+    def _refresh(self) -> bool:
+        url, shown = self._resolve(REFRESH_PATH)
+        response = self._send("POST", url, shown, AUTH, headers={"Authorization": f"Bearer {self._refresh_token}"})
+        if response.status_code != 200:
+            log.debug("token refresh refused (%s); logging in again", response.status_code)
+            self._refresh_token = None
+            return False
+        self._access_token = response.json()["access_token"]
+        self._session.headers["Authorization"] = f"Bearer {self._access_token}"
+        return True
+
+    def _ensure_csrf(self) -> None:
+        if self._csrf_token is not None:
+            return
+        url, shown = self._resolve(CSRF_PATH)
+        response = self._send_authed("GET", url, shown, AUTH)
+        if response.status_code != 200:
+            raise self._error_from("GET", shown, response)
+        self._csrf_token = _json_body(response)["result"]
+        self._session.headers["X-CSRFToken"] = self._csrf_token
+
+    # -- errors -----------------------------------------------------------------
+
+    def _secrets(self) -> list[str]:
+        values = (self._password, self._access_token, self._refresh_token, self._csrf_token)
+        return [v for v in values if v]
+
+    def _error_from(self, method: str, shown: str, response: requests.Response, hint: str = "") -> ApiError:
+        if 300 <= response.status_code < 400:
+            message = _redirect_message(response)
+        else:
+            message = server_message(response.content, response.headers.get("Content-Type", ""), response.reason or "")
+        return ApiError(method, shown, response.status_code, redact(message + hint + self._hint(response), self._secrets()))
+
+    def _hint(self, response: requests.Response) -> str:
+        status = response.status_code
+        if status == 401 and not self._password:
+            return " (the access token was rejected; without a password it cannot be renewed: supply a new token)"
+        if status == 404 and "/security/" in response.url and _MISSING_ROUTE in response.text:
+            return f" ({SECURITY_API_HELP})"
+        return ""
+
+    def _transport_error(self, method: str, shown: str, failure: failures.Failure) -> ApiError:
+        message = redact(failure.message, self._secrets())
+        if failure.sent and method not in REPEATABLE_METHODS:
+            return TransientWriteError(method, shown, None, f"{message}; it may or may not have been applied")
+        return ApiError(method, shown, None, message)
+
+    def _unknown_outcome(self, method: str, shown: str, response: requests.Response) -> TransientWriteError:
+        plain = self._error_from(method, shown, response)
+        return TransientWriteError(method, shown, plain.status, f"{plain.message}; it may or may not have been applied")
+
+
+def _new_session(base_url: str) -> requests.Session:
+    # ``verify`` goes with each request, not on the session: requests lets
+    # REQUESTS_CA_BUNDLE override a session-level value, even ``False``.
+    session = requests.Session()
+    session.headers.update(
+        {
+            "Accept": "application/json",
+            # Flask-WTF checks the Referer's origin on HTTPS writes.
+            "Referer": base_url + "/",
+            "User-Agent": f"superset-iac/{__version__}",
+        }
+    )
+    return session
+
+
+def _prepare(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty arguments, Rison-encode structured params, mark writes as JSON.
+
+    A write without a JSON content type that fails CSRF is answered with a
+    302 to the login page instead of a JSON error, so every write without a
+    multipart body says it is JSON.
+    """
+    prepared = {key: value for key, value in kwargs.items() if value is not None}
+    params = prepared.get("params")
+    if params:
+        prepared["params"] = {k: rison.dumps(v) if isinstance(v, (dict, list, tuple)) else v for k, v in params.items()}
+    if method in WRITE_METHODS and "files" not in prepared and "json" not in prepared:
+        prepared["headers"] = {"Content-Type": "application/json"}
+    return prepared
+
+
+def _json_body(response: requests.Response) -> Any:
+    if not response.content.strip():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "unknown content")
+        excerpt = server_message(response.content, "text/html")
+        raise ApiError(response.request.method or "?", urlsplit(response.url).path, response.status_code,
+                       f"expected JSON, got {kind}: {excerpt}") from None
+
+
+def _redirect_message(response: requests.Response) -> str:
+    location = response.headers.get("Location", "")
+    if "/login" in location:
+        return f"redirected to the login page {location} (the token or CSRF token was rejected)"
+    return f"redirected to {location} (check the Superset URL's scheme, host and path)"
+
+
+def _is_csrf_failure(response: requests.Response) -> bool:
+    if response.status_code != 400:
+        return False
+    message = server_message(response.content, response.headers.get("Content-Type", ""))
+    return "CSRF" in message or "referrer" in message.lower()
+
+
+def _filter(item: Filter) -> dict[str, Any]:
+    if isinstance(item, Mapping):
+        return dict(item)
+    col, opr, value = item
+    return {"col": col, "opr": opr, "value": value}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
