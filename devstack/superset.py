@@ -52,7 +52,6 @@ STATE_DIR = Path(os.environ.get("SUPERSET_IAC_STATE_DIR") or ROOT / ".superset")
 VENV = STATE_DIR / "venv"
 TEMPLATES = STATE_DIR / "templates"
 DEFAULT_HOME = STATE_DIR / "home"
-LOCK_FILE = STATE_DIR / "devstack.lock"
 CONFIG = ROOT / "superset_config" / "local.py"
 REQUIREMENTS = DEVSTACK / "requirements-superset.txt"
 CONSTRAINTS = DEVSTACK / "constraints-superset.txt"
@@ -106,14 +105,15 @@ def _sha256(*parts: bytes) -> str:
 
 
 @contextlib.contextmanager
-def state_lock():
-    """Serialise installs and template builds across processes.
+def state_lock(name: str):
+    """Serialise one kind of build (the venv, a template) across processes.
 
     Two test sessions (or `make test` beside `make demo`) may start at once;
-    both must not build the venv or a template in the same place.
+    both must not build the same thing in the same place. One lock per
+    thing, so that a long examples build does not hold up a base start.
     """
     STATE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOCK_FILE, "a+") as handle:
+    with open(STATE_DIR / f".{name}.lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -196,7 +196,7 @@ def install(force: bool = False, deep: bool = True) -> None:
     global _INSTALL_CHECKED
     if _INSTALL_CHECKED and not force:
         return
-    with state_lock():
+    with state_lock("venv"):
         if not force and venv_ok(deep=deep):
             log(f"venv ok: {VENV}")
             _INSTALL_CHECKED = True
@@ -292,7 +292,9 @@ def template_ok(kind: str) -> bool:
 def init(force: bool = False) -> Path:
     """Build (once) the base template: an upgraded, initialised metadata DB."""
     install(deep=False)
-    with state_lock():
+    if not force and template_ok("base"):
+        return template_dir("base")
+    with state_lock("template-base"):
         if not force and template_ok("base"):
             log(f"template ok: {template_dir('base')}")
             return template_dir("base")
@@ -302,7 +304,9 @@ def init(force: bool = False) -> Path:
 def examples(force: bool = False) -> Path:
     """Build (once) the examples template: base + `superset load-examples`."""
     init()
-    with state_lock():
+    if not force and template_ok("examples"):
+        return template_dir("examples")
+    with state_lock("template-examples"):
         if not force and template_ok("examples"):
             log(f"template ok: {template_dir('examples')}")
             return template_dir("examples")
@@ -353,7 +357,7 @@ def _build_template(kind: str, steps) -> Path:
             "superset": SUPERSET_VERSION, "seconds": round(time.monotonic() - started, 1),
         }, indent=2) + "\n")
         # Nothing of a build's own runtime belongs in a template.
-        for leftover in (PID_FILE, INSTANCE_FILE, LOG_FILE):
+        for leftover in (PID_FILE, INSTANCE_FILE, LOG_FILE, "template"):
             (work / leftover).unlink(missing_ok=True)
         if final.exists():
             shutil.rmtree(final)

@@ -206,7 +206,7 @@ if REDIS_HOST:
                                       "REFRESH_TIMEOUT_ON_RETRIEVAL": True}
     # Login rate limits shared across web workers.
     RATELIMIT_STORAGE_URI = redis_url(REDIS_RATELIMIT_DB)
-else:
+elif PROFILE != "local":
     logger.warning(
         "REDIS_HOST is not set: caching falls back to the metadata database and "
         "Celery (async SQL Lab, alerts & reports, log pruning) is disabled"

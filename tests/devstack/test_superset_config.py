@@ -1,0 +1,158 @@
+"""superset_config/: the production configuration checks its environment,
+the local profile overrides only what a laptop needs.
+
+Superset is not installed in the tool's venv: this also proves both modules
+load without it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "superset_config"
+REAL_KEY = "k9V2-x7Qp_u3Lr8Zt5Wn1Ys6Hb4Jc0Md2Fg7Ae9RiTo"
+
+PRODUCTION_ENV = {
+    "SUPERSET_SECRET_KEY": REAL_KEY,
+    "DATABASE_HOST": "superset-db",
+    "DATABASE_PASSWORD": "p@ss:w/rd",
+}
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """An environment without any of the configuration's variables.
+
+    local.py writes os.environ on import (as it does inside Superset):
+    monkeypatch puts back whatever it changes.
+    """
+    for name in list(os.environ):
+        if name.startswith(("SUPERSET_", "DATABASE_", "REDIS_", "MAPBOX_")):
+            monkeypatch.delenv(name)
+    # Registered so that monkeypatch restores them after local.py sets them.
+    for name in ("SUPERSET_CONFIG_PROFILE", "SUPERSET_SECRET_KEY", "SUPERSET_METADATA_DB_URI",
+                 "REDIS_HOST", "SUPERSET_PREVIOUS_SECRET_KEY"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"cfg_{name}", CONFIG_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def production(monkeypatch, **env):
+    for key, value in {**PRODUCTION_ENV, **env}.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    return load("superset_config")
+
+
+def test_production_loads_without_superset(clean_env):
+    cfg = production(clean_env)
+    assert cfg.SECRET_KEY == REAL_KEY
+    assert cfg.FAB_ADD_SECURITY_API is True
+    assert cfg.FEATURE_FLAGS["DASHBOARD_RBAC"] is True
+    assert cfg.TALISMAN_ENABLED is True
+    assert cfg.WTF_CSRF_ENABLED is True
+    assert cfg.PREVENT_UNSAFE_DB_CONNECTIONS is True
+    assert cfg.SESSION_COOKIE_SECURE is True
+    assert 0 < cfg.ROW_LIMIT <= cfg.SQL_MAX_ROW
+
+
+@pytest.mark.parametrize("secret, reason", [
+    (None, "not set"),
+    ("", "not set"),
+    ("CHANGE_ME_TO_A_COMPLEX_RANDOM_SECRET", "publicly known"),
+    ("thisISaSECRET_1234", "publicly known"),
+    ("short-but-random", "too short"),
+    ("superset-iac-local-profile-not-a-secret-0123456789abcdef", "local development key"),
+])
+def test_production_refuses_a_missing_or_weak_secret(clean_env, secret, reason):
+    with pytest.raises(RuntimeError, match=reason) as err:
+        production(clean_env, SUPERSET_SECRET_KEY=secret)
+    assert "SUPERSET_SECRET_KEY" in str(err.value)
+
+
+def test_production_requires_a_metadata_database(clean_env):
+    with pytest.raises(RuntimeError, match="No metadata database"):
+        production(clean_env, DATABASE_HOST=None)
+
+
+def test_metadata_uri_from_parts_is_quoted(clean_env):
+    cfg = production(clean_env)
+    assert cfg.SQLALCHEMY_DATABASE_URI == (
+        "postgresql+psycopg2://superset:p%40ss%3Aw%2Frd@superset-db:5432/superset")
+    cfg = production(clean_env, SUPERSET_METADATA_DB_URI="postgresql://u:p@h/db")
+    assert cfg.SQLALCHEMY_DATABASE_URI == "postgresql://u:p@h/db"
+
+
+def test_redis_caches_and_celery_from_env(clean_env):
+    cfg = production(clean_env, REDIS_HOST="redis", REDIS_PASSWORD="r3dis")
+    for name in ("CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG",
+                 "EXPLORE_FORM_DATA_CACHE_CONFIG"):
+        cache = getattr(cfg, name)
+        assert cache["CACHE_TYPE"] == "RedisCache", name
+        assert cache["CACHE_REDIS_HOST"] == "redis"
+        assert cache["CACHE_REDIS_PASSWORD"] == "r3dis"
+    prefixes = {getattr(cfg, n)["CACHE_KEY_PREFIX"] for n in (
+        "CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG", "EXPLORE_FORM_DATA_CACHE_CONFIG")}
+    assert len(prefixes) == 4
+    assert cfg.CELERY_CONFIG.broker_url == "redis://:r3dis@redis:6379/0"
+    assert "prune_logs" in cfg.CELERY_CONFIG.beat_schedule
+    assert cfg.FEATURE_FLAGS["ALERT_REPORTS"] is True
+
+
+def test_without_redis_celery_is_off(clean_env):
+    cfg = production(clean_env)
+    assert cfg.CELERY_CONFIG is None
+    assert not hasattr(cfg, "CACHE_CONFIG") or cfg.CACHE_CONFIG["CACHE_TYPE"] != "RedisCache"
+
+
+def test_audit_record_only_for_changes(clean_env):
+    cfg = production(clean_env)
+    assert cfg.audit_record(1, "admin", "ChartRestApi.get", "GET", "/api/v1/chart/1",
+                            [], None, 1, 5) is None
+    assert cfg.audit_record(1, "admin", "ChartDataRestApi.data", "POST", "/api/v1/chart/data",
+                            [], None, None, 5) is None
+    line = cfg.audit_record(1, "admin", "ChartRestApi.put", "PUT", "/api/v1/chart/7",
+                            [{"pk": 7, "object_ref": "ChartRestApi.put"}], None, 7, 12)
+    assert line["username"] == "admin" and line["pk"] == 7 and line["method"] == "PUT"
+
+
+def test_local_profile(clean_env, tmp_path):
+    clean_env.setenv("SUPERSET_HOME", str(tmp_path))
+    # Whatever a developer's shell holds must not reach a local instance.
+    clean_env.setenv("SUPERSET_METADATA_DB_URI", "postgresql://prod/superset")
+    clean_env.setenv("REDIS_HOST", "prod-redis")
+    clean_env.setenv("SUPERSET_SECRET_KEY", REAL_KEY)
+    cfg = load("local")
+    prod = load("superset_config")  # as local.py left the environment
+    assert cfg.SECRET_KEY == cfg.LOCAL_SECRET_KEY == prod.LOCAL_PROFILE_SECRET_KEY
+    assert cfg.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path}/superset.db?check_same_thread=false"
+    assert cfg.SQLALCHEMY_EXAMPLES_URI.startswith(f"sqlite:///{tmp_path}/examples.db")
+    assert cfg.CACHE_CONFIG["CACHE_TYPE"] == "SimpleCache"
+    assert cfg.CELERY_CONFIG is None and cfg.RESULTS_BACKEND is None
+    assert cfg.TALISMAN_ENABLED is False
+    assert cfg.SESSION_COOKIE_SECURE is False
+    # What production keeps, local keeps.
+    assert cfg.WTF_CSRF_ENABLED is True
+    assert cfg.FAB_ADD_SECURITY_API is True
+    assert cfg.FEATURE_FLAGS["DASHBOARD_RBAC"] is True
+    assert cfg.PREVENT_UNSAFE_DB_CONNECTIONS is True
+    assert cfg.ROW_LIMIT == prod.ROW_LIMIT
+
+
+def test_local_profile_may_allow_sqlite(clean_env, tmp_path):
+    clean_env.setenv("SUPERSET_HOME", str(tmp_path))
+    clean_env.setenv("SUPERSET_IAC_ALLOW_UNSAFE_DB_CONNECTIONS", "1")
+    assert load("local").PREVENT_UNSAFE_DB_CONNECTIONS is False

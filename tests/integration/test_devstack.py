@@ -1,0 +1,127 @@
+"""The local Superset and the DuckDB lakehouse work together as the tool needs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+
+
+def _lakehouse_database(superset, sess: requests.Session, path, name: str) -> int:
+    resp = sess.post(f"{superset.url}/api/v1/database/", json={
+        "database_name": name,
+        "sqlalchemy_uri": f"duckdb:///{path}",
+        "expose_in_sqllab": True,
+        # Superset only reads; the tool is the writer (views).
+        "extra": json.dumps({"engine_params": {"connect_args": {"read_only": True}}}),
+    })
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def test_health_and_version(superset):
+    assert requests.get(f"{superset.url}/health", timeout=10).text == "OK"
+    # /version answers without a login.
+    version = requests.get(f"{superset.url}/version", headers={"Accept": "application/json"},
+                           timeout=10).json()
+    assert version["version_string"] == "6.1.0"
+
+
+def test_login_and_csrf(superset):
+    sess = superset.session()
+    me = sess.get(f"{superset.url}/api/v1/me/")
+    assert me.status_code == 200, me.text
+    assert me.json()["result"]["username"] == superset.username
+    assert "session" in sess.cookies
+
+    # CSRF protection is on locally as in production: a write without the
+    # token is refused.
+    bare = requests.Session()
+    bare.headers.update({"Accept": "application/json",
+                         "Authorization": sess.headers["Authorization"]})
+    resp = bare.post(f"{superset.url}/api/v1/dataset/", json={"database": 1, "table_name": "x"})
+    assert resp.status_code == 400
+    assert "CSRF" in resp.text
+
+
+def test_isolated_metadata(superset):
+    # A fresh copy of the template: no database, dataset or chart yet
+    # (tests in this session may add their own, so only before they do).
+    sess = superset.session()
+    users = sess.get(f"{superset.url}/api/v1/security/users/").json()["result"]
+    assert [u["username"] for u in users] == [superset.username]
+    assert str(superset.home) in str(superset.log_path)
+
+
+def test_lakehouse_read_only_database_dataset_chart_data(superset, lakehouse_path, lakehouse_writer, unique):
+    sess = superset.session()
+    db_id = _lakehouse_database(superset, sess, lakehouse_path, f"lakehouse_{unique}")
+
+    # A virtual dataset over the raw ticks; Superset runs its SQL to read columns.
+    resp = sess.post(f"{superset.url}/api/v1/dataset/", json={
+        "database": db_id, "schema": "option_ticks_db", "table_name": f"v_ticks_{unique}",
+        "sql": 'SELECT "timestamp", symbol, exchange, last_price, volume '
+               "FROM option_ticks_db.bronze_option_ticks",
+    })
+    assert resp.status_code == 201, resp.text
+    dataset_id = resp.json()["id"]
+
+    resp = sess.post(f"{superset.url}/api/v1/chart/data", json={
+        "datasource": {"id": dataset_id, "type": "table"},
+        "queries": [{
+            "columns": ["symbol"],
+            "metrics": [{"expressionType": "SQL", "sqlExpression": "SUM(volume)", "label": "volume"}],
+            "orderby": [["symbol", True]], "row_limit": 100,
+        }],
+        "result_format": "json", "result_type": "full",
+    })
+    assert resp.status_code == 200, resp.text
+    rows = resp.json()["result"][0]["data"]
+    assert [row["symbol"] for row in rows] == ["AAPL", "MSFT", "NVDA", "SPY", "TSLA"]
+    assert all(row["volume"] > 0 for row in rows)
+
+    # The tool writes views into the file while Superset has it registered.
+    with lakehouse_writer(lakehouse_path) as con:
+        con.execute(
+            "CREATE OR REPLACE VIEW option_ticks_db.v_masked_probe AS "
+            "SELECT symbol, 'ACC-****' || right(account_id, 4) AS account_id "
+            "FROM option_ticks_db.bronze_option_ticks")
+
+    resp = sess.post(f"{superset.url}/api/v1/sqllab/execute/", json={
+        "database_id": db_id, "runAsync": False, "schema": "option_ticks_db",
+        "sql": "SELECT count(*) AS n, min(account_id) AS sample FROM option_ticks_db.v_masked_probe",
+    })
+    assert resp.status_code == 200, resp.text
+    data = resp.json()["data"]
+    assert data[0]["n"] > 1000
+    assert data[0]["sample"].startswith("ACC-****")
+
+    # Superset really opened it read-only: a write through SQL Lab fails.
+    resp = sess.post(f"{superset.url}/api/v1/sqllab/execute/", json={
+        "database_id": db_id, "runAsync": False,
+        "sql": "CREATE TABLE main.should_fail AS SELECT 1 AS x",
+    })
+    assert resp.status_code != 200
+
+
+def test_json_logs_and_media_tables(superset, lakehouse_path, unique):
+    sess = superset.session()
+    db_id = _lakehouse_database(superset, sess, lakehouse_path, f"lakehouse_logs_{unique}")
+    resp = sess.post(f"{superset.url}/api/v1/sqllab/execute/", json={
+        "database_id": db_id, "runAsync": False,
+        "sql": "SELECT json_extract_string(payload, '$.http.method') AS method, count(*) AS n "
+               "FROM logs_db.app_logs GROUP BY 1 ORDER BY 1",
+    })
+    assert resp.status_code == 200, resp.text
+    methods = {row["method"] for row in resp.json()["data"]}
+    assert methods == {"DELETE", "GET", "POST"}
+
+    resp = sess.post(f"{superset.url}/api/v1/sqllab/execute/", json={
+        "database_id": db_id, "runAsync": False,
+        "sql": "SELECT count(*) AS n FROM media_db.image_metadata WHERE s3_path LIKE 's3://lakehouse/%'",
+    })
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"][0]["n"] > 100
