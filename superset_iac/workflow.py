@@ -105,5 +105,6 @@ def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dic
 
 def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
          targets: tuple[str, ...] = ()) -> Plan:
+    ctx.desired = loaded.desired
     live = read_live(ctx, [h for h in handlers() if loaded.desired.get(h.kind) or prune])
     return make_plan(loaded.desired, live, prune=prune, targets=targets)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from superset_iac.errors import IacError
 from superset_iac.model.base import Spec
@@ -72,6 +72,14 @@ class Context:
     ids: IdIndex = field(default_factory=IdIndex)
     warehouse: Any = None  # superset_iac.warehouse executor, for views
     options: dict[str, Any] = field(default_factory=dict)
+    # What this run compares, by kind then key (set by ``workflow.diff``). Kinds
+    # whose list endpoint lacks compared fields read details only for these
+    # objects; None (export) means every object.
+    desired: Mapping[str, Mapping[str, Spec]] | None = None
+
+    def wants_detail(self, kind: str, key: str) -> bool:
+        """Whether ``read`` must fetch the full object ``kind/key``."""
+        return self.desired is None or key in self.desired.get(kind, {})
 
 
 class Handler(ABC):
