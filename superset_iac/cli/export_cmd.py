@@ -1,17 +1,33 @@
-"""``superset-iac export``: write live Superset objects as asset YAML."""
+"""``superset-iac export``: live Superset -> the asset tree, in the tool's own YAML."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import click
 
+from superset_iac import workflow
 from superset_iac.cli.options import connection_options, format_option
 from superset_iac.cli.output import handle_errors
-from superset_iac.errors import ConfigError
+from superset_iac.diagnostics import Diagnostics, Severity
+from superset_iac.errors import AssetError, ConfigError
 from superset_iac.exitcodes import ExitCode
+from superset_iac.export import run
+from superset_iac.export.select import Selection
+from superset_iac.export.writer import ExportReport, FileAction
+from superset_iac.kinds.base import Context
+from superset_iac.load.resolve import resolve_environment
+from superset_iac.load.tree import AssetTree, load_tree
+from superset_iac.model.environment import Environment
+
+_MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED: "="}
 
 
 @click.command()
 @click.option("--assets", default="assets", show_default=True, type=click.Path(file_okay=False),
+              envvar="SUPERSET_IAC_ASSETS",
               help="Directory to write into; existing files are updated in place.")
 @click.option("--env", "env_name", envvar="SUPERSET_IAC_ENV", default=None,
               help="Environment whose Superset to read.")
@@ -19,10 +35,82 @@ from superset_iac.exitcodes import ExitCode
 @connection_options
 @click.option("--dashboard", "dashboards", multiple=True,
               help="Dashboard slug, title or id to export, with what it uses (repeatable).")
-@click.option("--all", "everything", is_flag=True, help="Export every object.")
+@click.option("--all", "everything", is_flag=True,
+              help="Export every object: databases, datasets, charts, dashboards, roles, RLS.")
+@click.option("--roles", is_flag=True, help="Export roles (with the data they grant access to).")
+@click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool,
-           dashboards: tuple[str, ...], everything: bool) -> ExitCode:
-    """Bring what was built in the Superset UI into the asset tree."""
-    raise ConfigError("export is not available in this build yet")
+           dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool) -> ExitCode:
+    """Bring what was built in the Superset UI into the asset tree.
+
+    Objects already in the tree are found wherever their file is and updated
+    in place; objects that did not change are left untouched, so running it
+    twice changes nothing. Passwords are written as ${VAR} references.
+    """
+    selection = Selection(dashboards, everything, roles, rls)
+    if selection.empty:
+        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles or --rls")
+    root = Path(assets)
+    tree = _existing_tree(root)
+    env = _environment(tree, env_name)
+    client = workflow.connect(env, workflow.Connection(url, username, password, access_token,
+                                                       insecure))
+    report = run.export(Context(client=client, env=env), tree, root, selection)
+    if fmt == "json":
+        click.echo(json.dumps({**report.to_dict(), "requests": client.count()}, indent=2))
+    else:
+        click.echo(render(report))
+    return ExitCode.OK
+
+
+def _existing_tree(root: Path) -> AssetTree:
+    """What the target directory holds; a file that does not load stops the export.
+
+    Unresolved references are fine (a partial tree is what export starts
+    from); unreadable files are not: the object they hold could not be found
+    and would be written a second time.
+    """
+    if not root.exists():
+        return AssetTree(root)
+    tree = load_tree(root)
+    problems = tree.diagnostics
+    if problems.has_errors():
+        click.echo(problems.render_text(), err=True)
+        raise AssetError(f"{len(problems.errors)} problem(s) in {root}; nothing was exported")
+    return tree
+
+
+def _environment(tree: AssetTree, env_name: str | None) -> Environment | None:
+    if env_name is None:
+        return None
+    env = tree.environments.get(env_name)
+    if env is None:
+        known = ", ".join(sorted(tree.environments)) or "none defined"
+        raise ConfigError(f"unknown environment '{env_name}' in {tree.root}/environments "
+                          f"(known: {known})")
+    diags = Diagnostics()
+    resolved = resolve_environment(env, os.environ, diags, Severity.WARNING)
+    if len(diags):
+        click.echo(diags.render_text(), err=True)
+    return resolved
+
+
+def render(report: ExportReport) -> str:
+    lines = []
+    for f in report.files:
+        if f.action is not FileAction.UNCHANGED:
+            lines.append(f"{_MARK[f.action]} {f.path}  ({', '.join(f.objects)})")
+    c = report.counts()
+    lines.append(f"Export: {c['objects']} objects; {c['created']} files created, "
+                 f"{c['changed']} changed, {c['unchanged']} unchanged.")
+    for name, refs in sorted(report.variables.items()):
+        lines.append(f"Set {name} before diff/apply (used by {', '.join(sorted(set(refs)))}).")
+    for missing in report.missing:
+        lines.append(f"warning: {missing} is not on the server; the tree will not validate")
+    for kind in report.unavailable:
+        lines.append(f"warning: this build cannot read {kind} objects; none were exported")
+    if report.comments_may_be_lost:
+        lines.append("note: changed objects were rewritten; comments inside them are not kept.")
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""A live spec -> the mapping written to its file.
+
+What is written is the spec without the values its model defaults to
+(loading the file gives them back), with the URI password as ``${VAR}``.
+
+When the tree already defines the object, the file is only rewritten if the
+object changed, and then every field that still agrees with the server is
+written as it was (a ``${VAR}`` in a URI, a per-environment override, a
+description that is not compared): only what changed in the UI changes in
+git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from superset_iac.export.secrets import template_uri, variable_for
+from superset_iac.model import Database, Spec
+from superset_iac.model.refs import variables_in
+
+
+@dataclass
+class Content:
+    """The mapping for one object's file, and the variables it needs set."""
+
+    data: dict[str, Any]
+    variables: list[str] = field(default_factory=list)
+
+
+def fresh(spec: Spec) -> Content:
+    """What to write for an object the tree does not define yet."""
+    data = spec.model_dump(by_alias=True, mode="json")
+    if isinstance(spec, Database):
+        data["uri"] = _templated(spec.name, spec.uri)
+    return _finish(type(spec), data)
+
+
+def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Content:
+    """What to write for an object the tree defines (``written``) that changed.
+
+    ``resolved`` is ``written`` resolved for the environment exported from:
+    fields where it equals the live object keep their text from ``written``.
+    """
+    data = live.model_dump(by_alias=True, mode="json")
+    before = written.model_dump(by_alias=True, mode="json")
+    same = _agreeing(live, resolved)
+    for name in data:
+        if name in same or name in _aliases(live, live.NOT_COMPARED):
+            data[name] = before.get(name)
+    if isinstance(live, Database):
+        if "uri" not in same:
+            data["uri"] = _templated(live.name, live.uri)
+        _keep_override(data, live, written, same, env)
+    return _finish(type(live), data)
+
+
+def _agreeing(live: Spec, resolved: Spec) -> set[str]:
+    ours, theirs = live.compared(), resolved.compared()
+    return {name for name in ours if name in theirs and ours[name] == theirs[name]}
+
+
+def _aliases(spec: Spec, names: frozenset[str]) -> set[str]:
+    fields = type(spec).model_fields
+    return {fields[n].alias or n for n in names if n in fields}
+
+
+def _keep_override(data: dict[str, Any], live: Database, written: Database,
+                   same: set[str], env: str | None) -> None:
+    """Changed values that ``env`` overrides go into the override, not the base.
+
+    Otherwise the override would still win and the next diff would show the
+    change again.
+    """
+    override = written.environments.get(env) if env else None
+    if override is None:
+        return
+    block = data["environments"][env]
+    for name in override.model_dump(exclude_none=True):
+        if name in same:
+            continue
+        value = getattr(live, name)
+        block[name] = _templated(live.name, value) if name == "uri" else value
+        data[name] = getattr(written, name) if name != "uri" else written.uri
+
+
+def _templated(database: str, uri: str) -> str:
+    text, _ = template_uri(uri, variable_for(database))
+    return text
+
+
+def _finish(cls: type[Spec], data: dict[str, Any]) -> Content:
+    spec = cls.model_validate(data)  # the file must load as a valid spec
+    out = spec.model_dump(exclude_defaults=True, by_alias=True, mode="json")
+    return Content(out, variables_of(spec))
+
+
+def variables_of(spec: Spec) -> list[str]:
+    """The ``${VAR}`` names a database's URIs need set (none for other kinds)."""
+    if not isinstance(spec, Database):
+        return []
+    uris = [spec.uri] + [o.uri for o in spec.environments.values() if o.uri]
+    return sorted({v for uri in uris for v in variables_in(uri.replace("$${", ""))})

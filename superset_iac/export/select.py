@@ -1,0 +1,103 @@
+"""Which live objects an export writes.
+
+Seeds come from the options (dashboards by slug, title or id; roles; RLS
+rules; everything), then everything a seed names is added, recursively,
+through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
+roles, a chart its dataset, a dataset its database. So the exported tree
+validates on its own, whatever was picked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from superset_iac.errors import ConfigError
+from superset_iac.model import KINDS
+from superset_iac.plan.model import LiveObject
+
+Live = dict[str, dict[str, LiveObject]]
+
+CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
+EVERYTHING = CONTENT_KINDS + ("role", "rls")
+
+
+@dataclass(frozen=True)
+class Selection:
+    dashboards: tuple[str, ...] = ()
+    everything: bool = False
+    roles: bool = False
+    rls: bool = False
+
+    def kinds_to_read(self) -> tuple[str, ...]:
+        """Kinds whose handlers must read, in dependency order.
+
+        Roles are read whenever dashboards are, since a dashboard names the
+        roles that may see it.
+        """
+        wanted = set(CONTENT_KINDS) if (self.everything or self.dashboards) else set()
+        if self.everything or self.dashboards or self.roles:
+            wanted.add("role")
+        if self.everything or self.rls:
+            wanted |= {"rls", "role", "dataset", "database"}
+        if self.roles:
+            wanted |= {"dataset", "database"}  # what data_access names
+        return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.dashboards or self.everything or self.roles or self.rls)
+
+
+@dataclass
+class Selected:
+    objects: Live
+    missing: list[str]  # "chart/X (named by dashboard/y)": refs with no live object
+
+
+def select(live: Live, selection: Selection) -> Selected:
+    seeds: list[tuple[str, str]] = []
+    kinds = EVERYTHING if selection.everything else ()
+    kinds += ("role",) if selection.roles else ()
+    kinds += ("rls",) if selection.rls else ()
+    for kind in kinds:
+        seeds += [(kind, key) for key in sorted(live.get(kind, {}))]
+    seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
+              for d in selection.dashboards]
+    return _closure(live, seeds)
+
+
+def find_dashboard(dashboards: dict[str, LiveObject], wanted: str) -> LiveObject:
+    """A dashboard by id, then slug, then title; an unknown or ambiguous one is an error."""
+    for match in (lambda o: str(o.id) == wanted,
+                  lambda o: getattr(o.spec, "slug", None) == wanted,
+                  lambda o: getattr(o.spec, "title", None) == wanted):
+        found = [o for o in dashboards.values() if match(o)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            ids = ", ".join(str(o.id) for o in sorted(found, key=lambda o: str(o.id)))
+            raise ConfigError(f"several dashboards are called '{wanted}' (ids {ids}); "
+                              "pass a slug or an id")
+    raise ConfigError(f"no dashboard with id, slug or title '{wanted}'")
+
+
+def _closure(live: Live, seeds: list[tuple[str, str]]) -> Selected:
+    chosen: set[tuple[str, str]] = set()
+    missing: list[str] = []
+    todo = list(seeds)
+    while todo:
+        kind, key = todo.pop()
+        if (kind, key) in chosen:
+            continue
+        chosen.add((kind, key))
+        for ref in live[kind][key].spec.refs():
+            if ref.key in live.get(ref.kind, {}):
+                todo.append((ref.kind, ref.key))
+            else:
+                missing.append(f"{ref.kind}/{ref.key} (named by {kind}/{key})")
+    objects: Live = {}
+    for cls in KINDS.values():
+        keys = sorted(k for kind, k in chosen if kind == cls.KIND)
+        if keys:
+            objects[cls.KIND] = {k: live[cls.KIND][k] for k in keys}
+    return Selected(objects, sorted(set(missing)))

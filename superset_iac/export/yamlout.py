@@ -1,0 +1,93 @@
+"""Plain data -> YAML that people review: stable, readable, and exact.
+
+* Key order is kept as given (the spec's field order, then the server's order
+  inside free-form mappings such as chart ``params``): no sorting, so a field
+  keeps its line from one export to the next.
+* Multi-line strings (SQL, markdown, CSS) become ``|`` block scalars.
+* Short lists of scalars stay on one line (``groupby: [symbol]``), as people
+  write them; everything else is block style, indented under its key.
+* No line wrapping: a changed value shows as one changed line in a review.
+
+Every dump is loaded back with the same loader the tree uses and compared
+with its input, so a file export writes always reads as exactly what was
+meant; a mismatch is a bug and raises instead of writing something lossy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.yaml_source import parse_yaml
+
+FLOW_LIST_MAX = 60  # characters of a one-line list of scalars, brackets excluded
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class LosslessnessError(AssertionError):
+    """The YAML written would not load back as the data it was written from."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper with lists indented under their key, as the asset files are."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # equal sub-objects are written out, never as &anchor/*alias
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML falls back to a quoted style by itself when a block scalar could
+    # not hold the value exactly (trailing spaces, control characters).
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=_flow(value))
+
+
+def _flow(value: list) -> bool:
+    if not value or not all(isinstance(v, _SCALARS) for v in value):
+        return False
+    if any(isinstance(v, str) and ("\n" in v or v != v.strip()) for v in value):
+        return False
+    return sum(len(str(v)) + 2 for v in value) <= FLOW_LIST_MAX
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+
+
+def dump(data: Any) -> str:
+    """YAML text for ``data`` (JSON-like values only), verified to load back equal."""
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=1 << 30, indent=2)
+    if text.endswith("...\n"):  # a bare top-level scalar; never a spec, but keep it exact
+        text = text[: -len("...\n")]
+    check_roundtrip(text, data)
+    return text
+
+
+def check_roundtrip(text: str, data: Any) -> None:
+    diags = Diagnostics()
+    docs = parse_yaml(text, "<export>", diags)
+    loaded = docs[0].data if docs else None
+    if len(diags) or not _same(loaded, data):
+        raise LosslessnessError(f"YAML would not read back as written: {text[:200]!r}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that also tells 1 from 1.0 and True from 1, as strict specs do."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)  # NaN equals itself here

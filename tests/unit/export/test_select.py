@@ -1,0 +1,65 @@
+"""What an export picks: the seeds, then everything they name."""
+
+from __future__ import annotations
+
+import pytest
+
+from superset_iac.errors import ConfigError
+from superset_iac.export.select import Selection, find_dashboard, select
+from tests.unit.export.conftest import dashboard, live_state
+
+
+def keys(selected) -> dict[str, list[str]]:
+    return {kind: list(objs) for kind, objs in selected.objects.items()}
+
+
+def test_a_dashboard_brings_its_charts_their_datasets_and_databases(small_live) -> None:
+    got = select(small_live, Selection(dashboards=("market",)))
+    assert keys(got) == {"database": ["lakehouse"], "dataset": ["ticks"],
+                         "chart": ["Price", "Volume"], "dashboard": ["market"]}
+    assert got.missing == []
+
+
+def test_everything_means_every_object_of_every_kind(small_live) -> None:
+    got = select(small_live, Selection(everything=True))
+    assert keys(got) == {"database": ["lakehouse", "other"], "dataset": ["ticks", "unused"],
+                         "chart": ["Lonely", "Price", "Volume"], "role": ["Analyst"],
+                         "dashboard": ["market"], "rls": ["entitled"]}
+
+
+def test_rls_rules_bring_their_roles_and_datasets(small_live) -> None:
+    got = select(small_live, Selection(rls=True))
+    assert keys(got) == {"database": ["lakehouse"], "dataset": ["ticks"],
+                         "role": ["Analyst"], "rls": ["entitled"]}
+
+
+def test_a_reference_to_nothing_is_reported_not_fatal() -> None:
+    live = live_state(dashboard(charts=("Gone",)))
+    got = select(live, Selection(dashboards=("market",)))
+    assert keys(got) == {"dashboard": ["market"]}
+    assert got.missing == ["chart/Gone (named by dashboard/market)"]
+
+
+def test_dashboards_are_found_by_id_slug_or_title() -> None:
+    live = live_state(dashboard("Sales", "sales"), dashboard("Market", None))["dashboard"]
+    assert find_dashboard(live, "1").key == "sales"
+    assert find_dashboard(live, "sales").key == "sales"
+    assert find_dashboard(live, "Sales").key == "sales"
+    assert find_dashboard(live, "Market").key == "Market"
+    with pytest.raises(ConfigError, match="no dashboard with id, slug or title 'nope'"):
+        find_dashboard(live, "nope")
+
+
+def test_an_ambiguous_title_asks_for_a_slug_or_id() -> None:
+    live = live_state(dashboard("Sales", "sales-a"), dashboard("Sales", "sales-b"))["dashboard"]
+    with pytest.raises(ConfigError, match=r"several dashboards are called 'Sales' \(ids 1, 2\)"):
+        find_dashboard(live, "Sales")
+
+
+def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
+    assert Selection(dashboards=("x",)).kinds_to_read() == (
+        "database", "dataset", "chart", "role", "dashboard")
+    assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
+    assert Selection(everything=True).kinds_to_read() == (
+        "database", "dataset", "chart", "role", "dashboard", "rls")
+    assert Selection().empty
