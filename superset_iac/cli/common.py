@@ -27,4 +27,15 @@ def context(loaded: workflow.Loaded, url: str | None, username: str | None,
     conn = workflow.Connection(url, username, password, access_token, insecure)
     client = workflow.connect(loaded.env, conn)
     base_url = url or (loaded.env.superset.url if loaded.env else "")
-    return Context(client=client, env=loaded.env, options={"url": base_url})
+    return Context(client=client, env=loaded.env, options={"url": base_url},
+                   warehouse=_warehouse(loaded))
+
+
+def _warehouse(loaded: workflow.Loaded) -> object:
+    """The views' warehouse, only when the tree has views (it connects lazily)."""
+    views = loaded.desired.get("view") or {}
+    if not views or loaded.env is None:
+        return None
+    from superset_iac.warehouse import connect_warehouse
+
+    return connect_warehouse(loaded.env, views.values())

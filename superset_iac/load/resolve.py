@@ -16,6 +16,7 @@ from superset_iac.model.database import Database
 from superset_iac.model.environment import Environment
 from superset_iac.model.refs import interpolate
 from superset_iac.model.user import User
+from superset_iac.model.view import View
 
 Desired = dict[str, dict[str, Spec]]
 
@@ -34,6 +35,11 @@ def _resolve_spec(spec: Spec, env: Environment | None, environ: Mapping[str, str
     if isinstance(spec, Database):
         db = spec.for_environment(env.name) if env else spec
         return _with(db, "uri", _value(db, "uri", db.uri, environ, diags))
+    if isinstance(spec, View) and env is not None and env.warehouse is not None:
+        # Views compare as SQL in the warehouse's dialect, salt included.
+        from superset_iac.warehouse.canonical import Target
+
+        return spec.for_target(Target.of(env.warehouse))
     if isinstance(spec, User) and spec.password is not None:
         return _with(spec, "password", _value(spec, "password", spec.password, environ, diags))
     return spec

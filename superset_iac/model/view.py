@@ -1,27 +1,84 @@
-"""A warehouse view (Trino SQL) that datasets read, usually to mask PII."""
+"""A warehouse view (Trino SQL) that datasets read, usually to mask PII.
+
+A view either lists its ``source`` table and ``columns`` (each passed
+through, renamed with ``source:``, or masked with a named policy) or gives its
+full ``sql``. ``superset_iac.warehouse.sqlgen`` turns it into Trino SQL.
+
+Equality (``compared()``) is not the YAML: it is the view's definition as
+the warehouse would store it, normalised through sqlglot
+(``warehouse.canonical``), so a view written as columns and the same view
+read back from Trino or DuckDB as SQL compare equal. The plan therefore shows
+a change as SQL before -> after, with the hash salt masked.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from superset_iac.model.base import Model, Spec
 
+if TYPE_CHECKING:
+    from superset_iac.warehouse.canonical import Target
+
 MaskPolicy = Literal["hash", "redact", "partial", "email_domain", "null", "custom"]
+
+# catalog.schema.name, each part a plain identifier: parts are quoted in the
+# generated SQL, so anything else would only hide typos.
+_NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+
+def _check_name(value: str, parts: int, what: str) -> str:
+    pieces = value.split(".")
+    if len(pieces) != parts or not all(_NAME_PART.match(p) for p in pieces):
+        shape = "catalog.schema.name" if parts == 3 else "a column name"
+        raise ValueError(f"{what} must be {shape} (letters, digits, _), got {value!r}")
+    return value
 
 
 class ViewColumn(Model):
+    """One output column: passed through, renamed, or masked."""
+
     name: str
     source: str | None = Field(None, description="source column; defaults to name")
     mask: MaskPolicy | None = None
     keep_last: int = Field(4, description="partial: characters kept at the end")
+    replacement: str = Field("***", description="redact: the constant shown instead")
+    type: str = Field("VARCHAR", description="null: the SQL type of the NULL column")
     expression: str | None = Field(None, description="custom: a Trino SQL expression")
+
+    @field_validator("name", "source")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return value if value is None else _check_name(value, 1, "a column")
+
+    @field_validator("keep_last")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("keep_last must be 0 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _expression_iff_custom(self) -> "ViewColumn":
+        if self.mask == "custom" and not self.expression:
+            raise ValueError(f"column {self.name}: mask 'custom' needs an expression")
+        if self.expression and self.mask != "custom":
+            raise ValueError(f"column {self.name}: expression is only used with mask: custom")
+        return self
+
+    @property
+    def source_column(self) -> str:
+        return self.source or self.name
 
 
 class View(Spec):
     KIND = "view"
-    NOT_COMPARED = frozenset({"description", "raw_access_roles"})
+    SECRET = frozenset({"mask_salt"})
+    # Everything else is folded into the compared "definition".
+    COMPARED: ClassVar[tuple[str, ...]] = ("name", "materialized")
 
     name: str = Field(description="catalog.schema.view as Trino names it")
     description: str | None = None
@@ -35,6 +92,66 @@ class View(Spec):
         default_factory=list,
         description="roles allowed to read the raw source; all others must use this view")
 
+    # Where this view is compared/applied (dialect, catalog mapping, salt):
+    # set per environment by ``load.resolve``, never from YAML.
+    _target: "Target | None" = PrivateAttr(default=None)
+    # True for specs read from the warehouse: ``sql`` is then the stored
+    # definition, already in the warehouse's dialect.
+    _stored: bool = PrivateAttr(default=False)
+
+    @field_validator("name")
+    @classmethod
+    def _three_part_name(cls, value: str) -> str:
+        return _check_name(value, 3, "a view name")
+
+    @field_validator("source")
+    @classmethod
+    def _three_part_source(cls, value: str | None) -> str | None:
+        return value if value is None else _check_name(value, 3, "source")
+
+    @model_validator(mode="after")
+    def _sql_or_columns(self) -> "View":
+        if self.sql is not None:
+            if self.source or self.columns or self.where:
+                raise ValueError("give either sql, or source with columns (and where), not both")
+        elif not (self.source and self.columns):
+            raise ValueError("a view needs sql, or source with at least one column")
+        names = [c.name for c in self.columns]
+        dupes = sorted({n.lower() for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate column name(s): {', '.join(dupes)}")
+        return self
+
     @property
     def key(self) -> str:
         return self.name
+
+    @property
+    def uses_salt(self) -> bool:
+        return any(c.mask == "hash" for c in self.columns)
+
+    def for_target(self, target: "Target") -> "View":
+        """This view bound to an environment's warehouse (source kept)."""
+        copy = self.model_copy()
+        copy._doc, copy._path = self._doc, self._path
+        copy._target, copy._stored = target, self._stored
+        return copy
+
+    @classmethod
+    def stored(cls, name: str, sql: str, materialized: bool, target: "Target") -> "View":
+        """A live view as the warehouse stores it (``sql`` in its dialect)."""
+        view = cls(name=name, sql=sql, materialized=materialized)
+        view._target, view._stored = target, True
+        return view
+
+    def compared(self) -> dict[str, Any]:
+        """Name, materialized, and the canonical definition (salt masked).
+
+        ``mask_salt`` is a digest of the salt(s) inside the definition, so a
+        rotated salt is a change; it is SECRET and renders as (sensitive).
+        """
+        from superset_iac.warehouse.canonical import compared_definition
+
+        data: dict[str, Any] = {"name": self.name, "materialized": self.materialized}
+        data.update(compared_definition(self))
+        return data

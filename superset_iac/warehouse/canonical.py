@@ -1,0 +1,200 @@
+"""One notion of "the same view": canonical SQL through sqlglot.
+
+Plan, apply and the view handler compare a view's *definition as the
+warehouse stores it*, not its YAML. Both sides go through ``canonical``:
+
+* desired: YAML -> Trino SQL (``sqlgen``) -> the warehouse dialect
+  (``to_dialect``: identity for Trino; sqlglot transpile plus the catalog
+  mapping for DuckDB);
+* live: the stored text (Trino ``view_definition``, DuckDB ``duckdb_views()``).
+
+``canonical`` then parses with the warehouse's dialect and removes what a
+warehouse rewrites without changing meaning: identifier case and quoting,
+redundant parentheses (DuckDB adds many), ``x AS x`` aliases, the view's own
+catalog on table names (DuckDB drops it), whitespace and keyword case. Nested
+operators are re-parenthesised explicitly, so ``(a + b) * c`` and
+``a + (b * c)`` never collide.
+
+The hash salt is part of the SQL. ``mask_salts`` replaces every string literal
+inside a SHA function with a placeholder before anything is shown; only a
+short digest of it is compared (the SECRET ``mask_salt`` field), so a rotated
+salt is a change that renders as ``(sensitive)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from superset_iac.model.refs import MASK
+from superset_iac.warehouse.errors import ViewSqlError
+
+if TYPE_CHECKING:
+    from superset_iac.model.environment import Warehouse as WarehouseConfig
+    from superset_iac.model.view import View
+
+_SIMPLE_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+# Functions whose string arguments are salts in our hash policy (and, in
+# hand-written SQL, most likely salts too): never shown.
+_HASHES = (exp.SHA2, exp.SHA2Digest, exp.SHA, exp.MD5)
+# Compared in place of the salt when the environment has none (validate,
+# plans without an environment): creating such a view fails in sqlgen.
+NO_SALT = "\0no-salt"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where views are compared and created: dialect, catalogs, salt."""
+
+    dialect: str = "trino"
+    catalogs: Mapping[str, str] = field(default_factory=dict)
+    salt: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, config: "WarehouseConfig | None") -> "Target":
+        if config is None:
+            return cls()
+        return cls(config.type, dict(config.catalogs), config.mask_salt)
+
+    def local_catalog(self, catalog: str) -> str:
+        """The warehouse's name for a Trino catalog (identity without a mapping)."""
+        return self.catalogs.get(catalog, catalog)
+
+    def trino_catalog(self, local: str) -> str:
+        for trino_name, mapped in self.catalogs.items():
+            if mapped == local:
+                return trino_name
+        return local
+
+
+def to_dialect(trino_sql: str, target: Target) -> str:
+    """Trino SQL as the target warehouse runs it (catalogs renamed)."""
+    if target.dialect == "trino" and not target.catalogs:
+        return trino_sql
+    tree = _parse(trino_sql, "trino")
+    for table in tree.find_all(exp.Table):
+        if table.catalog:
+            table.set("catalog", exp.to_identifier(target.local_catalog(table.catalog),
+                                                   quoted=True))
+    return tree.sql(dialect=target.dialect)
+
+
+def canonical(sql: str, dialect: str, home_catalog: str | None = None) -> exp.Expression:
+    """The query of ``sql`` (a SELECT or a CREATE VIEW), normalised."""
+    tree = _parse(sql, dialect)
+    if isinstance(tree, exp.Create):
+        tree = tree.expression
+    tree = normalize_identifiers(tree, dialect=dialect)
+    for paren in list(tree.find_all(exp.Paren)):
+        if not isinstance(paren.this, exp.Query):
+            paren.replace(paren.this)
+    for table in tree.find_all(exp.Table):
+        if home_catalog and table.catalog.lower() == home_catalog.lower():
+            table.set("catalog", None)
+    if isinstance(tree, exp.Select):
+        tree.set("expressions", [_drop_self_alias(e) for e in tree.expressions])
+    for node in list(tree.find_all(exp.Expression)):
+        _reparen(node)
+    for ident in tree.find_all(exp.Identifier):
+        ident.set("quoted", not _SIMPLE_IDENT.match(ident.name))
+    return tree
+
+
+def mask_salts(tree: exp.Expression) -> tuple[exp.Expression, list[str]]:
+    """Replace string literals inside hash functions; return their digests."""
+    digests: list[str] = []
+    for node in list(tree.find_all(*_HASHES)):
+        for literal in list(node.find_all(exp.Literal)):
+            if literal.is_string and literal.arg_key != "charset":  # encode(x, 'utf-8')
+                digests.append(salt_digest(literal.this))
+                literal.replace(exp.Literal.string(MASK))
+    return tree, digests
+
+
+def salt_digest(salt: str) -> str:
+    return hashlib.sha256(salt.encode()).hexdigest()[:16]
+
+
+def render(tree: exp.Expression, dialect: str) -> str:
+    return tree.sql(dialect=dialect)
+
+
+def decompose(tree: exp.Expression, dialect: str) -> dict[str, Any]:
+    """The definition as the plan shows it: one entry per output column when
+    the query is a plain SELECT (so a changed mask is one line of the plan),
+    else the whole SQL."""
+    if not isinstance(tree, exp.Select) or tree.args.get("distinct") or tree.args.get("with"):
+        return {"sql": render(tree, dialect)}
+    columns = [{"name": _output_name(e, dialect), "sql": render(e.unalias(), dialect)}
+               for e in tree.expressions]
+    rest = tree.copy()
+    rest.set("expressions", [exp.Star()])
+    body = render(rest, dialect)
+    return {"columns": columns, "from": body[len("SELECT * "):] if body.startswith("SELECT * ") else body}
+
+
+def compared_definition(view: "View") -> dict[str, Any]:
+    """The compared part of a view: its canonical definition and salt digest."""
+    from superset_iac.warehouse import sqlgen
+
+    target = view._target or Target()
+    if view._stored:
+        sql = view.sql or ""
+    else:
+        sql = to_dialect(sqlgen.query_sql(view, target.salt or NO_SALT), target)
+    home = target.local_catalog(view.name.split(".")[0])
+    tree, digests = mask_salts(canonical(sql, target.dialect, home))
+    data: dict[str, Any] = {"definition": decompose(tree, target.dialect)}
+    if digests:
+        data["mask_salt"] = ",".join(sorted(set(digests)))
+    return data
+
+
+# -- helpers -------------------------------------------------------------------
+
+def _parse(sql: str, dialect: str) -> exp.Expression:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except SqlglotError as err:
+        raise ViewSqlError(f"cannot parse SQL ({dialect}): {_first_line(err)}") from None
+    if len(statements) != 1:
+        raise ViewSqlError(f"expected one SQL statement, got {len(statements)}")
+    return statements[0]
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+def _is_operator(node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Paren, exp.Alias)):
+        return False
+    return isinstance(node, (exp.Binary, exp.Unary, exp.Between, exp.In))
+
+
+def _reparen(node: exp.Expression) -> None:
+    """Parenthesise operator operands of operators, so structure shows in text."""
+    if not _is_operator(node):
+        return
+    for key in ("this", "expression"):
+        child = node.args.get(key)
+        if isinstance(child, exp.Expression) and _is_operator(child):
+            node.set(key, exp.Paren(this=child))
+
+
+def _drop_self_alias(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Alias) and isinstance(node.this, exp.Column) \
+            and node.this.name == node.alias:
+        return node.this
+    return node
+
+
+def _output_name(node: exp.Expression, dialect: str) -> str:
+    return node.alias_or_name or render(node, dialect)
