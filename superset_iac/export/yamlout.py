@@ -34,6 +34,16 @@ class LosslessnessError(AssertionError):
 class _Dumper(yaml.SafeDumper):
     """SafeDumper with lists indented under their key, as the asset files are."""
 
+    def analyze_scalar(self, scalar: str) -> Any:
+        # PyYAML refuses a block scalar for text with trailing spaces on a
+        # line, which markdown is full of, and falls back to one long quoted
+        # line. YAML's literal style keeps such spaces, so allow it; the
+        # read-back check in ``dump`` catches any case where it would not.
+        analysis = super().analyze_scalar(scalar)
+        if analysis.multiline and not analysis.allow_block and _printable(scalar):
+            analysis.allow_block = True
+        return analysis
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
@@ -60,13 +70,33 @@ def _flow(value: list) -> bool:
     return sum(len(str(v)) + 2 for v in value) <= FLOW_LIST_MAX
 
 
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(list, _represent_list)
+def _printable(text: str) -> bool:
+    return all(ch == "\n" or (ch.isprintable() and ch not in "\ufeff\x85\u2028\u2029")
+               for ch in text)
+
+
+class _PlainDumper(_Dumper):
+    """PyYAML's own choice of scalar styles, for text the relaxed rule cannot hold."""
+
+    def analyze_scalar(self, scalar: str) -> Any:
+        return yaml.SafeDumper.analyze_scalar(self, scalar)
+
+
+for _cls in (_Dumper, _PlainDumper):
+    _cls.add_representer(str, _represent_str)
+    _cls.add_representer(list, _represent_list)
 
 
 def dump(data: Any) -> str:
     """YAML text for ``data`` (JSON-like values only), verified to load back equal."""
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    try:
+        return _dump(data, _Dumper)
+    except LosslessnessError:
+        return _dump(data, _PlainDumper)
+
+
+def _dump(data: Any, dumper: type[yaml.SafeDumper]) -> str:
+    text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=1 << 30, indent=2)
     if text.endswith("...\n"):  # a bare top-level scalar; never a spec, but keep it exact
         text = text[: -len("...\n")]

@@ -51,3 +51,12 @@ def test_check_roundtrip_rejects_text_that_reads_back_differently() -> None:
         check_roundtrip("a: 1\n", {"a": 1.0})
     with pytest.raises(LosslessnessError):
         check_roundtrip("a: yes\n", {"a": "yes"})
+
+
+def test_markdown_with_trailing_spaces_stays_a_block_scalar() -> None:
+    text = dump({"md": "# Title  \nline break  \nend\n"})
+    assert text == "md: |\n  # Title  \n  line break  \n  end\n"
+
+
+def test_text_a_block_cannot_hold_falls_back_to_quoted() -> None:
+    assert dump({"t": "tab\there\nx"}) == 't: "tab\\there\\nx"\n'
