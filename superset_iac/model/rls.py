@@ -1,8 +1,13 @@
-"""A row level security rule."""
+"""A row level security rule.
+
+``Regular`` rules add ``clause`` to queries of users in ``roles``; ``Base``
+rules add it for everyone except them. Rules sharing a ``group_key`` are ORed
+together, groups are ANDed.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -14,7 +19,7 @@ class RlsRule(Spec):
 
     name: str
     filter_type: Literal["Regular", "Base"] = "Regular"
-    datasets: list[str]
+    datasets: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=list)
     group_key: str | None = None
     clause: str
@@ -27,3 +32,12 @@ class RlsRule(Spec):
     def refs(self) -> list[Ref]:
         return ([Ref("dataset", d, ("datasets", i)) for i, d in enumerate(self.datasets)]
                 + [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)])
+
+    def compared(self) -> dict[str, Any]:
+        """Datasets and roles are sets; an empty group key or description is none."""
+        data = super().compared()
+        data["datasets"] = sorted(set(self.datasets))
+        data["roles"] = sorted(set(self.roles))
+        data["group_key"] = self.group_key or None
+        data["description"] = self.description or None
+        return data

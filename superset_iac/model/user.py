@@ -1,6 +1,15 @@
-"""A service account or test user (people using SSO are not managed here)."""
+"""A service account or test user (people using SSO are not managed here).
+
+The password is set when the user is created and never read back or
+compared (Superset keeps only a hash): rotating it is done in Superset, or by
+deleting the user and applying again. ``groups`` are FAB groups the user is a
+member of, because a group grants its roles too: a group added by hand is
+drift like a role added by hand.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import Field
 
@@ -17,6 +26,7 @@ class User(Spec):
     last_name: str
     email: str
     roles: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list, description="FAB groups by name")
     active: bool = True
     password: str | None = Field(None, description="${VAR} only; set on create")
 
@@ -26,3 +36,10 @@ class User(Spec):
 
     def refs(self) -> list[Ref]:
         return [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+
+    def compared(self) -> dict[str, Any]:
+        """Roles and groups are sets: their order never makes a change."""
+        data = super().compared()
+        data["roles"] = sorted(set(self.roles))
+        data["groups"] = sorted(set(self.groups))
+        return data

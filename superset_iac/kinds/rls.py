@@ -1,0 +1,84 @@
+"""Row level security rules (``/api/v1/rowlevelsecurity/``).
+
+Reading is the list endpoint only, ``ceil(rules / 100)`` requests, asked for
+without ``columns``: its default answer (``RLSListSchema``) carries
+``description`` and ``tables``/``roles`` as ``{"id", "table_name"}`` /
+``{"id", "name"}`` objects, while naming columns would drop ``description``.
+Dataset ids become dataset keys through ``ctx.ids`` (the dataset handler
+reads first), role names come with the row.
+
+Managed marker: rules have no ``external_url``, so the tool appends a last
+line ``superset-iac://rls/<name>`` to the stored ``description`` (shown in
+the UI's rule editor). ``to_spec`` strips it, so plans and exports never see
+it; a rule renamed by hand keeps a marker naming another rule, which makes it
+unmanaged and safe from ``--prune``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from superset_iac.kinds.base import Context, managed_url
+from superset_iac.kinds.registry import register
+from superset_iac.kinds.rest import RestHandler
+from superset_iac.model.rls import RlsRule
+from superset_iac.plan.model import Change, LiveObject
+
+_MARKER_PREFIX = managed_url("rls", "")
+
+
+def with_marker(description: str | None, name: str) -> str:
+    marker = managed_url("rls", name)
+    return f"{description.rstrip()}\n\n{marker}" if description else marker
+
+
+def split_marker(description: str | None) -> tuple[str | None, str | None]:
+    """(description without the marker line, the rule name the marker names)."""
+    text = description or ""
+    head, _, last = text.rstrip().rpartition("\n")
+    if not last.startswith(_MARKER_PREFIX):
+        return (text or None), None
+    return (head.rstrip() or None), last[len(_MARKER_PREFIX):]
+
+
+class RlsHandler(RestHandler):
+    spec_type = RlsRule
+    resource = "rowlevelsecurity"
+    columns = ()  # the default list schema is the one that includes description
+
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        live: dict[str, LiveObject] = {}
+        for row in self.rows(ctx):
+            spec = self.to_spec(ctx, row)
+            managed = split_marker(row.get("description"))[1] == spec.key
+            live[spec.key] = LiveObject(spec=spec, id=row["id"], managed=managed, raw=row)
+            ctx.ids.set(self.kind, spec.key, row["id"])
+        return live
+
+    def to_spec(self, ctx: Context, row: dict[str, Any]) -> RlsRule:
+        datasets = [ctx.ids.key("dataset", t["id"]) or t.get("table_name") or f"#{t['id']}"
+                    for t in row.get("tables") or []]
+        return RlsRule.model_construct(
+            name=row["name"], filter_type=row["filter_type"], datasets=sorted(datasets),
+            roles=sorted(r["name"] for r in row.get("roles") or []),
+            group_key=row.get("group_key") or None, clause=row.get("clause") or "",
+            description=split_marker(row.get("description"))[0])
+
+    def to_payload(self, ctx: Context, spec: RlsRule) -> dict[str, Any]:  # type: ignore[override]
+        return {"name": spec.name, "filter_type": spec.filter_type,
+                "tables": [ctx.ids.id("dataset", d) for d in sorted(set(spec.datasets))],
+                "roles": [ctx.ids.id("role", r) for r in sorted(set(spec.roles))],
+                "group_key": spec.group_key or None, "clause": spec.clause,
+                "description": with_marker(spec.description, spec.name)}
+
+    def create(self, ctx: Context, spec: RlsRule) -> Any:  # type: ignore[override]
+        new_id = ctx.client.post(f"{self.resource}/", self.to_payload(ctx, spec))["id"]
+        ctx.ids.set(self.kind, spec.key, new_id)
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert isinstance(change.desired, RlsRule) and change.live is not None
+        ctx.client.put(f"{self.resource}/{change.live.id}", self.to_payload(ctx, change.desired))
+
+
+register(RlsHandler())
