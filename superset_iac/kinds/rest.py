@@ -10,6 +10,7 @@ fields are missing from the list read details where needed and say so.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from superset_iac.kinds.base import MANAGED_URL_PREFIX, Context, Handler, managed_url
@@ -27,6 +28,17 @@ def managed_key(row: dict[str, Any], kind: str) -> str | None:
     if not is_managed(row, kind):
         return None
     return row["external_url"][len(f"{MANAGED_URL_PREFIX}{kind}/"):]
+
+
+def managed_uuid(kind: str, key: str) -> str:
+    """The uuid superset-iac gives the object ``kind/key`` when it creates it.
+
+    Derived from the managed URL, hence the same in every environment. List
+    endpoints return ``uuid`` but never ``external_url`` (databases and
+    datasets not even ``is_managed_externally``), so a uuid that matches the
+    row's own key is how a list row shows it was created here.
+    """
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, managed_url(kind, key)))
 
 
 def managed_fields(kind: str, key: str) -> dict[str, Any]:

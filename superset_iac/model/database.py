@@ -1,12 +1,29 @@
-"""A database connection in Superset (``databases/*.yaml``)."""
+"""A database connection in Superset (``databases/*.yaml``).
+
+Superset never returns a stored password: ``GET /database/{id}/connection``
+answers the URI with the password replaced by ``XXXXXXXXXX``. So the desired
+URI is compared in that same masked form (``masked_uri``): a plan never
+shows a password and never depends on one, and the URI's other parts (host,
+port, database) stay visible, which is why ``uri`` is not in ``SECRET``.
+The flip side: a password changed only in the environment variable is not a
+change that diff can see.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy.engine.url import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from superset_iac.model.base import Model, Spec
+
+# What Superset writes in place of a stored password (superset.constants.PASSWORD_MASK).
+PASSWORD_MASK = "X" * 10
+# Query parameters some drivers take a password in; masked too (Superset shows
+# them as they are, but a plan must not).
+_SECRET_PARAMS = frozenset({"password", "passwd", "pwd"})
 
 
 class DatabaseOverride(Model):
@@ -21,7 +38,8 @@ class DatabaseOverride(Model):
 class Database(Spec):
     KIND = "database"
     NOT_COMPARED = frozenset({"environments", "description"})
-    SECRET = frozenset({"uri"})
+    # ``uri`` holds the password, but only in its masked form reaches a plan.
+    SECRET = frozenset()
 
     name: str = Field(description="database_name in Superset; the natural key")
     uri: str = Field(description="SQLAlchemy URI; the password only as ${VAR}")
@@ -50,3 +68,58 @@ class Database(Spec):
         copy = self.model_copy(update=changes)
         copy._doc, copy._path = self._doc, self._path
         return copy
+
+    def compared(self) -> dict[str, Any]:
+        data = super().compared()
+        data["uri"] = masked_uri(self.uri)
+        data["extra"] = without_empty(self.extra)
+        return data
+
+
+def parse_uri(uri: str) -> URL | None:
+    """The parsed URI, or None when SQLAlchemy cannot read it."""
+    try:
+        return make_url(uri)
+    except (ArgumentError, ValueError):
+        return None
+
+
+def has_password(uri: str) -> bool:
+    url = parse_uri(uri)
+    return bool(url is not None and url.password)
+
+
+def masked_uri(uri: str, *, query: bool = True) -> str:
+    """``uri`` as Superset shows it: the password as ``XXXXXXXXXX``.
+
+    Parsed and rendered by SQLAlchemy, as Superset does, so that two spellings
+    of one URI (percent-encoding, query order) compare equal. ``query=False``
+    leaves password query parameters alone: the form to send back to Superset,
+    which masks only the URI's own password. An unparseable URI is returned
+    as it is: it holds no password SQLAlchemy could find, and validation
+    reports it.
+    """
+    url = parse_uri(uri)
+    if url is None:
+        return uri
+    if url.password:
+        url = url.set(password=PASSWORD_MASK)
+    if query and any(key.lower() in _SECRET_PARAMS for key in url.query):
+        url = url.set(query={key: PASSWORD_MASK if key.lower() in _SECRET_PARAMS else value
+                             for key, value in url.query.items()})
+    return url.render_as_string(hide_password=False)
+
+
+def without_empty(value: Any) -> Any:
+    """``value`` without empty mappings, lists and nulls, at any depth.
+
+    Superset's UI writes ``extra`` with every section present
+    (``"metadata_params": {}``, ``"schemas_allowed_for_file_upload": []``);
+    an empty section means the same as a missing one.
+    """
+    if isinstance(value, dict):
+        pruned = {k: without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [without_empty(v) for v in value]
+    return value

@@ -1,4 +1,27 @@
-"""A Superset dataset, physical (a table or view) or virtual (``sql``)."""
+"""A Superset dataset, physical (a table or view) or virtual (``sql``).
+
+``Dataset.compared`` defines when two datasets are the same:
+
+* **Columns.** The server derives a dataset's physical columns from the
+  table or the SQL; a file declares only the columns it says something about.
+  A *plain* column (no expression, every attribute at its default:
+  ``is_dttm: false``, no labels, groupable and filterable) is left out on
+  both sides, so undeclared server columns make no difference, and a
+  declared ``- name: symbol`` is documentation. Anything else is managed: a
+  declared column with attributes, a calculated column, and a server column
+  someone edited by hand (which apply turns back into a plain column). That
+  includes ``is_dttm``, which Superset sets by itself on temporal columns: a
+  time column the charts use must be declared ``is_dttm: true``, otherwise
+  apply clears it. ``type`` is compared only for calculated columns; for
+  physical ones it is whatever the database says.
+* **Metrics** are exactly the declared ones (Superset's automatic ``count``
+  on a new physical dataset is removed).
+* Columns and metrics are compared by name, sorted: their order in a file or
+  on the server is not a change. Owners are compared as a sorted set.
+* Empty strings count as unset (the UI saves cleared text fields as ``""``),
+  empty ``extra``/``template_params`` entries as absent, and the SQL without
+  its surrounding whitespace.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +30,7 @@ from typing import Any
 from pydantic import Field
 
 from superset_iac.model.base import Model, Ref, Spec
+from superset_iac.model.database import without_empty
 
 
 class Column(Model):
@@ -20,6 +44,19 @@ class Column(Model):
     filterable: bool = True
     python_date_format: str | None = None
 
+    @property
+    def is_calculated(self) -> bool:
+        return bool(self.expression)
+
+    def compared(self) -> dict[str, Any] | None:
+        """The column as compared, or None for a plain physical column."""
+        data = _blank_to_none(self.model_dump(mode="json"))
+        if not self.is_calculated:
+            data.pop("type")
+            if data == {**_PLAIN_COLUMN, "name": self.name}:
+                return None
+        return data
+
 
 class Metric(Model):
     name: str
@@ -30,6 +67,9 @@ class Metric(Model):
     d3format: str | None = None
     currency: dict[str, Any] | None = None
     warning_text: str | None = None
+
+    def compared(self) -> dict[str, Any]:
+        return _blank_to_none(self.model_dump(mode="json"))
 
 
 class Dataset(Spec):
@@ -62,3 +102,26 @@ class Dataset(Spec):
 
     def refs(self) -> list[Ref]:
         return [Ref("database", self.database, ("database",))]
+
+    def compared(self) -> dict[str, Any]:
+        data = _blank_to_none(super().compared())
+        columns = (c.compared() for c in self.columns)
+        data["columns"] = sorted((c for c in columns if c is not None), key=_name)
+        data["metrics"] = sorted((m.compared() for m in self.metrics), key=_name)
+        data["owners"] = sorted(self.owners)
+        data["sql"] = self.sql.strip() if self.sql else None
+        data["extra"] = without_empty(self.extra)
+        data["template_params"] = without_empty(self.template_params)
+        return data
+
+
+# A physical column the server derived and nobody described (type aside).
+_PLAIN_COLUMN = Column(name="").model_dump(mode="json", exclude={"type"})
+
+
+def _name(item: dict[str, Any]) -> str:
+    return item["name"]
+
+
+def _blank_to_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if v == "" else v) for k, v in data.items()}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from superset_iac.model import Chart, Database, Dataset, Role
-from superset_iac.plan.diff import plan
-from superset_iac.plan.model import Action, LiveObject
+from superset_iac.plan.diff import field_changes, plan
+from superset_iac.plan.model import Action, Change, LiveObject, Plan
 from superset_iac.plan.render import plan_json, render_plan
 
 
@@ -79,14 +79,24 @@ def test_targets_limit_the_plan() -> None:
     assert [c.ref for c in result.changes] == ["chart/B"]
 
 
-def test_secret_fields_are_masked_in_text_and_json() -> None:
+def test_database_passwords_never_reach_a_plan_but_the_host_does() -> None:
+    # Superset answers URIs with the password masked; both sides compare masked.
     before = Database(name="lake", uri="trino://u:old-secret@h/c")
-    after = Database(name="lake", uri="trino://u:new-secret@h/c")
+    after = Database(name="lake", uri="trino://u:new-secret@h2/c")
     result = plan({"database": {"lake": after}}, {"database": {"lake": live(before)}})
     text, data = render_plan(result), plan_json(result)
     for secret in ("old-secret", "new-secret"):
         assert secret not in text and secret not in data
-    assert "(sensitive)" in text
+    assert 'uri: "trino://u:XXXXXXXXXX@h/c" -> "trino://u:XXXXXXXXXX@h2/c"' in text
+
+
+def test_secret_fields_are_masked_in_text_and_json() -> None:
+    fields = field_changes({"salt": "old-secret"}, {"salt": "new-secret"}, {"salt"})
+    result = Plan(changes=[Change(Action.UPDATE, "view", "v", fields=fields)])
+    text, data = render_plan(result), plan_json(result)
+    for secret in ("old-secret", "new-secret"):
+        assert secret not in text and secret not in data
+    assert "salt: (sensitive) -> (sensitive)" in text
 
 
 def test_plan_json_is_data_first() -> None:

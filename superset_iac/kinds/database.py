@@ -1,0 +1,167 @@
+"""Database connections: ``/api/v1/database/``.
+
+Reading. The list returns neither the URI nor ``cache_timeout``,
+``impersonate_user`` or the managed marker, so each database in the tree is
+read with ``GET /database/{id}/connection``, the one endpoint that returns
+the URI (password masked) together with every compared field. A diff costs
+
+    1 list request + 1 per database in the tree that exists on the server
+
+(the database list is not capped at 100 rows). Export, which has no tree,
+reads the connection of every database. Databases outside the tree keep a
+summary spec (name only): the plan needs nothing else of them.
+
+Ownership. Lists return ``uuid`` but never ``external_url``, so a database
+created here gets the uuid ``managed_uuid("database", name)``; a row whose
+uuid matches its name is managed, and only those are ever pruned. The usual
+``is_managed_externally``/``external_url`` are written too, for the UI.
+
+Passwords. The desired URI carries the real password (from ``${VAR}``);
+``Database.compared`` masks it as Superset does. A create sends the real URI.
+An update sends the URI with the password masked, which keeps the stored
+password, unless the server holds none yet; so changing only a password in
+the environment is not applied (Superset cannot tell us it differs).
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from superset_iac.errors import IacError
+from superset_iac.kinds.base import Context
+from superset_iac.kinds.registry import register
+from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.model.base import Spec
+from superset_iac.model.database import Database, has_password, masked_uri, parse_uri
+from superset_iac.plan.model import Change, LiveObject
+from superset_iac.superset.errors import ApiError, TransientWriteError
+
+_FLAGS = ("expose_in_sqllab", "allow_run_async", "allow_dml", "allow_ctas", "allow_cvas",
+          "allow_file_upload", "impersonate_user")
+
+
+_TIMEOUTS = "database.cache_timeouts"
+
+
+def read_cache_timeout(ctx: Context, database: str) -> tuple[bool, int | None]:
+    """(known, value): the cache timeout ``read`` saw on ``database``.
+
+    Datasets report their database's timeout as their own when they have
+    none; the dataset handler needs it to tell the two apart.
+    """
+    timeouts = ctx.options.get(_TIMEOUTS, {})
+    return database in timeouts, timeouts.get(database)
+
+
+class WriteFailed(IacError):
+    """A create, update or delete the server refused, named after the object."""
+
+
+@contextmanager
+def failing_as(what: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
+    """Turn an ``ApiError`` into one ``WriteFailed`` line that starts with ``what``.
+
+    The client already redacts URI passwords and its own credentials;
+    ``secrets`` are further values (a database password) to keep out.
+    """
+    try:
+        yield
+    except ApiError as err:
+        message = str(err)
+        for secret in secrets:
+            if secret:
+                message = message.replace(secret, "***")
+        raise WriteFailed(f"{what}: {message}") from None
+
+
+class DatabaseHandler(RestHandler):
+    spec_type = Database
+    resource = "database"
+    columns = ("id", "uuid", "database_name")
+
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        live: dict[str, LiveObject] = {}
+        for row in self.rows(ctx):
+            key = row["database_name"]
+            ctx.ids.set(self.kind, key, row["id"])
+            managed = row.get("uuid") == managed_uuid(self.kind, key)
+            if ctx.wants_detail(self.kind, key):
+                detail = ctx.client.get(f"database/{row['id']}/connection")["result"]
+                ctx.options.setdefault(_TIMEOUTS, {})[key] = detail.get("cache_timeout")
+                live[key] = LiveObject(self.to_spec(ctx, detail), row["id"], managed, detail)
+            else:
+                live[key] = LiveObject(Database(name=key, uri=""), row["id"], managed, row)
+        return live
+
+    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Database:
+        """A database from its ``/connection`` answer (URI already masked)."""
+        return Database.model_validate({
+            "name": row["database_name"],
+            "uri": row.get("sqlalchemy_uri") or "",
+            "cache_timeout": row.get("cache_timeout"),
+            "extra": _json_object(row.get("extra")),
+            **{flag: bool(row.get(flag)) for flag in _FLAGS},
+        })
+
+    def to_payload(self, ctx: Context, spec: Spec, uri: str | None = None) -> dict[str, Any]:
+        assert isinstance(spec, Database)
+        return {
+            "database_name": spec.name,
+            "sqlalchemy_uri": spec.uri if uri is None else uri,
+            "cache_timeout": spec.cache_timeout,
+            "extra": json.dumps(spec.extra, sort_keys=True),
+            **{flag: getattr(spec, flag) for flag in _FLAGS},
+        }
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, Database)
+        payload = {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key),
+                   "uuid": managed_uuid(self.kind, spec.key)}
+        with failing_as(f"database '{spec.name}' could not be created", _secrets(spec)):
+            try:
+                new_id = ctx.client.post("database/", payload)["id"]
+            except TransientWriteError:
+                new_id = self._landed(ctx, spec)
+                if new_id is None:
+                    raise
+        ctx.ids.set(self.kind, spec.key, new_id)
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and isinstance(change.desired, Database)
+        spec = change.desired
+        stored = change.live.raw.get("sqlalchemy_uri") or ""
+        # Masked, the URI keeps the password Superset stores; the real one only
+        # goes out when there is none stored to keep.
+        uri = masked_uri(spec.uri, query=False) if has_password(stored) else spec.uri
+        with failing_as(f"database '{spec.name}' could not be updated", _secrets(spec)):
+            ctx.client.put(f"database/{change.live.id}", self.to_payload(ctx, spec, uri))
+
+    def delete(self, ctx: Context, live: LiveObject) -> None:
+        with failing_as(f"database '{live.key}' could not be deleted"):
+            ctx.client.delete(f"database/{live.id}")
+        ctx.ids.forget(self.kind, live.key)
+
+    def _landed(self, ctx: Context, spec: Database) -> int | None:
+        """The id of ``spec`` if a create whose answer was lost did happen."""
+        rows = ctx.client.list("database", filters=[("uuid", "eq", managed_uuid(self.kind, spec.key))],
+                               columns=["id"])
+        return rows[0]["id"] if rows else None
+
+
+def _secrets(spec: Database) -> tuple[str, ...]:
+    url = parse_uri(spec.uri)
+    return (url.password,) if url is not None and url.password else ()
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    """Superset stores ``extra`` as a JSON string; null or empty means {}."""
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+register(DatabaseHandler())
