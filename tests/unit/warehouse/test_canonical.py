@@ -1,0 +1,131 @@
+"""One notion of "the same view": canonical SQL, salt masked, in the plan too."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from superset_iac.model.view import View
+from superset_iac.plan.diff import compare
+from superset_iac.plan.model import LiveObject, Plan
+from superset_iac.plan.render import plan_json, render_plan
+from superset_iac.warehouse.canonical import (
+    Target, canonical, mask_salts, render, salt_digest, to_dialect)
+
+SALT = "s3cr3t-salt"
+TRINO = Target("trino", {}, SALT)
+DUCKDB = Target("duckdb", {"hive_prod": "lakehouse"}, SALT)
+
+
+def same(a: str, b: str, dialect: str = "trino", home: str | None = None) -> bool:
+    return render(canonical(a, dialect, home), dialect) == render(canonical(b, dialect, home), dialect)
+
+
+def masked_view(target: Target, **mask) -> View:
+    columns = [{"name": "symbol"}, {"name": "trader_id", "mask": "hash"},
+               {"name": "trader_email", **(mask or {"mask": "email_domain"})}]
+    v = View.model_validate({"name": "hive_prod.s.v", "source": "hive_prod.s.t",
+                             "columns": columns})
+    return v.for_target(target)
+
+
+@pytest.mark.parametrize("a, b", [
+    ('SELECT "A", b AS "B" FROM "T"', "select a, b from t"),
+    ("SELECT a FROM t WHERE ((x = 1) AND (y > 2))", "SELECT a FROM t WHERE x = 1 AND y > 2"),
+    ("SELECT (lower((a))) AS c FROM t", "SELECT lower(a) c FROM t"),
+    ("SELECT a AS a, b FROM t", "SELECT a, b AS b FROM t"),
+    ("CREATE VIEW s.v AS SELECT a FROM t;", "SELECT a\n  FROM t"),
+    ("SELECT ((1 + (2 * 3))) AS e FROM t", "SELECT 1 + 2 * 3 AS e FROM t"),
+])
+def test_rewrites_that_keep_meaning_compare_equal(a: str, b: str) -> None:
+    assert same(a, b), (a, b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("SELECT (a + b) * c FROM t", "SELECT a + b * c FROM t"),
+    ("SELECT a FROM t WHERE (x OR y) AND z", "SELECT a FROM t WHERE x OR y AND z"),
+    ("SELECT a, b FROM t", "SELECT b, a FROM t"),
+    ("SELECT a FROM t", "SELECT a FROM u"),
+    ("SELECT a AS b FROM t", "SELECT a FROM t"),
+])
+def test_real_changes_stay_different(a: str, b: str) -> None:
+    assert not same(a, b), (a, b)
+
+
+def test_the_views_own_catalog_is_dropped_as_duckdb_does() -> None:
+    stored = "CREATE VIEW s.v AS SELECT a FROM s.t;"
+    ours = 'SELECT "a" FROM "lakehouse"."s"."t"'
+    assert same(stored, ours, "duckdb", home="lakehouse")
+    assert not same(stored, 'SELECT "a" FROM "other"."s"."t"', "duckdb", home="lakehouse")
+
+
+def test_to_dialect_maps_catalogs_and_transpiles_json_for_duckdb() -> None:
+    sql = ("SELECT json_extract_scalar(payload, '$.http.method') AS m, "
+           "split_part(json_extract_scalar(payload, '$.user_email'), '@', 2) AS d "
+           "FROM hive_prod.logs_db.app_logs")
+    out = to_dialect(sql, DUCKDB)
+    assert out == ("SELECT payload ->> '$.http.method' AS m, "
+                   "SPLIT_PART(payload ->> '$.user_email', '@', 2) AS d "
+                   'FROM "lakehouse".logs_db.app_logs')
+    assert to_dialect(sql, TRINO) == sql
+
+
+def test_salts_inside_hash_functions_are_masked_and_digested() -> None:
+    tree = canonical(f"SELECT lower(to_hex(sha256(to_utf8('{SALT}' || x)))) AS h, 'keep' AS k "
+                     "FROM t", "trino")
+    tree, digests = mask_salts(tree)
+    text = render(tree, "trino")
+    assert SALT not in text and "'(sensitive)'" in text and "'keep'" in text
+    assert digests == [salt_digest(SALT)]
+
+
+@pytest.mark.parametrize("target", [TRINO, DUCKDB], ids=["trino", "duckdb"])
+def test_a_view_never_shows_its_salt(target: Target) -> None:
+    compared = masked_view(target).compared()
+    dumped = json.dumps(compared)
+    assert SALT not in dumped
+    assert compared["mask_salt"] == salt_digest(SALT)
+    assert [c["name"] for c in compared["definition"]["columns"]] == [
+        "symbol", "trader_id", "trader_email"]
+
+
+def test_plan_shows_exactly_the_changed_column_as_sql_before_after() -> None:
+    live = masked_view(TRINO)
+    desired = masked_view(TRINO, mask="redact")
+    change = compare(desired, LiveObject(spec=live, id=live.key))
+    assert change is not None
+    assert [f.path for f in change.fields] == ["definition.columns[trader_email].sql"]
+    assert change.fields[0].before == "'***@' || SPLIT_PART(CAST(trader_email AS VARCHAR), '@', 2)"
+    assert change.fields[0].after == "CASE WHEN trader_email IS NULL THEN NULL ELSE '***' END"
+
+
+def test_a_rotated_salt_is_a_sensitive_change_and_never_printed() -> None:
+    old = masked_view(Target("trino", {}, "old-salt-value"))
+    new = masked_view(TRINO)
+    change = compare(new, LiveObject(spec=old, id=old.key))
+    assert change is not None and [f.path for f in change.fields] == ["mask_salt"]
+    plan = Plan(changes=[change])
+    for text in (render_plan(plan), plan_json(plan)):
+        assert SALT not in text and "old-salt-value" not in text
+        assert "(sensitive)" in text
+
+
+def test_a_create_renders_without_the_salt() -> None:
+    plan = Plan(changes=[compare(masked_view(DUCKDB), None)])
+    text = render_plan(plan) + plan_json(plan)
+    assert SALT not in text and "+ view/hive_prod.s.v" in text
+
+
+def test_stored_duckdb_text_equals_the_desired_view() -> None:
+    desired = masked_view(DUCKDB, mask="partial", keep_last=4)
+    # what DuckDB 1.x/2.x keeps in duckdb_views().sql for that view
+    stored = (
+        "CREATE VIEW s.v AS SELECT symbol, lower(hex(unhex(sha256(encode(('s3cr3t-salt' || "
+        "CAST(trader_id AS VARCHAR))))))) AS trader_id, CASE  WHEN ((CAST(length(CAST("
+        "trader_email AS VARCHAR)) AS INTEGER) > 4)) THEN (lpad(\"substring\"(CAST(trader_email "
+        "AS VARCHAR), (CAST(length(CAST(trader_email AS VARCHAR)) AS INTEGER) - 3)), CAST(length("
+        "CAST(trader_email AS VARCHAR)) AS INTEGER), '*')) ELSE lpad('', CAST(length(CAST("
+        "trader_email AS VARCHAR)) AS INTEGER), '*') END AS trader_email FROM s.t;")
+    live = View.stored("hive_prod.s.v", stored, False, DUCKDB)
+    assert live.compared() == desired.compared()
