@@ -30,15 +30,29 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-from superset_iac import __version__
-from superset_iac.superset import failures, records, rison
-from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer, redact, server_message
+from superset_iac.superset import failures, records
+from superset_iac.superset.errors import (
+    ApiError,
+    TransientWriteError,
+    UnsupportedServer,
+    redact,
+    server_message,
+)
 from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
 from superset_iac.superset.version import SECURITY_API_HELP, ServerVersion, support_warnings
+from superset_iac.superset.wire import (
+    Filter,
+    as_filter,
+    is_csrf_failure,
+    json_body,
+    new_session,
+    origin,
+    prepare,
+    redirect_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +66,10 @@ PAGE_SIZE = 100  # Superset silently caps most list endpoints at 100 rows.
 REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 _MISSING_ROUTE = "requested URL was not found on the server"
-
-Filter = tuple[str, str, Any] | Mapping[str, Any]
+# flask-jwt-extended answers 401 (expired) or 422 (malformed) with {"msg": …}.
+_TOKEN_ONLY_HINT = (
+    " (the access token was rejected and, without a password, cannot be renewed: supply a new one)"
+)
 
 
 class SupersetClient:
@@ -100,7 +116,7 @@ class SupersetClient:
         self._csrf_token: str | None = None
         self._version: ServerVersion | None = None
         self._verify = verify
-        self._session = _new_session(self.url)
+        self._session = new_session(self.url)
 
     def __repr__(self) -> str:
         auth = f"user {self._username!r}" if self._password else "access token"
@@ -123,7 +139,7 @@ class SupersetClient:
         Dict and list values in ``params`` are Rison-encoded, so
         ``params={"q": {"page_size": 10}}`` works.
         """
-        return _json_body(self._request("GET", path, params=params))
+        return self._body(self._request("GET", path, params=params))
 
     def get_bytes(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
         """GET ``path`` and return the raw body (export ZIP bundles)."""
@@ -141,20 +157,25 @@ class SupersetClient:
 
         Creates answer ``{"id": …, "result": {…}}``: the id is outside ``result``,
         so the body is returned whole. Raises ``TransientWriteError`` when the
-        outcome is unknown.
+        outcome is unknown. Give file contents as bytes, not open files: a
+        request refused for its CSRF token is sent a second time.
         """
-        return _json_body(self._request("POST", path, json=json, files=files, data=data))
+        return self._body(self._request("POST", path, json=json, files=files, data=data))
 
     def put(self, path: str, json: Any) -> Any:
         """PUT JSON; returns the decoded body (``{"id": …, "result": {…}}``)."""
-        return _json_body(self._request("PUT", path, json=json))
+        return self._body(self._request("PUT", path, json=json))
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """DELETE ``path``; returns the decoded body (``{"message": "OK"}``) or None if empty."""
-        return _json_body(self._request("DELETE", path, params=params))
+        return self._body(self._request("DELETE", path, params=params))
 
     def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]:
-        """The object ``resource/id`` (id, uuid or slug where the resource allows), unwrapped from ``result``."""
+        """The object at ``resource/id``, unwrapped from ``result``.
+
+        ``id`` may be a uuid or slug where the resource allows it (dashboards,
+        charts, datasets; databases take numeric ids only).
+        """
         return self.get(f"{resource.strip('/')}/{id}")["result"]
 
     def list(
@@ -176,14 +197,16 @@ class SupersetClient:
         """
         query: dict[str, Any] = {"page_size": page_size}
         if filters:
-            query["filters"] = [_filter(f) for f in filters]
+            query["filters"] = [as_filter(f) for f in filters]
         if columns:
             query["columns"] = list(columns)
         if order_column:
             query.update(order_column=order_column, order_direction=order_direction)
         return self._all_pages(f"{resource.strip('/')}/", query, page_size)
 
-    def count(self, method: str | Iterable[str] | None = None, *, include_auth: bool = False) -> int:
+    def count(
+        self, method: str | Iterable[str] | None = None, *, include_auth: bool = False
+    ) -> int:
         """Requests logged so far for ``method`` (e.g. ``"GET"`` or ``("POST", "PUT", "DELETE")``).
 
         Login, refresh and CSRF fetches are excluded unless ``include_auth``.
@@ -261,16 +284,20 @@ class SupersetClient:
 
     # -- request pipeline -------------------------------------------------------
 
-    def _request(self, method: str, path: str, *, kind: str = API, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, method: str, path: str, *, kind: str = API, **kwargs: Any
+    ) -> requests.Response:
         """Send with auth, CSRF and retries; return a 2xx response or raise ``ApiError``."""
         url, shown = self._resolve(path)
-        kwargs = _prepare(method, kwargs)
+        kwargs = prepare(method, kwargs)
         needs_csrf = method in WRITE_METHODS
         if needs_csrf:
             self._ensure_csrf()
         response = self._send_authed(method, url, shown, kind, **kwargs)
-        if needs_csrf and _is_csrf_failure(response):
-            log.debug("CSRF token rejected (%s); fetching a new one", server_message(response.content))
+        if needs_csrf and is_csrf_failure(response):
+            log.debug(
+                "CSRF token rejected (%s); fetching a new one", server_message(response.content)
+            )
             self._csrf_token = None
             self._ensure_csrf()
             response = self._send_authed(method, url, shown, kind, **kwargs)
@@ -278,7 +305,9 @@ class SupersetClient:
             raise self._error_from(method, shown, response)
         return response
 
-    def _send_authed(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+    def _send_authed(
+        self, method: str, url: str, shown: str, kind: str, **kwargs: Any
+    ) -> requests.Response:
         """Send with the access token; on a 401 renew it once and repeat."""
         self._ensure_login()
         response = self._send(method, url, shown, kind, **kwargs)
@@ -286,7 +315,9 @@ class SupersetClient:
             response = self._send(method, url, shown, kind, **kwargs)
         return response
 
-    def _send(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, url: str, shown: str, kind: str, **kwargs: Any
+    ) -> requests.Response:
         """One logical request with retries; raises ``ApiError`` if no response ever came."""
         repeatable = method in REPEATABLE_METHODS or kind == AUTH
         for attempt in range(self.retries + 1):
@@ -294,11 +325,11 @@ class SupersetClient:
             try:
                 response = self._attempt(method, url, shown, kind, **kwargs)
             except requests.RequestException as exc:
-                failure = failures.describe(exc, _origin(self.url), self.timeout)
+                failure = failures.describe(exc, origin(self.url), self.timeout)
                 if (repeatable or not failure.sent) and not last:
                     self._pause(attempt)
                     continue
-                raise self._transport_error(method, shown, failure) from exc
+                raise self._transport_error(method, shown, failure, repeatable) from exc
             if response.status_code not in TRANSIENT_STATUSES:
                 return response
             if not repeatable:
@@ -308,13 +339,20 @@ class SupersetClient:
             self._pause(attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, shown: str, kind: str, **kwargs: Any) -> requests.Response:
+    def _attempt(
+        self, method: str, url: str, shown: str, kind: str, **kwargs: Any
+    ) -> requests.Response:
         """One HTTP round trip, logged whatever happens."""
         started = time.monotonic()
         status: int | None = None
         try:
             response = self._session.request(
-                method, url, timeout=self.timeout, verify=self._verify, allow_redirects=False, **kwargs
+                method,
+                url,
+                timeout=self.timeout,
+                verify=self._verify,
+                allow_redirects=False,
+                **kwargs,
             )
             status = response.status_code
             return response
@@ -322,6 +360,9 @@ class SupersetClient:
             elapsed = time.monotonic() - started
             self.requests.append(RequestRecord(method, shown, status, elapsed, kind))
             log.debug("%s %s → %s in %.3fs", method, shown, status, elapsed)
+
+    def _body(self, response: requests.Response) -> Any:
+        return json_body(response, self._secrets())
 
     def _pause(self, attempt: int) -> None:
         delay = self.backoff * 2**attempt
@@ -340,11 +381,20 @@ class SupersetClient:
         self._session.headers["Authorization"] = f"Bearer {self._access_token}"
 
     def _login(self) -> None:
-        body = {"username": self._username, "password": self._password, "provider": self._provider, "refresh": True}
+        body = {
+            "username": self._username,
+            "password": self._password,
+            "provider": self._provider,
+            "refresh": True,
+        }
         url, shown = self._resolve(LOGIN_PATH)
         response = self._send("POST", url, shown, AUTH, json=body, headers={"Authorization": None})
         if response.status_code != 200:
-            hint = " (check the username, password and provider)" if response.status_code == 401 else ""
+            hint = (
+                " (check the username, password and provider)"
+                if response.status_code == 401
+                else ""
+            )
             raise self._error_from("POST", shown, response, hint)
         tokens = response.json()
         self._access_token = tokens["access_token"]
@@ -362,7 +412,9 @@ class SupersetClient:
 
     def _refresh(self) -> bool:
         url, shown = self._resolve(REFRESH_PATH)
-        response = self._send("POST", url, shown, AUTH, headers={"Authorization": f"Bearer {self._refresh_token}"})
+        response = self._send(
+            "POST", url, shown, AUTH, headers={"Authorization": f"Bearer {self._refresh_token}"}
+        )
         if response.status_code != 200:
             log.debug("token refresh refused (%s); logging in again", response.status_code)
             self._refresh_token = None
@@ -378,7 +430,7 @@ class SupersetClient:
         response = self._send_authed("GET", url, shown, AUTH)
         if response.status_code != 200:
             raise self._error_from("GET", shown, response)
-        self._csrf_token = _json_body(response)["result"]
+        self._csrf_token = json_body(response)["result"]
         self._session.headers["X-CSRFToken"] = self._csrf_token
 
     # -- errors -----------------------------------------------------------------
@@ -387,96 +439,44 @@ class SupersetClient:
         values = (self._password, self._access_token, self._refresh_token, self._csrf_token)
         return [v for v in values if v]
 
-    def _error_from(self, method: str, shown: str, response: requests.Response, hint: str = "") -> ApiError:
+    def _error_from(
+        self, method: str, shown: str, response: requests.Response, hint: str = ""
+    ) -> ApiError:
         if 300 <= response.status_code < 400:
-            message = _redirect_message(response)
+            message = redirect_message(response)
         else:
-            message = server_message(response.content, response.headers.get("Content-Type", ""), response.reason or "")
-        return ApiError(method, shown, response.status_code, redact(message + hint + self._hint(response), self._secrets()))
+            message = server_message(
+                response.content, response.headers.get("Content-Type", ""), response.reason or ""
+            )
+        return ApiError(
+            method,
+            shown,
+            response.status_code,
+            redact(message + hint + self._hint(response), self._secrets()),
+        )
 
     def _hint(self, response: requests.Response) -> str:
         status = response.status_code
-        if status == 401 and not self._password:
-            return " (the access token was rejected; without a password it cannot be renewed: supply a new token)"
+        if status in (401, 422) and not self._password and '"msg"' in response.text:
+            return _TOKEN_ONLY_HINT
         if status == 404 and "/security/" in response.url and _MISSING_ROUTE in response.text:
             return f" ({SECURITY_API_HELP})"
         return ""
 
-    def _transport_error(self, method: str, shown: str, failure: failures.Failure) -> ApiError:
+    def _transport_error(
+        self, method: str, shown: str, failure: failures.Failure, repeatable: bool
+    ) -> ApiError:
         message = redact(failure.message, self._secrets())
-        if failure.sent and method not in REPEATABLE_METHODS:
-            return TransientWriteError(method, shown, None, f"{message}; it may or may not have been applied")
+        if failure.sent and not repeatable:
+            return TransientWriteError(
+                method, shown, None, f"{message}; it may or may not have been applied"
+            )
         return ApiError(method, shown, None, message)
 
-    def _unknown_outcome(self, method: str, shown: str, response: requests.Response) -> TransientWriteError:
+    def _unknown_outcome(
+        self, method: str, shown: str, response: requests.Response
+    ) -> TransientWriteError:
         plain = self._error_from(method, shown, response)
-        return TransientWriteError(method, shown, plain.status, f"{plain.message}; it may or may not have been applied")
-
-
-def _new_session(base_url: str) -> requests.Session:
-    # ``verify`` goes with each request, not on the session: requests lets
-    # REQUESTS_CA_BUNDLE override a session-level value, even ``False``.
-    session = requests.Session()
-    session.headers.update(
-        {
-            "Accept": "application/json",
-            # Flask-WTF checks the Referer's origin on HTTPS writes.
-            "Referer": base_url + "/",
-            "User-Agent": f"superset-iac/{__version__}",
-        }
-    )
-    return session
-
-
-def _prepare(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty arguments, Rison-encode structured params, mark writes as JSON.
-
-    A write without a JSON content type that fails CSRF is answered with a
-    302 to the login page instead of a JSON error, so every write without a
-    multipart body says it is JSON.
-    """
-    prepared = {key: value for key, value in kwargs.items() if value is not None}
-    params = prepared.get("params")
-    if params:
-        prepared["params"] = {k: rison.dumps(v) if isinstance(v, (dict, list, tuple)) else v for k, v in params.items()}
-    if method in WRITE_METHODS and "files" not in prepared and "json" not in prepared:
-        prepared["headers"] = {"Content-Type": "application/json"}
-    return prepared
-
-
-def _json_body(response: requests.Response) -> Any:
-    if not response.content.strip():
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("Content-Type", "unknown content")
-        excerpt = server_message(response.content, "text/html")
-        raise ApiError(response.request.method or "?", urlsplit(response.url).path, response.status_code,
-                       f"expected JSON, got {kind}: {excerpt}") from None
-
-
-def _redirect_message(response: requests.Response) -> str:
-    location = response.headers.get("Location", "")
-    if "/login" in location:
-        return f"redirected to the login page {location} (the token or CSRF token was rejected)"
-    return f"redirected to {location} (check the Superset URL's scheme, host and path)"
-
-
-def _is_csrf_failure(response: requests.Response) -> bool:
-    if response.status_code != 400:
-        return False
-    message = server_message(response.content, response.headers.get("Content-Type", ""))
-    return "CSRF" in message or "referrer" in message.lower()
-
-
-def _filter(item: Filter) -> dict[str, Any]:
-    if isinstance(item, Mapping):
-        return dict(item)
-    col, opr, value = item
-    return {"col": col, "opr": opr, "value": value}
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+        return TransientWriteError(
+            method, shown, plain.status, f"{plain.message}; it may or may not have been applied"
+        )

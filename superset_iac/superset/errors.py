@@ -93,7 +93,10 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 def _from_payload(payload: dict[str, Any]) -> str:
     errors = payload.get("errors")
     if isinstance(errors, list) and errors:
-        messages = [_strip_status(str(e.get("message", e))) if isinstance(e, dict) else str(e) for e in errors]
+        messages = [
+            _strip_status(str(e.get("message", e))) if isinstance(e, dict) else str(e)
+            for e in errors
+        ]
         return "; ".join(m for m in messages if m)
     for key in ("message", "msg"):
         value = payload.get(key)

@@ -21,7 +21,9 @@ class Failure:
     sent: bool
 
 
-def describe(exc: requests.RequestException, origin: str, timeout: float | tuple[float, float]) -> Failure:
+def describe(
+    exc: requests.RequestException, origin: str, timeout: float | tuple[float, float]
+) -> Failure:
     """Classify a transport failure talking to ``origin`` (scheme://host:port)."""
     connect_s, read_s = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     if isinstance(exc, requests.exceptions.SSLError):
@@ -44,7 +46,10 @@ def _connection(exc: requests.exceptions.ConnectionError, origin: str) -> Failur
     if isinstance(cause, NameResolutionError):
         return Failure(f"cannot reach {origin}: host name not found", sent=False)
     if isinstance(cause, NewConnectionError):
-        refused = isinstance(cause.__context__, ConnectionRefusedError) or _errno(cause) == errno.ECONNREFUSED
+        refused = (
+            isinstance(cause.__context__, ConnectionRefusedError)
+            or _errno(cause) == errno.ECONNREFUSED
+        )
         reason = "connection refused" if refused or "refused" in str(cause) else _short(cause)
         return Failure(f"cannot reach {origin}: {reason}", sent=False)
     return Failure(f"connection to {origin} dropped: {_short(cause or exc)}", sent=True)

@@ -75,7 +75,9 @@ class ServerVersion:
 def support_warnings(version: ServerVersion) -> list[str]:
     """Warnings for a usable server; raises ``UnsupportedServer`` for an unusable one."""
     if version.parts is None:
-        return [f"Superset reports version {version.raw!r}; assuming it behaves like {_dotted(TESTED)}"]
+        return [
+            f"Superset reports version {version.raw!r}; assuming it behaves like {_dotted(TESTED)}"
+        ]
     major_minor = version.parts[:2]
     if major_minor < OLDEST:
         raise UnsupportedServer(f"Superset {version} is too old: {OLD_SERVER_HELP}")

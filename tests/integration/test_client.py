@@ -13,7 +13,9 @@ CSRF_PATH = "/api/v1/security/csrf_token/"
 
 @pytest.fixture
 def client(superset):
-    with SupersetClient(superset.url, username=superset.username, password=superset.password, backoff=0) as c:
+    with SupersetClient(
+        superset.url, username=superset.username, password=superset.password, backoff=0
+    ) as c:
         yield c
 
 
@@ -37,7 +39,9 @@ def test_lazy_login_and_version(client):
 
 
 def test_bad_password_is_one_line(superset):
-    c = SupersetClient(superset.url, username=superset.username, password="wrong-password-1", backoff=0)
+    c = SupersetClient(
+        superset.url, username=superset.username, password="wrong-password-1", backoff=0
+    )
     with pytest.raises(ApiError) as info:
         c.get("chart/")
     assert str(info.value) == (
@@ -59,11 +63,18 @@ def test_list_pages_over_an_existing_list(client):
 
 def test_create_page_and_bulk_delete_with_csrf(client, prefix):
     """120 annotation layers: CSRF-protected writes, a filtered 2-page list, a bulk delete."""
-    ids = [client.post("annotation_layer/", {"name": f"{prefix} {i:03d}"})["id"] for i in range(120)]
+    ids = [
+        client.post("annotation_layer/", {"name": f"{prefix} {i:03d}"})["id"] for i in range(120)
+    ]
     try:
         assert auth_calls(client, CSRF_PATH) == 1
         client.reset_log()
-        rows = client.list("annotation_layer", filters=[("name", "ct", prefix)], columns=["id", "name"], order_column="name")
+        rows = client.list(
+            "annotation_layer",
+            filters=[("name", "ct", prefix)],
+            columns=["id", "name"],
+            order_column="name",
+        )
         assert [row["name"] for row in rows] == [f"{prefix} {i:03d}" for i in range(120)]
         assert client.count("GET") == 2
         layer = client.get_by_id("annotation_layer", ids[0])
@@ -89,7 +100,9 @@ def test_rejected_csrf_token_is_fetched_again(client, prefix):
 def test_role_create_and_delete(client, prefix):
     role = client.post("security/roles/", {"name": prefix})
     assert client.get_by_id("security/roles", role["id"]) == {"id": role["id"], "name": prefix}
-    assert client.list("security/roles", filters=[("name", "eq", prefix)]) == [{"id": role["id"], "name": prefix}]
+    assert client.list("security/roles", filters=[("name", "eq", prefix)]) == [
+        {"id": role["id"], "name": prefix}
+    ]
     client.delete(f"security/roles/{role['id']}")
     with pytest.raises(ApiError) as info:
         client.get_by_id("security/roles", role["id"])
@@ -99,7 +112,10 @@ def test_role_create_and_delete(client, prefix):
 def test_validation_errors_are_one_line(client):
     with pytest.raises(ApiError) as info:
         client.post("security/roles/", {})
-    assert str(info.value) == "POST /api/v1/security/roles/ → 422: name: Missing data for required field."
+    assert (
+        str(info.value)
+        == "POST /api/v1/security/roles/ → 422: name: Missing data for required field."
+    )
     with pytest.raises(ApiError) as info:
         client.post("chart/", {})
     assert info.value.status == 400
@@ -111,7 +127,10 @@ def test_database_errors_never_echo_the_uri_password(client, prefix):
     with pytest.raises(ApiError) as info:
         client.post(
             "database/",
-            {"database_name": prefix, "sqlalchemy_uri": "postgresql://app:Sup3rS3cret@127.0.0.1:1/lake"},
+            {
+                "database_name": prefix,
+                "sqlalchemy_uri": "postgresql://app:Sup3rS3cret@127.0.0.1:1/lake",
+            },
         )
     assert info.value.status == 422
     assert "Sup3rS3cret" not in str(info.value)

@@ -26,7 +26,22 @@ REFRESH_URL = f"{BASE}/api/v1/security/refresh"
 CSRF_URL = f"{BASE}/api/v1/security/csrf_token/"
 CHARTS = f"{BASE}/api/v1/chart/"
 EXPIRED = {"msg": "Token has expired"}
-CSRF_EXPIRED = {"errors": [{"message": "400 Bad Request: The CSRF token has expired.", "error_type": "GENERIC_BACKEND_ERROR"}]}
+NO_ROUTE = {
+    "errors": [
+        {
+            "message": "404 Not Found: The requested URL was not found on the server. "
+            "If you entered the URL manually please check your spelling and try again."
+        }
+    ]
+}
+CSRF_EXPIRED = {
+    "errors": [
+        {
+            "message": "400 Bad Request: The CSRF token has expired.",
+            "error_type": "GENERIC_BACKEND_ERROR",
+        }
+    ]
+}
 
 
 @pytest.fixture
@@ -46,7 +61,12 @@ def add_login(rsps, access=ACCESS):
 
 
 def add_csrf(rsps, token=CSRF):
-    rsps.add("GET", CSRF_URL, json={"result": token}, headers={"Set-Cookie": "session=cookie-1; Path=/; HttpOnly"})
+    rsps.add(
+        "GET",
+        CSRF_URL,
+        json={"result": token},
+        headers={"Set-Cookie": "session=cookie-1; Path=/; HttpOnly"},
+    )
 
 
 def urls(rsps):
@@ -70,7 +90,12 @@ def test_lazy_login_on_first_request(rsps):
     rsps.add("GET", CHARTS, json={"count": 0, "result": []})
     client().get("chart/")
     login, get = rsps.calls
-    assert json.loads(login.request.body) == {"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True}
+    assert json.loads(login.request.body) == {
+        "username": "admin",
+        "password": PASSWORD,
+        "provider": "db",
+        "refresh": True,
+    }
     assert "Authorization" not in login.request.headers
     assert get.request.headers["Authorization"] == f"Bearer {ACCESS}"
     assert get.request.headers["Accept"] == "application/json"
@@ -152,7 +177,7 @@ def test_access_token_mode_explains_expiry(rsps):
     with pytest.raises(ApiError) as info:
         client(username=None, password=None, access_token=ACCESS).get("chart/")
     assert "Token has expired" in str(info.value)
-    assert "supply a new token" in str(info.value)
+    assert "supply a new one" in str(info.value)
     assert len(rsps.calls) == 1
 
 
@@ -223,7 +248,12 @@ def test_csrf_failure_twice_is_an_error(rsps):
 def test_other_400s_do_not_refetch_csrf(rsps):
     add_login(rsps)
     add_csrf(rsps)
-    rsps.add("POST", CHARTS, status=400, json={"message": {"slice_name": ["Missing data for required field."]}})
+    rsps.add(
+        "POST",
+        CHARTS,
+        status=400,
+        json={"message": {"slice_name": ["Missing data for required field."]}},
+    )
     with pytest.raises(ApiError):
         client().post("chart/", {})
     assert urls(rsps).count(("GET", "/api/v1/security/csrf_token/")) == 1
@@ -272,7 +302,9 @@ def test_what_each_method_returns(rsps):
 def test_params_structures_are_rison_encoded(rsps):
     add_login(rsps)
     rsps.add("GET", CHARTS, json={"result": []})
-    client().get("chart/", params={"q": {"filters": [{"col": "slice_name", "opr": "eq", "value": "A b"}]}})
+    client().get(
+        "chart/", params={"q": {"filters": [{"col": "slice_name", "opr": "eq", "value": "A b"}]}}
+    )
     assert query(rsps.calls[-1]) == "(filters:!((col:slice_name,opr:eq,value:'A b')))"
 
 
@@ -286,16 +318,28 @@ def test_multipart_post_is_not_marked_json(rsps):
 
 def test_non_json_success_is_an_error(rsps):
     add_login(rsps)
-    rsps.add("GET", CHARTS, body="<html><title>Superset</title><body>login</body></html>", content_type="text/html")
+    rsps.add(
+        "GET",
+        CHARTS,
+        body="<html><title>Superset</title><body>login</body></html>",
+        content_type="text/html",
+    )
     with pytest.raises(ApiError) as info:
         client().get("chart/")
-    assert str(info.value).startswith("GET /api/v1/chart/ → 200: expected JSON, got text/html: Superset login")
+    assert str(info.value).startswith(
+        "GET /api/v1/chart/ → 200: expected JSON, got text/html: Superset login"
+    )
 
 
 def test_redirects_are_not_followed(rsps):
     add_login(rsps)
     add_csrf(rsps)
-    rsps.add("DELETE", f"{CHARTS}1", status=302, headers={"Location": "/login/?next=%2Fapi%2Fv1%2Fchart%2F1"})
+    rsps.add(
+        "DELETE",
+        f"{CHARTS}1",
+        status=302,
+        headers={"Location": "/login/?next=%2Fapi%2Fv1%2Fchart%2F1"},
+    )
     with pytest.raises(ApiError) as info:
         client().delete("chart/1")
     assert info.value.status == 302
@@ -305,12 +349,7 @@ def test_redirects_are_not_followed(rsps):
 
 def test_missing_security_api_is_explained(rsps):
     add_login(rsps)
-    rsps.add(
-        "GET",
-        f"{BASE}/api/v1/security/roles/",
-        status=404,
-        json={"errors": [{"message": "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again."}]},
-    )
+    rsps.add("GET", f"{BASE}/api/v1/security/roles/", status=404, json=NO_ROUTE)
     with pytest.raises(ApiError) as info:
         client().get("security/roles/")
     assert "FAB_ADD_SECURITY_API = True" in str(info.value)
@@ -328,14 +367,20 @@ def test_missing_object_is_not_blamed_on_the_security_api(rsps):
 
 
 def page(rows, start, count):
-    return {"count": count, "ids": list(range(start, start + rows)), "result": [{"id": i} for i in range(start, start + rows)]}
+    return {
+        "count": count,
+        "ids": list(range(start, start + rows)),
+        "result": [{"id": i} for i in range(start, start + rows)],
+    }
 
 
 def test_list_reads_all_pages(rsps):
     add_login(rsps)
     for start, rows in ((0, 100), (100, 100), (200, 50)):
         rsps.add("GET", CHARTS, json=page(rows, start, 250))
-    rows = client().list("chart", filters=[("slice_name", "ct", "x")], columns=["id", "uuid"], order_column="id")
+    rows = client().list(
+        "chart", filters=[("slice_name", "ct", "x")], columns=["id", "uuid"], order_column="id"
+    )
     assert [r["id"] for r in rows] == list(range(250))
     gets = [c for c in rsps.calls if c.request.method == "GET"]
     assert len(gets) == 3
@@ -405,7 +450,13 @@ def test_get_retried_on_503_then_succeeds(rsps):
 
 def test_get_gives_up_after_retries(rsps):
     add_login(rsps)
-    rsps.add("GET", CHARTS, status=504, body="<html><title>504 Gateway Time-out</title></html>", content_type="text/html")
+    rsps.add(
+        "GET",
+        CHARTS,
+        status=504,
+        body="<html><title>504 Gateway Time-out</title></html>",
+        content_type="text/html",
+    )
     with pytest.raises(ApiError) as info:
         client(retries=2).get("chart/")
     assert str(info.value) == "GET /api/v1/chart/ → 504: 504 Gateway Time-out"
@@ -435,7 +486,10 @@ def test_post_is_never_repeated_on_503(rsps):
         c.post("chart/", {"slice_name": "x"})
     assert c.count("POST") == 1
     assert info.value.status == 503
-    assert str(info.value) == "POST /api/v1/chart/ → 503: Service Unavailable; it may or may not have been applied"
+    assert (
+        str(info.value)
+        == "POST /api/v1/chart/ → 503: Service Unavailable; it may or may not have been applied"
+    )
 
 
 def test_post_read_timeout_is_a_transient_write(rsps):
@@ -470,11 +524,16 @@ def test_backoff_doubles(rsps, monkeypatch):
 
 
 def test_unreachable_server_is_one_line_without_traceback_text():
-    c = SupersetClient("http://127.0.0.1:1", username="admin", password=PASSWORD, retries=1, backoff=0)
+    c = SupersetClient(
+        "http://127.0.0.1:1", username="admin", password=PASSWORD, retries=1, backoff=0
+    )
     with pytest.raises(ApiError) as info:
         c.get("chart/")
     assert info.value.status is None
-    assert str(info.value) == "POST /api/v1/security/login → no response: cannot reach http://127.0.0.1:1: connection refused"
+    assert (
+        str(info.value)
+        == "POST /api/v1/security/login → no response: cannot reach http://127.0.0.1:1: connection refused"
+    )
     # Nothing was sent, so even the login POST was safely tried again.
     assert [(r.method, r.status) for r in c.requests] == [("POST", None), ("POST", None)]
 
@@ -570,4 +629,16 @@ def test_secrets_never_reach_messages_reprs_or_logs(rsps, caplog):
 
 def test_repr_shows_url_and_auth_kind_only():
     assert repr(client()) == "SupersetClient(url='http://superset.test', auth=user 'admin')"
-    assert repr(SupersetClient(BASE, access_token=ACCESS)) == "SupersetClient(url='http://superset.test', auth=access token)"
+    assert (
+        repr(SupersetClient(BASE, access_token=ACCESS))
+        == "SupersetClient(url='http://superset.test', auth=access token)"
+    )
+
+
+def test_access_token_mode_explains_a_malformed_token(rsps):
+    rsps.add("GET", CHARTS, status=422, json={"msg": "Not enough segments"})
+    with pytest.raises(ApiError) as info:
+        client(username=None, password=None, access_token="garbage").get("chart/")
+    assert str(info.value).startswith(
+        "GET /api/v1/chart/ → 422: Not enough segments (the access token"
+    )

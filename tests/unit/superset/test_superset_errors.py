@@ -10,7 +10,14 @@ SIP40_CSRF = {
             "message": "400 Bad Request: The CSRF token has expired.",
             "error_type": "GENERIC_BACKEND_ERROR",
             "level": "error",
-            "extra": {"issue_codes": [{"code": 1011, "message": "Issue 1011 - Superset encountered an unexpected error."}]},
+            "extra": {
+                "issue_codes": [
+                    {
+                        "code": 1011,
+                        "message": "Issue 1011 - Superset encountered an unexpected error.",
+                    }
+                ]
+            },
         }
     ]
 }
@@ -21,13 +28,26 @@ SIP40_CSRF = {
     [
         (SIP40_CSRF, "The CSRF token has expired."),
         (
-            {"errors": [{"message": "Table x does not exist"}, {"message": "Database y is offline"}]},
+            {
+                "errors": [
+                    {"message": "Table x does not exist"},
+                    {"message": "Database y is offline"},
+                ]
+            },
             "Table x does not exist; Database y is offline",
         ),
         ({"message": "Not found"}, "Not found"),
-        ({"message": {"slice_name": ["Missing data for required field."]}}, "slice_name: Missing data for required field."),
         (
-            {"message": {"clause": ["Missing data for required field."], "tables": ["Missing data.", "Not a list."]}},
+            {"message": {"slice_name": ["Missing data for required field."]}},
+            "slice_name: Missing data for required field.",
+        ),
+        (
+            {
+                "message": {
+                    "clause": ["Missing data for required field."],
+                    "tables": ["Missing data.", "Not a list."],
+                }
+            },
             "clause: Missing data for required field.; tables: Missing data.; tables: Not a list.",
         ),
         (
@@ -52,7 +72,10 @@ def test_html_body_is_stripped_and_cut_to_200_chars():
 
 
 def test_plain_text_body():
-    assert server_message(b"upstream connect error\nreset", "text/plain") == "upstream connect error reset"
+    assert (
+        server_message(b"upstream connect error\nreset", "text/plain")
+        == "upstream connect error reset"
+    )
 
 
 def test_empty_body_falls_back_to_reason():
@@ -76,8 +99,13 @@ def test_api_error_flattens_newlines():
 
 
 def test_api_error_without_response():
-    err = ApiError("GET", "/api/v1/chart/", None, "cannot reach https://bi.example.com: connection refused")
-    assert str(err) == "GET /api/v1/chart/ → no response: cannot reach https://bi.example.com: connection refused"
+    err = ApiError(
+        "GET", "/api/v1/chart/", None, "cannot reach https://bi.example.com: connection refused"
+    )
+    assert (
+        str(err)
+        == "GET /api/v1/chart/ → no response: cannot reach https://bi.example.com: connection refused"
+    )
 
 
 def test_transient_write_error_is_an_api_error():
@@ -91,7 +119,10 @@ def test_transient_write_error_is_an_api_error():
     [
         ("postgresql://app:s3cr3t@db:5432/lake", "postgresql://app:***@db:5432/lake"),
         ("trino://u:p%40ss@host:8080/hive", "trino://u:***@host:8080/hive"),
-        ("bad uri 'mysql+pymysql://root:pw@h/db' given", "bad uri 'mysql+pymysql://root:***@h/db' given"),
+        (
+            "bad uri 'mysql+pymysql://root:pw@h/db' given",
+            "bad uri 'mysql+pymysql://root:***@h/db' given",
+        ),
         ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
         ("http://host:8088/path", "http://host:8088/path"),
     ],

@@ -18,7 +18,11 @@ NOT_FOUND = {
 @pytest.fixture
 def rsps():
     with responses.RequestsMock() as mock:
-        mock.add("POST", f"{BASE}/api/v1/security/login", json={"access_token": "a", "refresh_token": "r"})
+        mock.add(
+            "POST",
+            f"{BASE}/api/v1/security/login",
+            json={"access_token": "a", "refresh_token": "r"},
+        )
         yield mock
 
 
@@ -71,7 +75,11 @@ def test_next_major_is_refused():
 
 
 def test_version_from_version_endpoint(rsps):
-    rsps.add("GET", f"{BASE}/version", json={"build_number": None, "version_sha": "", "version_string": "6.1.0"})
+    rsps.add(
+        "GET",
+        f"{BASE}/version",
+        json={"build_number": None, "version_sha": "", "version_string": "6.1.0"},
+    )
     c = client()
     assert c.server_version() == ServerVersion("6.1.0", (6, 1, 0), exact=True)
     assert c.check_supported() == []
@@ -109,5 +117,9 @@ def test_security_api_off(rsps):
 
 
 def test_security_api_on(rsps):
-    rsps.add("GET", f"{BASE}/api/v1/security/roles/", json={"count": 5, "result": [{"id": 1, "name": "Admin"}]})
+    rsps.add(
+        "GET",
+        f"{BASE}/api/v1/security/roles/",
+        json={"count": 5, "result": [{"id": 1, "name": "Admin"}]},
+    )
     client().check_security_api()
