@@ -23,7 +23,7 @@ def rsps():
 
 @pytest.fixture
 def ctx() -> Context:
-    return Context(client=SupersetClient(BASE, access_token="t", retries=0))
+    return Context(client=SupersetClient(BASE, access_token="unit-test-token", retries=0))
 
 
 def test_ids_and_names_share_one_directory_read(rsps, ctx):
