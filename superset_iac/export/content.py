@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superset_iac.export.secrets import template_uri, variable_for
-from superset_iac.model import Database, Spec
+from superset_iac.model import Database, Dataset, Spec
+from superset_iac.model.dataset import Column
 from superset_iac.model.refs import variables_in
 
 
@@ -91,8 +92,29 @@ def _templated(database: str, uri: str) -> str:
 
 def _finish(cls: type[Spec], data: dict[str, Any]) -> Content:
     spec = cls.model_validate(data)  # the file must load as a valid spec
+    spec = trimmed(spec)
     out = spec.model_dump(exclude_defaults=True, by_alias=True, mode="json")
     return Content(out, variables_of(spec))
+
+
+def trimmed(spec: Spec) -> Spec:
+    """``spec`` without what its kind's equality ignores, if that changes nothing.
+
+    A physical dataset lists every column the server derived from the table,
+    with the type the database reports; ``Dataset.compared`` ignores such
+    plain columns and physical types, so writing them would only make the
+    file long. The result is checked to compare equal to the input, so a
+    trim can never lose something ``diff`` would see.
+    """
+    if not isinstance(spec, Dataset):
+        return spec
+    columns = [_column(c) for c in spec.columns if c.compared() is not None]
+    candidate = spec.model_copy(update={"columns": columns})
+    return candidate if candidate.compared() == spec.compared() else spec
+
+
+def _column(column: Column) -> Column:
+    return column if column.is_calculated else column.model_copy(update={"type": None})
 
 
 def variables_of(spec: Spec) -> list[str]:

@@ -10,7 +10,6 @@ variable that has to be set before ``diff``/``apply``.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
 
 # scheme://user:password@host... ; the password is everything up to the last
 # '@' of the authority (a literal '@' in a password is percent-encoded).
@@ -46,12 +45,3 @@ def template_uri(uri: str, variable: str) -> tuple[str, bool]:
     escaped = _QUERY_SECRET.sub(sub, escaped)
     return escaped, replaced
 
-
-def has_password(uri: str) -> bool:
-    """Whether ``uri`` carries a password (in the authority or a query parameter)."""
-    m = _USERINFO.match(uri)
-    if m and m.group("pw"):
-        return True
-    query = uri.split("?", 1)[1] if "?" in uri else ""
-    return any(k.lower() in ("password", "passwd", "pwd") and v
-               for k, v in parse_qsl(query, keep_blank_values=True))

@@ -196,3 +196,18 @@ def test_values_equal_to_defaults_are_left_out(tmp_path, default_field) -> None:
     root = tmp_path / "assets"
     export_into(root, live_state(chart("A", **default_field)))
     assert (root / "charts/a.yaml").read_text() == "name: A\ndataset: ticks\nviz_type: table\n"
+
+
+def test_plain_physical_columns_and_their_types_are_left_out(tmp_path) -> None:
+    root = tmp_path / "assets"
+    spec = dataset("sales", schema="main", columns=[
+        {"name": "region", "type": "VARCHAR"},
+        {"name": "ds", "type": "TIMESTAMP", "is_dttm": True},
+        {"name": "big", "type": "BIGINT", "expression": "num * 2"},
+        {"name": "code", "type": "VARCHAR", "verbose_name": "Code"}])
+    export_into(root, live_state(spec))
+    assert (root / "datasets/lakehouse/sales.yaml").read_text() == (
+        "name: sales\ndatabase: lakehouse\nschema: main\ncolumns:\n"
+        "  - name: ds\n    is_dttm: true\n"
+        "  - name: big\n    type: BIGINT\n    expression: num * 2\n"
+        "  - name: code\n    verbose_name: Code\n")
