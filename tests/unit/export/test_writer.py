@@ -50,7 +50,6 @@ def test_a_fresh_export_writes_one_file_per_object_without_defaults(tmp_path, sm
         "  FROM ticks\n"
         "main_dttm_col: ts\n"
         "columns:\n"
-        "  - name: symbol\n"
         "  - name: ts\n"
         "    is_dttm: true\n"
         "metrics:\n"
