@@ -35,7 +35,7 @@ def _code_for(err: Exception) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(err, AssetError):
         return ExitCode.PROBLEMS
-    return getattr(err, "exit_code", ExitCode.PROBLEMS)
+    return ExitCode(getattr(err, "exit_code", ExitCode.PROBLEMS))
 
 
 def handle_errors(fn: Callable[..., ExitCode]) -> Callable[..., None]:

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from superset_iac.errors import ConfigError, IacError
+
 REDACTED = "***"
 _BODY_CHARS = 200
 _MESSAGE_CHARS = 1000
@@ -33,7 +35,7 @@ _TAG = re.compile(r"<[^>]*>")
 _WHITESPACE = re.compile(r"\s+")
 
 
-class ApiError(Exception):
+class ApiError(IacError):
     """A Superset request that failed; ``str()`` is a single line.
 
     ``status`` is None when no HTTP response came back (connection refused,
@@ -46,6 +48,12 @@ class ApiError(Exception):
         self.status = status
         self.message = _one_line(message)
         super().__init__(self._render())
+
+    @property
+    def exit_code(self) -> int:
+        """2 when the server cannot be reached or refuses our credentials (a
+        configuration problem), 1 for any other failed request."""
+        return 2 if self.status in (None, 401) else 1
 
     def _render(self) -> str:
         outcome = "no response" if self.status is None else str(self.status)
@@ -64,7 +72,7 @@ class TransientWriteError(ApiError):
     may_have_landed = True
 
 
-class UnsupportedServer(Exception):
+class UnsupportedServer(ConfigError):
     """The Superset server is a version or configuration the tool cannot manage."""
 
 
