@@ -10,11 +10,13 @@ import requests
 pytestmark = pytest.mark.integration
 
 
-def _lakehouse_database(superset, sess: requests.Session, path, name: str) -> int:
+def _lakehouse_database(superset, sess: requests.Session, path, name: str,
+                        allow_dml: bool = False) -> int:
     resp = sess.post(f"{superset.url}/api/v1/database/", json={
         "database_name": name,
         "sqlalchemy_uri": f"duckdb:///{path}",
         "expose_in_sqllab": True,
+        "allow_dml": allow_dml,
         # Superset only reads; the tool is the writer (views).
         "extra": json.dumps({"engine_params": {"connect_args": {"read_only": True}}}),
     })
@@ -99,12 +101,19 @@ def test_lakehouse_read_only_database_dataset_chart_data(superset, lakehouse_pat
     assert data[0]["n"] > 1000
     assert data[0]["sample"].startswith("ACC-****")
 
-    # Superset really opened it read-only: a write through SQL Lab fails.
+
+
+def test_superset_opens_the_lakehouse_read_only(superset, lakehouse_path, unique):
+    # Even with DML allowed in Superset, DuckDB itself refuses the write.
+    sess = superset.session()
+    db_id = _lakehouse_database(superset, sess, lakehouse_path, f"lakehouse_dml_{unique}",
+                                allow_dml=True)
     resp = sess.post(f"{superset.url}/api/v1/sqllab/execute/", json={
         "database_id": db_id, "runAsync": False,
         "sql": "CREATE TABLE main.should_fail AS SELECT 1 AS x",
     })
-    assert resp.status_code != 200
+    assert resp.status_code >= 400
+    assert "read-only" in resp.text
 
 
 def test_json_logs_and_media_tables(superset, lakehouse_path, unique):
@@ -125,3 +134,30 @@ def test_json_logs_and_media_tables(superset, lakehouse_path, unique):
     })
     assert resp.status_code == 200, resp.text
     assert resp.json()["data"][0]["n"] > 100
+
+
+def test_examples_instance(superset_examples):
+    sess = superset_examples.session()
+    url = superset_examples.url
+    dashboards = sess.get(f"{url}/api/v1/dashboard/", params={"q": "(page_size:100)"}).json()
+    assert dashboards["count"] >= 5
+    charts = sess.get(f"{url}/api/v1/chart/", params={"q": "(page_size:1)"}).json()
+    assert charts["count"] >= 50
+
+    # The examples data was copied into this instance's own home, and the
+    # examples database points there (not at the template).
+    databases = sess.get(f"{url}/api/v1/database/").json()["result"]
+    examples_db = next(db for db in databases if db["database_name"] == "examples")
+    conn = sess.get(f"{url}/api/v1/database/{examples_db['id']}/connection").json()["result"]
+    assert conn["sqlalchemy_uri"].startswith(f"sqlite:///{superset_examples.home}/examples.db")
+    resp = sess.post(f"{url}/api/v1/sqllab/execute/", json={
+        "database_id": examples_db["id"], "runAsync": False,
+        "sql": "SELECT count(*) AS n FROM birth_names",
+    })
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"][0]["n"] > 1000
+
+    # A whole-instance export works (the round-trip tests start from it).
+    resp = sess.get(f"{url}/api/v1/assets/export/")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("application/zip")

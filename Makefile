@@ -1,0 +1,116 @@
+# superset-iac: the tool, a local Superset 6.1 and the embedded lakehouse.
+#
+#   make demo    the tool's venv, a local Superset, the lakehouse, then apply
+#   make test    everything the tests need, then pytest
+#
+# Two virtual environments: .venv for the tool, .superset/venv for Superset
+# (it pins sqlalchemy<2 and sqlglot<29). devstack/README.md explains the rest.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+DEVSTACK := python3 devstack/superset.py
+PORT ?= $(or $(SUPERSET_PORT),8088)
+
+# The local environment (assets/environments/local.yaml). Set here, not taken
+# from the caller's shell, so that a production SUPERSET_URL exported there
+# can never receive a local apply.
+export SUPERSET_PORT := $(PORT)
+export SUPERSET_IAC_ADMIN_PASSWORD ?= admin
+export SUPERSET_URL := http://127.0.0.1:$(PORT)
+export SUPERSET_USERNAME := admin
+export SUPERSET_PASSWORD := $(SUPERSET_IAC_ADMIN_PASSWORD)
+export LAKEHOUSE_PATH ?= $(CURDIR)/.lakehouse/lakehouse.duckdb
+
+# The tool's duckdb must be the one Superset reads the file with.
+DUCKDB_VERSION := $(shell sed -n 's/^duckdb==//p' devstack/constraints-superset.txt)
+CLI := $(VENV)/bin/superset-iac
+
+.PHONY: help venv superset superset-stop superset-status lakehouse examples demo \
+        validate diff apply export test test-unit clean distclean
+
+help:
+	@echo "make demo           local Superset + lakehouse + apply the assets"
+	@echo "make test           install what the tests need, run pytest"
+	@echo "make venv           the tool's virtualenv (.venv)"
+	@echo "make superset       install, initialise and start Superset on :$(PORT)"
+	@echo "make superset-stop  stop it"
+	@echo "make lakehouse      build .lakehouse/lakehouse.duckdb"
+	@echo "make examples       build the Superset template with load-examples (~4 min, once)"
+	@echo "make validate|diff|apply|export   the CLI with --env local"
+	@echo "make clean          stop Superset; remove its state, templates and the lakehouse"
+	@echo "make distclean      clean, and remove both virtualenvs"
+
+# ---------------------------------------------------------------- tool venv
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml devstack/constraints-superset.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]' "duckdb==$(DUCKDB_VERSION)"
+	@touch $@
+
+# ---------------------------------------------------------------- Superset
+
+superset:
+	$(DEVSTACK) install
+	$(DEVSTACK) init
+	$(DEVSTACK) start --port $(PORT)
+
+superset-stop:
+	$(DEVSTACK) stop
+
+superset-status:
+	@$(DEVSTACK) status
+
+examples:
+	$(DEVSTACK) examples
+
+# ---------------------------------------------------------------- lakehouse
+
+lakehouse: venv
+	$(VENV)/bin/python devstack/lakehouse.py --path "$(LAKEHOUSE_PATH)"
+
+# ---------------------------------------------------------------- the job
+
+demo: venv superset lakehouse
+	$(CLI) apply --env local --yes
+	@echo
+	@echo "Dashboard: $(SUPERSET_URL)/superset/dashboard/lakehouse-analytics/"
+	@echo "Login:     $(SUPERSET_USERNAME) / $(SUPERSET_PASSWORD)"
+
+validate: venv
+	$(CLI) validate --env local
+
+diff: venv
+	$(CLI) diff --env local
+
+apply: venv
+	$(CLI) apply --env local --yes
+
+export: venv
+	$(CLI) export --env local
+
+# ---------------------------------------------------------------- tests
+
+# The Superset fixtures start their own instances on free ports from the
+# templates; building those here keeps the first test from paying for it.
+test: venv lakehouse
+	$(DEVSTACK) install
+	$(DEVSTACK) init
+	$(DEVSTACK) examples
+	$(VENV)/bin/pytest
+
+test-unit: venv
+	$(VENV)/bin/pytest -m "not integration"
+
+# ---------------------------------------------------------------- clean
+
+clean:
+	-$(DEVSTACK) stop
+	rm -rf .superset/home .superset/templates .lakehouse .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) .superset
