@@ -9,7 +9,6 @@ import logging
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import responses
 
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import DatabaseHandler, WriteFailed
@@ -18,7 +17,6 @@ from superset_iac.model.database import Database, masked_uri
 from superset_iac.plan.diff import compare, plan
 from superset_iac.plan.model import Action, LiveObject
 from superset_iac.plan.render import plan_json, render_plan
-from superset_iac.superset import SupersetClient
 
 BASE = "http://superset.test"
 API = f"{BASE}/api/v1"
@@ -28,18 +26,8 @@ MASKED = "postgresql://bi:XXXXXXXXXX@db.internal:5432/lake"
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    return Context(client=SupersetClient(BASE, access_token="unit-test-token", retries=0))
-
-
-def add_csrf(rsps):
-    rsps.add("GET", f"{API}/security/csrf_token/", json={"result": "csrf"})
+def ctx(client) -> Context:
+    return Context(client=client)
 
 
 def connection(id_=3, name="lake", uri=MASKED, **fields):
@@ -138,8 +126,7 @@ def test_read_without_a_tree_reads_every_connection(rsps, ctx):
 
 # -- writes -----------------------------------------------------------------------
 
-def test_create_sends_the_real_uri_once_with_the_managed_marker(rsps, ctx):
-    add_csrf(rsps)
+def test_create_sends_the_real_uri_once_with_the_managed_marker(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/database/", json={"id": 9, "result": {}})
 
     assert DatabaseHandler().create(ctx, desired()) == 9
@@ -154,8 +141,7 @@ def test_create_sends_the_real_uri_once_with_the_managed_marker(rsps, ctx):
     assert ctx.ids.id("database", "lake") == 9
 
 
-def test_failed_connection_test_is_one_line_naming_the_database(rsps, ctx, caplog):
-    add_csrf(rsps)
+def test_failed_connection_test_is_one_line_naming_the_database(rsps, csrf, ctx, caplog):
     # A server message that echoes the password must not carry it further.
     rsps.add("POST", f"{API}/database/", status=422, json={"errors": [{
         "message": f"Connection failed for {URI}: password {SECRET} rejected",
@@ -171,8 +157,7 @@ def test_failed_connection_test_is_one_line_naming_the_database(rsps, ctx, caplo
     assert SECRET not in message and SECRET not in caplog.text
 
 
-def test_update_sends_the_masked_uri_to_keep_the_stored_password(rsps, ctx):
-    add_csrf(rsps)
+def test_update_sends_the_masked_uri_to_keep_the_stored_password(rsps, csrf, ctx):
     rsps.add("PUT", f"{API}/database/3", json={"id": 3, "result": {}})
     live = LiveObject(desired(uri=MASKED, cache_timeout=60), 3, True, connection()["result"])
     change = compare(desired(), live)
@@ -186,8 +171,7 @@ def test_update_sends_the_masked_uri_to_keep_the_stored_password(rsps, ctx):
     assert "is_managed_externally" not in body  # an update never changes ownership
 
 
-def test_update_sends_the_real_password_when_none_is_stored(rsps, ctx):
-    add_csrf(rsps)
+def test_update_sends_the_real_password_when_none_is_stored(rsps, csrf, ctx):
     rsps.add("PUT", f"{API}/database/3", json={"id": 3, "result": {}})
     stored = "postgresql://bi@db.internal:5432/lake"
     live = LiveObject(desired(uri=stored), 3, False, connection(uri=stored)["result"])
@@ -195,16 +179,14 @@ def test_update_sends_the_real_password_when_none_is_stored(rsps, ctx):
     assert sent(rsps.calls[1])["sqlalchemy_uri"] == URI
 
 
-def test_a_create_whose_answer_was_lost_is_found_by_its_uuid(rsps, ctx):
-    add_csrf(rsps)
+def test_a_create_whose_answer_was_lost_is_found_by_its_uuid(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/database/", status=504, body="gateway timeout")
     rsps.add("GET", f"{API}/database/", json={"count": 1, "result": [{"id": 12}]})
     assert DatabaseHandler().create(ctx, desired()) == 12
     assert managed_uuid("database", "lake") in _unquoted(rsps.calls[2])
 
 
-def test_delete_names_the_database_when_refused(rsps, ctx):
-    add_csrf(rsps)
+def test_delete_names_the_database_when_refused(rsps, csrf, ctx):
     rsps.add("DELETE", f"{API}/database/3", status=422,
              json={"message": "There are associated datasets: 1"})
     with pytest.raises(WriteFailed, match="^database 'lake' could not be deleted: DELETE .* 422: There are"):

@@ -8,7 +8,6 @@ import json
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import responses
 
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import WriteFailed
@@ -17,7 +16,6 @@ from superset_iac.kinds.rest import managed_uuid
 from superset_iac.model.dataset import Dataset
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
-from superset_iac.superset import SupersetClient
 
 BASE = "http://superset.test"
 API = f"{BASE}/api/v1"
@@ -25,14 +23,8 @@ SQL = 'SELECT "timestamp", symbol, last_price, volume FROM option_ticks_db.ticks
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    context = Context(client=SupersetClient(BASE, access_token="unit-test-token", retries=0))
+def ctx(client) -> Context:
+    context = Context(client=client)
     context.ids.set("database", "lakehouse", 1)
     return context
 
@@ -95,10 +87,6 @@ def converged(id_=5, **fields):
 def list_row(id_, name="ticks", schema="option_ticks_db", uuid_=None, database="lakehouse"):
     return {"id": id_, "table_name": name, "schema": schema, "catalog": None, "sql": None,
             "uuid": uuid_ or managed_uuid("dataset", name), "database": {"database_name": database}}
-
-
-def add_csrf(rsps):
-    rsps.add("GET", f"{API}/security/csrf_token/", json={"result": "csrf"})
 
 
 def body(call) -> dict:
@@ -197,8 +185,7 @@ def test_owners_become_usernames_and_inherited_cache_timeout_is_none(rsps, ctx):
 
 # -- writes -----------------------------------------------------------------------
 
-def test_update_maps_names_to_ids_and_sends_every_kept_column(rsps, ctx):
-    add_csrf(rsps)
+def test_update_maps_names_to_ids_and_sends_every_kept_column(rsps, csrf, ctx):
     rsps.add("PUT", f"{API}/dataset/5", json={"id": 5, "result": {}})
     handler = DatasetHandler()
     drifted = converged()
@@ -235,8 +222,7 @@ def test_update_maps_names_to_ids_and_sends_every_kept_column(rsps, ctx):
     assert len(rsps.calls) == 2  # no refresh: the source did not change
 
 
-def test_create_posts_reads_back_and_puts_the_declared_attributes(rsps, ctx):
-    add_csrf(rsps)
+def test_create_posts_reads_back_and_puts_the_declared_attributes(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/dataset/", json={"id": 5, "result": {}})
     rsps.add("GET", f"{API}/dataset/5", json={"id": 5, "result": detail()})
     rsps.add("PUT", f"{API}/dataset/5", json={"id": 5, "result": {}})
@@ -257,16 +243,14 @@ def test_create_posts_reads_back_and_puts_the_declared_attributes(rsps, ctx):
     assert ctx.ids.id("dataset", "ticks") == 5
 
 
-def test_create_without_anything_to_declare_stops_after_the_read(rsps, ctx):
-    add_csrf(rsps)
+def test_create_without_anything_to_declare_stops_after_the_read(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/dataset/", json={"id": 5, "result": {}})
     rsps.add("GET", f"{API}/dataset/5", json={"id": 5, "result": converged()})
     DatasetHandler().create(ctx, spec())
     assert [m for m, _ in paths(rsps)] == ["GET", "POST", "GET"]
 
 
-def test_failing_sql_is_explained_with_the_database_message(rsps, ctx):
-    add_csrf(rsps)
+def test_failing_sql_is_explained_with_the_database_message(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/dataset/", status=500, json={"message": "Fatal error"})
     rsps.add("POST", f"{API}/sqllab/execute/", status=500, json={"errors": [{
         "message": "duckdb error: Catalog Error: Table with name ticks does not exist!\nLINE 1"}]})
@@ -280,8 +264,7 @@ def test_failing_sql_is_explained_with_the_database_message(rsps, ctx):
     assert body(rsps.calls[2])["sql"] == SQL
 
 
-def test_a_missing_table_is_one_line(rsps, ctx):
-    add_csrf(rsps)
+def test_a_missing_table_is_one_line(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/dataset/", status=422, json={"message": {"table": [
         "Table [option_ticks_db.ticks] could not be found"]}})
     with pytest.raises(WriteFailed, match=r"^dataset 'ticks' could not be created: POST .* 422: "
@@ -289,8 +272,7 @@ def test_a_missing_table_is_one_line(rsps, ctx):
         DatasetHandler().create(ctx, spec(sql=None))
 
 
-def test_a_new_sql_syncs_columns_then_applies_attributes(rsps, ctx):
-    add_csrf(rsps)
+def test_a_new_sql_syncs_columns_then_applies_attributes(rsps, csrf, ctx):
     rsps.add("PUT", f"{API}/dataset/5", json={"id": 5, "result": {}})
     rsps.add("PUT", f"{API}/dataset/5/refresh", json={"message": "OK"})
     rsps.add("GET", f"{API}/dataset/5", json={"id": 5, "result": converged()})

@@ -3,11 +3,9 @@
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import responses
 
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import UnknownOwner, owner_ids, owner_names
-from superset_iac.superset import SupersetClient
 
 BASE = "http://superset.test"
 USERS = f"{BASE}/api/v1/security/users/"
@@ -16,14 +14,8 @@ ROWS = [{"id": 1, "username": "admin"}, {"id": 7, "username": "ci-bot"}, {"id": 
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    return Context(client=SupersetClient(BASE, access_token="unit-test-token", retries=0))
+def ctx(client) -> Context:
+    return Context(client=client)
 
 
 def test_ids_and_names_share_one_directory_read(rsps, ctx):
