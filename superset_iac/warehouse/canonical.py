@@ -98,6 +98,7 @@ def canonical(sql: str, dialect: str, home_catalog: str | None = None) -> exp.Ex
     for table in tree.find_all(exp.Table):
         if home_catalog and table.catalog.lower() == home_catalog.lower():
             table.set("catalog", None)
+    _same_meaning(tree)
     if isinstance(tree, exp.Select):
         tree.set("expressions", [_drop_self_alias(e) for e in tree.expressions])
     for node in list(tree.find_all(exp.Expression)):
@@ -171,6 +172,79 @@ def _parse(sql: str, dialect: str) -> exp.Expression:
 
 def _first_line(err: Exception) -> str:
     return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+# DuckDB keeps a view's text after its own rewrites; each is undone here on
+# both sides (idempotent, and harmless for Trino text, which is kept verbatim).
+_TO_UNIT = re.compile(r"^TO_(YEAR|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND|MILLISECOND|MICROSECOND)S$")
+_TIMESTAMP_PRECISION = {0: exp.DataType.Type.TIMESTAMP_S, 3: exp.DataType.Type.TIMESTAMP_MS,
+                        6: exp.DataType.Type.TIMESTAMP, 9: exp.DataType.Type.TIMESTAMP_NS}
+
+
+def _same_meaning(tree: exp.Expression) -> None:
+    for node in list(tree.find_all(exp.Expression)):
+        replacement = _rewrite(node)
+        if replacement is not node:
+            node.replace(replacement)
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    name = _func_name(node)
+    if name == "COUNT_STAR" and not node.expressions:  # count(*)
+        return exp.Count(this=exp.Star())
+    if isinstance(node, exp.Extract):  # EXTRACT(year FROM x) is date_part('YEAR', x)
+        return exp.Anonymous(this="DATE_PART", expressions=[
+            exp.Literal.string(node.name.upper()), node.expression])
+    if name == "DATE_PART" and node.expressions and node.expressions[0].is_string:
+        node.expressions[0].replace(exp.Literal.string(node.expressions[0].name.upper()))
+    unit = _TO_UNIT.match(name)
+    if unit:  # INTERVAL '1' DAY is stored as to_days(CAST(trunc(CAST('1' AS DOUBLE)) AS INT))
+        value = node.this if node.this is not None else (node.expressions or [None])[0]
+        while isinstance(value, (exp.Cast, exp.Trunc)) or _func_name(value) == "TRUNC":
+            value = value.this if value.this is not None else value.expressions[0]
+        if isinstance(value, exp.Literal):
+            return exp.Interval(this=exp.Literal.string(value.name), unit=exp.var(unit.group(1)))
+    if isinstance(node, exp.Interval) and isinstance(node.this, exp.Literal):
+        node.set("this", exp.Literal.string(node.this.name))
+    if isinstance(node, exp.DataType) and node.is_type(*exp.DataType.TEMPORAL_TYPES) \
+            and len(node.expressions) == 1:
+        precision = node.expressions[0].this
+        if isinstance(precision, exp.Literal) and int(precision.name) in _TIMESTAMP_PRECISION \
+                and node.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
+            return exp.DataType(this=_TIMESTAMP_PRECISION[int(precision.name)])
+    if isinstance(node, exp.Join):  # JOIN is INNER JOIN, LEFT JOIN is LEFT OUTER JOIN
+        if (node.kind or "").upper() in ("INNER", "OUTER"):
+            node.set("kind", None)
+    if isinstance(node, exp.Subquery) and not node.alias:
+        inner = node.this
+        if isinstance(node.parent, (exp.From, exp.Join)):
+            return _flat_joins(node)  # FROM ((a JOIN b ON ...) JOIN c ON ...)
+        if isinstance(node.parent, exp.SetOperation) and isinstance(inner, exp.Select) \
+                and not any(inner.args.get(k) for k in ("order", "limit", "offset")):
+            return inner  # (SELECT ...) UNION ALL (SELECT ...)
+    if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any) \
+            and isinstance(node.expression.this, exp.Subquery):  # a = ANY (SELECT) is a IN
+        return exp.In(this=node.this, query=node.expression.this)
+    return node
+
+
+def _flat_joins(node: exp.Subquery) -> exp.Expression:
+    """``((a JOIN b) JOIN c)`` as ``a JOIN b JOIN c``: joins associate left."""
+    inner = node.this
+    if isinstance(inner, exp.Subquery) and not inner.alias:
+        inner = _flat_joins(inner)
+    joins = [*(inner.args.get("joins") or []), *(node.args.get("joins") or [])] \
+        if isinstance(inner, exp.Table) else []
+    if not joins:
+        return node
+    inner.set("joins", joins)
+    return inner
+
+
+def _func_name(node: exp.Expression | None) -> str:
+    if isinstance(node, exp.Anonymous):
+        return node.name.upper()
+    return node.sql_name() if isinstance(node, exp.Func) else ""
 
 
 def _is_operator(node: exp.Expression) -> bool:

@@ -129,3 +129,35 @@ def test_stored_duckdb_text_equals_the_desired_view() -> None:
         "trader_email AS VARCHAR)) AS INTEGER), '*') END AS trader_email FROM s.t;")
     live = View.stored("hive_prod.s.v", stored, False, DUCKDB)
     assert live.compared() == desired.compared()
+
+
+@pytest.mark.parametrize("stored, sent", [
+    ("CREATE VIEW s.v AS SELECT b, count_star() AS n FROM s.t GROUP BY b HAVING (count_star() > 1);",
+     "SELECT b, COUNT(*) AS n FROM s.t GROUP BY b HAVING COUNT(*) > 1"),
+    ("CREATE VIEW s.v AS SELECT date_part('YEAR', ts) AS c FROM s.t;",
+     "SELECT EXTRACT(year FROM ts) AS c FROM s.t"),
+    ("CREATE VIEW s.v AS SELECT (ts + to_days(CAST(trunc(CAST('1' AS DOUBLE)) AS INTEGER))) AS c "
+     "FROM s.t;", "SELECT ts + INTERVAL '1' DAY AS c FROM s.t"),
+    ("CREATE VIEW s.v AS SELECT (ts >= CAST('2025-01-01' AS TIMESTAMP_S)) AS c FROM s.t;",
+     "SELECT ts >= CAST('2025-01-01' AS TIMESTAMP(0)) AS c FROM s.t"),
+    ("CREATE VIEW s.v AS SELECT p.id FROM ((s.t AS p LEFT JOIN s.u AS q ON ((p.id = q.id))) "
+     "INNER JOIN s.u AS r ON ((r.id = p.id)));",
+     "SELECT p.id FROM s.t AS p LEFT OUTER JOIN s.u AS q ON p.id = q.id JOIN s.u r ON r.id = p.id"),
+    ("CREATE VIEW s.v AS (SELECT a FROM s.t) UNION ALL (SELECT a FROM s.u);",
+     "SELECT a FROM s.t UNION ALL SELECT a FROM s.u"),
+    ("CREATE VIEW s.v AS SELECT a FROM s.t WHERE (a = ANY(SELECT a FROM s.u));",
+     "SELECT a FROM s.t WHERE a IN (SELECT a FROM s.u)"),
+])
+def test_what_duckdb_rewrites_in_a_stored_view_compares_equal(stored: str, sent: str) -> None:
+    assert same(stored, sent, "duckdb")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("SELECT p.id FROM s.t AS p LEFT JOIN s.u AS q ON p.id = q.id",
+     "SELECT p.id FROM s.t AS p JOIN s.u AS q ON p.id = q.id"),
+    ("(SELECT a FROM s.t LIMIT 1) UNION ALL SELECT a FROM s.u",
+     "SELECT a FROM s.t UNION ALL SELECT a FROM s.u"),
+    ("SELECT ts + INTERVAL '1' DAY FROM s.t", "SELECT ts + INTERVAL '1' HOUR FROM s.t"),
+])
+def test_undoing_duckdb_rewrites_keeps_real_differences(a: str, b: str) -> None:
+    assert not same(a, b, "duckdb")
