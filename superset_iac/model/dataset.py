@@ -17,7 +17,10 @@
 * **Metrics** are exactly the declared ones (Superset's automatic ``count``
   on a new physical dataset is removed).
 * Columns and metrics are compared by name, sorted: their order in a file or
-  on the server is not a change. Owners are compared as a sorted set.
+  on the server is not a change.
+* Owners are exactly the listed usernames, as a set. Superset makes the
+  creator an owner; an empty list takes that back. (A non-Admin cannot
+  remove itself as owner: a tree applied by one must list it.)
 * Empty strings count as unset (the UI saves cleared text fields as ``""``),
   empty ``extra``/``template_params`` entries as absent, and the SQL without
   its surrounding whitespace.
