@@ -1,25 +1,64 @@
-"""A dashboard: a compact layout of charts, native filters and access."""
+"""A dashboard: a compact layout of charts, native filters and access.
+
+The compact ``layout`` is a list of blocks (rows of cells, headers,
+dividers, tabs); ``kinds/layout.py`` compiles it into Superset's
+``position_json`` tree and back. What the compact form cannot say is kept in
+``position``: Superset's tree with chart keys instead of chart ids.
+
+Equality (``compared``) is canonical: ``metadata`` without the keys Superset
+derives or fills with defaults (``canonical_metadata``), filters with their
+defaults spelled out, a ``position`` the compact form can express turned into
+``layout``.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from superset_iac.model.base import Model, Ref, Spec
 
+TRANSPARENT = "BACKGROUND_TRANSPARENT"
+
 
 class Cell(Model):
-    """One element of a row: a chart or a markdown block."""
+    """One element of a row (or of a column): a chart, a markdown block or a column."""
 
     chart: str | None = None
     markdown: str | None = None
+    column: list["ColumnItem"] | None = Field(
+        None, description="a vertical stack of cells and rows, `width` wide")
+    title: str | None = Field(None, description="title shown instead of the chart's name")
     width: int = 4
     height: int = 50
+    background: str | None = Field(None, description="column background; transparent if absent")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Cell":
+        given = [n for n in ("chart", "markdown", "column") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a cell is exactly one of: chart, markdown, column")
+        if self.title is not None and self.chart is None:
+            raise ValueError("only a chart cell has a title")
+        if self.column is None:
+            if self.background is not None:
+                raise ValueError("only a column has a background")
+            return self
+        if "height" in self.model_fields_set:
+            raise ValueError("a column has no height: its cells have")
+        for item in self.column:
+            if isinstance(item, Cell) and item.column is not None:
+                raise ValueError("a column cannot hold a column directly (put a row between)")
+            if isinstance(item, LayoutItem) and item.tabs is not None:
+                raise ValueError("a column cannot hold tabs")
+        return self
 
 
 class Tab(Model):
     title: str
+    id: str | None = Field(None, description="TAB-… id; derived from the title path if absent")
     layout: list["LayoutItem"] = Field(default_factory=list)
 
 
@@ -30,8 +69,33 @@ class LayoutItem(Model):
     header: str | None = None
     divider: bool | None = None
     tabs: list[Tab] | None = None
+    size: Literal["SMALL_HEADER", "MEDIUM_HEADER", "LARGE_HEADER"] | None = Field(
+        None, description="header size")
+    background: str | None = Field(None, description="row or header background")
+    nested: bool | None = Field(
+        None, description="tabs that are a dashboard's whole layout are its own top-level tabs; "
+                          "`nested: true` puts them inside the grid instead")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "LayoutItem":
+        given = [n for n in ("row", "header", "divider", "tabs") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a layout item is exactly one of: row, header, divider, tabs")
+        if self.divider is False:
+            raise ValueError("write `divider: true`")
+        if self.size is not None and self.header is None:
+            raise ValueError("only a header has a size")
+        if self.background is not None and self.row is None and self.header is None:
+            raise ValueError("only a row or a header has a background")
+        if self.nested is not None and (self.tabs is None or not self.nested):
+            raise ValueError("only tabs are `nested: true`")
+        return self
 
 
+# Inside a column, cells stack vertically without a row around them.
+ColumnItem = Union[Cell, LayoutItem]
+
+Cell.model_rebuild()
 Tab.model_rebuild()
 
 FilterType = Literal["select", "time_range", "range", "time_column", "time_grain"]
@@ -53,6 +117,80 @@ class NativeFilter(Model):
         default_factory=dict, description="other filter settings, kept as Superset writes them")
 
 
+# json_metadata keys Superset (or its frontend, when an owner opens the
+# dashboard) computes from other state: never compared, carried over on update.
+DERIVED_METADATA = frozenset({"positions", "color_scheme_domain", "shared_label_colors",
+                              "map_label_colors", "import_time", "remote_id"})
+# Values the server writes when a key is absent (DashboardDAO.set_dash_metadata
+# and the dashboard frontend): a key holding its default says nothing.
+METADATA_DEFAULTS: dict[str, Any] = {
+    "refresh_frequency": 0, "cross_filters_enabled": True, "expanded_slices": {},
+    "timed_refresh_immune_slices": [], "default_filters": "{}", "label_colors": {},
+    "color_scheme": "", "color_namespace": None, "filter_scopes": {},
+    "chart_configuration": {}, "show_chart_timestamps": False,
+    "chart_customization_config": [], "native_filter_configuration": [],
+    "global_chart_configuration": {"scope": {"rootPath": ["ROOT_ID"], "excluded": []}},
+}
+
+
+def canonical_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """``metadata`` without derived keys and without keys at their default.
+
+    The one normal form of ``Dashboard.metadata``, used by the handler when it
+    reads (so exports are short) and by ``compared`` on both sides. Chart
+    references inside are chart keys (the handler translates ids).
+    """
+    out: dict[str, Any] = {}
+    for name, value in metadata.items():
+        if name in DERIVED_METADATA:
+            continue
+        value = _canonical_value(name, value)
+        if name in METADATA_DEFAULTS and value == METADATA_DEFAULTS[name]:
+            continue
+        out[name] = value
+    return out
+
+
+def _canonical_value(name: str, value: Any) -> Any:
+    """Drop what Superset's frontend recomputes on load (``chartsInScope``, ids)."""
+    if name == "global_chart_configuration" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "chartsInScope"}
+    if name == "chart_configuration" and isinstance(value, dict):
+        out = {}
+        for chart, conf in value.items():
+            conf = _chart_cross_filter(conf)
+            if conf:
+                out[chart] = conf
+        return out
+    if name == "color_scheme" and value is None:
+        return ""
+    return value
+
+
+def _chart_cross_filter(conf: Any) -> Any:
+    """One chart's cross-filter settings; {} when it is the default (global scope)."""
+    if not isinstance(conf, dict):
+        return conf
+    out = {k: v for k, v in conf.items() if k != "id"}
+    cross = out.get("crossFilters")
+    if isinstance(cross, dict):
+        cross = {k: v for k, v in cross.items() if k != "chartsInScope"}
+        if cross.get("scope", "global") == "global" and set(cross) <= {"scope"}:
+            out.pop("crossFilters")
+        else:
+            out["crossFilters"] = cross
+    return out
+
+
+# Superset's own rule (dashboards/schemas.py): strip, spaces to '-', drop the rest.
+_SLUG_DROP = re.compile(r"[^\w\-]+")
+
+
+def normalised_slug(slug: str) -> str:
+    """The slug Superset stores when given ``slug``."""
+    return _SLUG_DROP.sub("", slug.strip().replace(" ", "-"))
+
+
 class Dashboard(Spec):
     KIND = "dashboard"
 
@@ -72,14 +210,37 @@ class Dashboard(Spec):
         default_factory=dict,
         description="other json_metadata keys (color scheme, refresh frequency, …)")
 
+    @field_validator("slug")
+    @classmethod
+    def _slug_as_stored(cls, slug: str | None) -> str | None:
+        # The slug is the dashboard's key: one the server rewrites would never
+        # match again, so it must be written the way Superset stores it.
+        if slug is None:
+            return None
+        stored = normalised_slug(slug)
+        if not stored:
+            raise ValueError("a slug needs at least one letter, digit, '_' or '-'")
+        if stored != slug:
+            raise ValueError(f"Superset would store this slug as '{stored}': write that instead")
+        return slug
+
+    @model_validator(mode="after")
+    def _layout_or_position(self) -> "Dashboard":
+        if self.position is not None and self.layout:
+            raise ValueError("give either layout or position, not both")
+        return self
+
     @property
     def key(self) -> str:
         return self.slug or self.title
 
     def chart_refs(self) -> list[Ref]:
-        """Every chart placed in the layout, in reading order."""
+        """Every chart placed in the layout (or the full position), in reading order."""
         out: list[Ref] = []
         _walk_layout(self.layout, ("layout",), out)
+        if self.position is not None:
+            out += [Ref("chart", key, ("position", node_id, "meta", "chart"))
+                    for node_id, key in _position_charts(self.position)]
         return out
 
     def refs(self) -> list[Ref]:
@@ -92,11 +253,46 @@ class Dashboard(Spec):
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
         return out
 
+    def compared(self) -> dict[str, Any]:
+        from superset_iac.kinds.layout import canonical_layout  # pure; no handler import
+        from superset_iac.kinds.native_filters import canonical_filter
 
-def _walk_layout(items: list[LayoutItem], path: tuple, out: list[Ref]) -> None:
+        layout, position = canonical_layout(self.layout, self.position)
+        return {
+            "title": self.title,
+            "slug": self.slug,
+            "layout": [item.model_dump(mode="json", exclude_none=True) for item in layout],
+            "position": position,
+            "filters": [canonical_filter(f) for f in self.filters],
+            "roles": sorted(self.roles),
+            "owners": sorted(self.owners),
+            "css": self.css or None,
+            "published": self.published,
+            "certified_by": self.certified_by or None,
+            "certification_details": self.certification_details or None,
+            "metadata": canonical_metadata(self.metadata),
+        }
+
+
+def _walk_layout(items: list[Any], path: tuple, out: list[Ref]) -> None:
     for i, item in enumerate(items):
+        if isinstance(item, Cell):
+            _walk_cell(item, path + (i,), out)
+            continue
         for j, cell in enumerate(item.row or []):
-            if cell.chart is not None:
-                out.append(Ref("chart", cell.chart, path + (i, "row", j, "chart")))
+            _walk_cell(cell, path + (i, "row", j), out)
         for j, tab in enumerate(item.tabs or []):
             _walk_layout(tab.layout, path + (i, "tabs", j, "layout"), out)
+
+
+def _walk_cell(cell: Cell, path: tuple, out: list[Ref]) -> None:
+    if cell.chart is not None:
+        out.append(Ref("chart", cell.chart, path + ("chart",)))
+    if cell.column is not None:
+        _walk_layout(cell.column, path + ("column",), out)
+
+
+def _position_charts(position: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(node_id, node["meta"]["chart"]) for node_id, node in position.items()
+            if isinstance(node, dict) and node.get("type") == "CHART"
+            and isinstance(node.get("meta"), dict) and isinstance(node["meta"].get("chart"), str)]

@@ -1,0 +1,205 @@
+"""Charts: ``/api/v1/chart/``.
+
+Reading. The chart list returns everything compared (``params`` included),
+so a diff or an export costs
+
+    ceil(charts on the server / 100) list pages
+    + 1 user-directory page per 100 users, once, if any chart has owners
+
+and no detail reads. ``query_context`` is not in the list, and need not be:
+it is derived from ``params`` and the dataset (``query_context.py``), never
+compared, and written with every create and update.
+
+Identity. Superset never returns ``external_url`` (not in the list, not in
+``GET /chart/{id}``, not in its export), so the key of a chart cannot live
+there. A chart created here gets
+
+* the uuid ``managed_uuid("chart", key)``: what marks it as managed, the only
+  thing ``--prune`` deletes, and a uuid that survives any edit in the UI;
+* its key in ``params["superset_iac_key"]``: the explore UI saves the form
+  data it loaded, unknown keys included, so the key survives a rename there.
+
+A row's key is, in this order: its ``superset_iac_key`` if the chart is the
+one created with that key (matching uuid) or was adopted by an apply
+(``is_managed_externally``; a copy saved in the UI is neither); the key of the
+tree whose managed uuid it has (a chart renamed in the UI whose params lost
+the key); its ``slice_name``. Charts nobody keyed are named by ``slice_name``,
+or ``"<slice_name> [<first 8 of uuid>]"`` when several share that name, so
+export can write that as the chart's ``key:`` and the next diff matches it.
+
+Owners. ``owners`` is exactly who owns the chart; Superset makes the creator
+an owner when a POST names nobody, so a chart without owners is created with
+a POST and a PUT that clears them (the next diff is empty).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from superset_iac.kinds.base import Context
+from superset_iac.kinds.owners import owner_ids, owner_names
+from superset_iac.kinds.query_context import build_query_context
+from superset_iac.kinds.registry import register
+from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.model.base import Spec
+from superset_iac.model.chart import KEY_PARAM, Chart, canonical_params
+from superset_iac.plan.model import Change, LiveObject
+from superset_iac.superset.errors import ApiError, TransientWriteError
+
+# ctx.options entry: chart key -> slice_name, for the dashboards' layout.
+NAMES = "chart.names"
+
+
+class ChartHandler(RestHandler):
+    spec_type = Chart
+    resource = "chart"
+    columns = ("id", "uuid", "slice_name", "viz_type", "params", "datasource_id",
+               "datasource_type", "table.table_name", "description", "cache_timeout",
+               "certified_by", "certification_details", "owners.id", "is_managed_externally")
+
+    # -- reading ---------------------------------------------------------------
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        rows = self.rows(ctx)
+        wanted = list((ctx.desired or {}).get(self.kind, {}))
+        live: dict[str, LiveObject] = {}
+        for row, key in zip(rows, chart_keys(rows, wanted)):
+            managed = row.get("uuid") == managed_uuid(self.kind, key)
+            live[key] = LiveObject(self.to_spec(ctx, row, key), row["id"], managed, row)
+            self._register(ctx, key, row["id"], row.get("slice_name") or "")
+        return live
+
+    def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Chart:
+        name = row.get("slice_name") or ""
+        key = key or name
+        return Chart.model_validate({
+            "name": name,
+            "key": key if key != name else None,
+            "dataset": _dataset_key(ctx, row),
+            "viz_type": row.get("viz_type") or "",
+            "params": canonical_params(parse_params(row.get("params"))),
+            "description": row.get("description") or None,
+            "owners": owner_names(ctx, row.get("owners") or []),
+            "cache_timeout": row.get("cache_timeout"),
+            "certified_by": row.get("certified_by") or None,
+            "certification_details": row.get("certification_details") or None,
+        })
+
+    # -- writing ---------------------------------------------------------------
+    def to_payload(self, ctx: Context, spec: Spec, chart_id: int | None = None) -> dict[str, Any]:
+        assert isinstance(spec, Chart)
+        dataset_id = _id(ctx, "dataset", spec.dataset)
+        params = {**canonical_params(spec.params), KEY_PARAM: spec.key}
+        context = build_query_context(params, spec.viz_type, dataset_id, chart_id)
+        return {
+            "slice_name": spec.name,
+            "viz_type": spec.viz_type,
+            "datasource_id": dataset_id,
+            "datasource_type": "table",
+            "params": json.dumps(params, sort_keys=True),
+            "query_context": json.dumps(context, sort_keys=True),
+            "description": spec.description,
+            "cache_timeout": spec.cache_timeout,
+            "certified_by": spec.certified_by,
+            "certification_details": spec.certification_details,
+            "owners": owner_ids(ctx, spec.owners),
+            **managed_fields(self.kind, spec.key),
+        }
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, Chart)
+        payload = {**self.to_payload(ctx, spec), "uuid": managed_uuid(self.kind, spec.key)}
+        try:
+            new_id = ctx.client.post("chart/", payload)["id"]
+        except TransientWriteError:
+            new_id = self._landed(ctx, spec)
+            if new_id is None:
+                raise
+        self._register(ctx, spec.key, new_id, spec.name)
+        if not spec.owners:  # the server made the creator an owner
+            ctx.client.put(f"chart/{new_id}", {"owners": []})
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and isinstance(change.desired, Chart)
+        spec = change.desired
+        ctx.client.put(f"chart/{change.live.id}", self.to_payload(ctx, spec, change.live.id))
+        self._register(ctx, spec.key, change.live.id, spec.name)
+
+    def _register(self, ctx: Context, key: str, chart_id: int, name: str) -> None:
+        ctx.ids.set(self.kind, key, chart_id)
+        ctx.options.setdefault(NAMES, {})[key] = name
+
+    def _landed(self, ctx: Context, spec: Chart) -> int | None:
+        """The id of ``spec`` if a create whose answer was lost did happen."""
+        try:
+            return ctx.client.get_by_id(self.resource, managed_uuid(self.kind, spec.key))["id"]
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+
+def parse_params(text: Any) -> dict[str, Any]:
+    """A chart's ``params`` JSON string as a dict ({} when empty or not an object)."""
+    if isinstance(text, dict):
+        return text
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def chart_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
+    """The key of each list row (see the module docstring), unique among them."""
+    by_uuid = {managed_uuid("chart", key): key for key in wanted}
+    claimed: list[str | None] = [_claimed_key(row, by_uuid) for row in rows]
+    # Two rows claiming one key (a copy imported with the marker): the one
+    # created with that key keeps it, the other is named like any chart.
+    counts = Counter(k for k in claimed if k is not None)
+    for i, key in enumerate(claimed):
+        if key is not None and counts[key] > 1 and rows[i].get("uuid") != managed_uuid("chart", key):
+            claimed[i] = None
+            counts[key] -= 1
+    taken = {k for k in claimed if k is not None}
+    names = Counter(row.get("slice_name") or "" for row, k in zip(rows, claimed) if k is None)
+    out = []
+    for row, key in zip(rows, claimed):
+        if key is None:
+            name = row.get("slice_name") or ""
+            shared = names[name] > 1 or name in taken
+            key = f"{name} [{str(row.get('uuid') or row['id'])[:8]}]" if shared else name
+        out.append(key)
+    return out
+
+
+def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
+    uuid = row.get("uuid")
+    marker = parse_params(row.get("params")).get(KEY_PARAM)
+    if isinstance(marker, str) and marker and (
+            uuid == managed_uuid("chart", marker) or row.get("is_managed_externally")):
+        return marker
+    name = row.get("slice_name") or ""
+    if uuid == managed_uuid("chart", name):
+        return name
+    return by_uuid.get(uuid or "")
+
+
+def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:
+    key = ctx.ids.key("dataset", row.get("datasource_id"))
+    if key is not None:
+        return key
+    table = row.get("table") or {}
+    return table.get("table_name") or f"#{row.get('datasource_id')}"
+
+
+def _id(ctx: Context, kind: str, key: str) -> Any:
+    """This environment's id for ``key``; ``#<id>`` names an id directly."""
+    if key.startswith("#") and key[1:].isdigit():
+        return int(key[1:])
+    return ctx.ids.id(kind, key)
+
+
+register(ChartHandler())

@@ -1,0 +1,304 @@
+"""Dashboards: ``/api/v1/dashboard/``.
+
+Reading. Since 5.0 the list no longer returns ``position_json``,
+``json_metadata`` or ``css``, so each dashboard of the tree (every dashboard
+for an export) is read with ``GET /dashboard/{id}``, asking for the fields
+compared only. Dashboards are few. A diff costs
+
+    ceil(dashboards on the server / 100) list pages
+    + 1 detail per dashboard in the tree that exists on the server
+    + 1 user-directory page per 100 users, once, if any owner is involved
+
+Identity. A dashboard's key is its slug, or its title when it has none
+(titles shared by dashboards without a slug get `` [<uuid8>]``: give such a
+dashboard a slug to manage it). One created here has the uuid
+``managed_uuid("dashboard", key)``: that marks it as managed (prunable), and
+lets a slug changed in the UI show as a change of the tree's dashboard rather
+than as a new one. A slug Superset would rewrite is refused by the model.
+
+Writing. A POST never links charts, so a create is POST (title, slug, uuid)
+then the PUT an update sends: the complete ``json_metadata`` (Superset resets
+some keys when they are absent) with ``positions``, which links the ``CHART``
+nodes to the dashboard and rewrites ``position_json``. The keys Superset's
+frontend derives (label colours, the scheme's colour domain) are carried over
+from the live dashboard, never compared. ``owners`` and ``roles`` are exact:
+the PUT after a POST clears the creator Superset adds as owner.
+
+Roles are named; their ids come from the role handler (read before
+dashboards), or, when it did not run, from one read of
+``dashboard/related/roles``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Callable
+
+from superset_iac.kinds import layout as lay
+from superset_iac.kinds import native_filters as nf
+from superset_iac.kinds.base import Context, UnresolvedReference
+from superset_iac.kinds.chart import NAMES
+from superset_iac.kinds.owners import owner_ids, owner_names
+from superset_iac.kinds.registry import register
+from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.model.base import Spec
+from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
+from superset_iac.plan.model import Change, LiveObject
+
+DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
+                  "position_json", "certified_by", "certification_details", "owners", "roles",
+                  "is_managed_externally")
+_ROLES = "dashboard.role_ids"  # ctx.options cache for the related/roles fallback
+
+
+class DashboardHandler(RestHandler):
+    spec_type = Dashboard
+    resource = "dashboard"
+    columns = ("id", "uuid", "dashboard_title", "slug", "published", "certified_by",
+               "certification_details", "owners.id", "roles.id", "roles.name",
+               "is_managed_externally")
+
+    # -- reading ---------------------------------------------------------------
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        rows = self.rows(ctx)
+        wanted = list((ctx.desired or {}).get(self.kind, {}))
+        live: dict[str, LiveObject] = {}
+        for row, key in zip(rows, dashboard_keys(rows, wanted)):
+            ctx.ids.set(self.kind, key, row["id"])
+            managed = row.get("uuid") == managed_uuid(self.kind, key)
+            if ctx.wants_detail(self.kind, key):
+                detail = self.detail(ctx, row["id"])
+                live[key] = LiveObject(self.to_spec(ctx, detail), row["id"], managed, detail)
+            else:
+                live[key] = LiveObject(_summary(row), row["id"], managed, row)
+        return live
+
+    def detail(self, ctx: Context, dashboard_id: int) -> dict[str, Any]:
+        return ctx.client.get(f"dashboard/{dashboard_id}",
+                              params={"q": {"columns": list(DETAIL_COLUMNS)}})["result"]
+
+    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Dashboard:
+        """A dashboard from its detail: ids become names, derived keys go."""
+        metadata = _json(row.get("json_metadata"))
+        tree = lay.from_server(_json(row.get("position_json")),
+                               lambda cid: ctx.ids.key("chart", cid))
+        layout = lay.decompile_layout(tree)
+        charts = lay.charts_in(tree or {})
+        resolver = _resolver(ctx, tree or {})
+        filters = [nf.decompile_filter(nf.from_server(entry, resolver), charts)
+                   for entry in metadata.pop("native_filter_configuration", None) or []
+                   if isinstance(entry, dict)]
+        return Dashboard.model_validate({
+            "title": row.get("dashboard_title") or "",
+            "slug": row.get("slug") or None,
+            "layout": [i.model_dump(exclude_unset=True) for i in layout or []],
+            "position": tree if layout is None else None,
+            "filters": [f.model_dump(exclude_unset=True) for f in filters],
+            "roles": sorted(r["name"] for r in row.get("roles") or []),
+            "owners": owner_names(ctx, row.get("owners") or []),
+            "css": row.get("css") or None,
+            "published": bool(row.get("published")),
+            "certified_by": row.get("certified_by") or None,
+            "certification_details": row.get("certification_details") or None,
+            "metadata": canonical_metadata(metadata_from_server(metadata, _chart_key(ctx))),
+        })
+
+    # -- writing ---------------------------------------------------------------
+    def to_payload(self, ctx: Context, spec: Spec, live: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The PUT body making the dashboard equal ``spec``; ``live`` is its detail."""
+        assert isinstance(spec, Dashboard)
+        tree = spec.position if spec.position is not None else lay.compile_layout(spec.layout)
+        position = lay.to_server(tree, spec.title, lambda key: _chart_info(ctx, key))
+        charts = lay.charts_in(tree)
+        resolver = _resolver(ctx, tree)
+        metadata = metadata_to_server(spec.metadata, lambda key: _id(ctx, "chart", key))
+        kept = _json((live or {}).get("json_metadata"))
+        metadata.update({k: v for k, v in kept.items() if k in DERIVED_METADATA and k != "positions"})
+        metadata["native_filter_configuration"] = [
+            nf.to_server(nf.filter_body(f, charts), charts, resolver) for f in spec.filters]
+        metadata["positions"] = position
+        return {
+            "dashboard_title": spec.title,
+            "slug": spec.slug,
+            "published": spec.published,
+            "css": spec.css or "",
+            "certified_by": spec.certified_by or "",
+            "certification_details": spec.certification_details or "",
+            "owners": owner_ids(ctx, spec.owners),
+            "roles": self.role_ids(ctx, spec.roles),
+            "position_json": json.dumps(position, sort_keys=True),
+            "json_metadata": json.dumps(metadata, sort_keys=True),
+            **managed_fields(self.kind, spec.key),
+        }
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, Dashboard)
+        payload = {"dashboard_title": spec.title, "slug": spec.slug,
+                   "uuid": managed_uuid(self.kind, spec.key), **managed_fields(self.kind, spec.key)}
+        new_id = ctx.client.post("dashboard/", payload)["id"]
+        ctx.ids.set(self.kind, spec.key, new_id)
+        ctx.client.put(f"dashboard/{new_id}", self.to_payload(ctx, spec))
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and isinstance(change.desired, Dashboard)
+        ctx.client.put(f"dashboard/{change.live.id}",
+                       self.to_payload(ctx, change.desired, change.live.raw))
+
+    def role_ids(self, ctx: Context, names: list[str]) -> list[int]:
+        out = []
+        for name in names:
+            try:
+                out.append(ctx.ids.id("role", name))
+            except UnresolvedReference:
+                out.append(self._related_role(ctx, name))
+        return out
+
+    def _related_role(self, ctx: Context, name: str) -> int:
+        """A role id from ``dashboard/related/roles``, read once per run."""
+        known = ctx.options.get(_ROLES)
+        if known is None:
+            body = ctx.client.get("dashboard/related/roles", params={"q": {"page_size": 100}})
+            known = ctx.options[_ROLES] = {r["text"]: r["value"] for r in body.get("result", [])}
+        if name not in known:
+            raise UnresolvedReference(f"role '{name}' does not exist on the server")
+        return known[name]
+
+
+# -- identity ------------------------------------------------------------------
+
+
+def dashboard_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
+    """Each row's key: the tree's key its managed uuid says, else slug, else title."""
+    by_uuid = {managed_uuid("dashboard", key): key for key in wanted}
+    keys = [by_uuid.get(row.get("uuid") or "") or row.get("slug") or row.get("dashboard_title") or ""
+            for row in rows]
+    counts = Counter(keys)
+    return [f"{key} [{str(row.get('uuid') or row['id'])[:8]}]"
+            if counts[key] > 1 and row.get("uuid") != managed_uuid("dashboard", key) else key
+            for row, key in zip(rows, keys)]
+
+
+def _summary(row: dict[str, Any]) -> Dashboard:
+    """A dashboard outside the tree, from its list row (never compared)."""
+    return Dashboard.model_construct(title=row.get("dashboard_title") or "",
+                                     slug=row.get("slug") or None)
+
+
+# -- ids <-> names ---------------------------------------------------------------
+
+
+def _json(text: Any) -> dict[str, Any]:
+    if isinstance(text, dict):
+        return dict(text)
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _id(ctx: Context, kind: str, key: str) -> Any:
+    """This environment's id for ``key``; ``#<id>`` (an object read without a key) is the id."""
+    if isinstance(key, str) and key.startswith("#") and key[1:].isdigit():
+        return int(key[1:])
+    return ctx.ids.id(kind, key)
+
+
+def _chart_key(ctx: Context) -> Callable[[Any], str]:
+    def key(chart_id: Any) -> str:
+        try:
+            found = ctx.ids.key("chart", int(chart_id))
+        except (TypeError, ValueError):
+            found = None
+        return found if found is not None else f"#{chart_id}"
+    return key
+
+
+def _chart_info(ctx: Context, key: str) -> lay.ChartInfo:
+    return lay.ChartInfo(_id(ctx, "chart", key), ctx.options.get(NAMES, {}).get(key, key))
+
+
+def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
+    return nf.Resolver(
+        dataset_id=lambda key: _id(ctx, "dataset", key),
+        dataset_key=lambda id_: ctx.ids.key("dataset", id_),
+        chart_id=lambda key: _id(ctx, "chart", key),
+        chart_key=lambda id_: ctx.ids.key("chart", id_),
+        chart_tabs=lay.chart_tabs(tree))
+
+
+# Metadata keys holding chart ids: (key, how the ids sit in it).
+def metadata_from_server(metadata: dict[str, Any], key: Callable[[Any], str]) -> dict[str, Any]:
+    """Chart ids in ``json_metadata`` become chart keys (see ``_translate``)."""
+    return _translate(metadata, key)
+
+
+def metadata_to_server(metadata: dict[str, Any], chart_id: Callable[[str], Any]) -> dict[str, Any]:
+    """Chart keys in ``Dashboard.metadata`` become this environment's ids."""
+    out = _translate(metadata, chart_id)
+    for chart, conf in (out.get("chart_configuration") or {}).items():
+        if isinstance(conf, dict):
+            conf.setdefault("id", _int(chart))
+    out["chart_configuration"] = {str(k): v for k, v in (out.get("chart_configuration") or {}).items()}
+    if not out["chart_configuration"]:
+        del out["chart_configuration"]
+    return out
+
+
+def _int(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _translate(metadata: dict[str, Any], conv: Callable[[Any], Any]) -> dict[str, Any]:
+    """Apply ``conv`` to every chart reference in ``metadata``.
+
+    Where they are: ``chart_configuration`` (keyed by chart, ``id``,
+    cross-filter ``scope.excluded``), ``global_chart_configuration``
+    (``scope.excluded``), ``expanded_slices`` and ``filter_scopes`` (keyed by
+    chart; ``immune`` lists), ``timed_refresh_immune_slices`` (a list) and
+    ``default_filters`` (a JSON string keyed by chart). ``chartsInScope`` are
+    derived and dropped.
+    """
+    out = json.loads(json.dumps(metadata))
+    if isinstance(out.get("chart_configuration"), dict):
+        out["chart_configuration"] = {
+            conv(k): _cross_filter(v, conv) for k, v in out["chart_configuration"].items()}
+    if isinstance(out.get("global_chart_configuration"), dict):
+        out["global_chart_configuration"] = _cross_filter(out["global_chart_configuration"], conv)
+    for name in ("expanded_slices", "filter_scopes"):
+        if isinstance(out.get(name), dict):
+            out[name] = {conv(k): _immune(v, conv) for k, v in out[name].items()}
+    if isinstance(out.get("timed_refresh_immune_slices"), list):
+        out["timed_refresh_immune_slices"] = [conv(c) for c in out["timed_refresh_immune_slices"]]
+    if isinstance(out.get("default_filters"), str):
+        filters = _json(out["default_filters"])
+        out["default_filters"] = json.dumps({str(conv(k)): v for k, v in filters.items()})
+    return out
+
+
+def _cross_filter(conf: Any, conv: Callable[[Any], Any]) -> Any:
+    if not isinstance(conf, dict):
+        return conf
+    conf = {k: v for k, v in conf.items() if k not in ("id", "chartsInScope")}
+    cross = conf.get("crossFilters")
+    if isinstance(cross, dict):
+        conf["crossFilters"] = _cross_filter(cross, conv)
+    scope = conf.get("scope")
+    if isinstance(scope, dict) and isinstance(scope.get("excluded"), list):
+        conf["scope"] = {**scope, "excluded": [conv(c) for c in scope["excluded"]]}
+    return conf
+
+
+def _immune(value: Any, conv: Callable[[Any], Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: (_immune(v, conv) if k != "immune" else [conv(c) for c in v])
+                for k, v in value.items()}
+    return value
+
+
+register(DashboardHandler())
