@@ -98,7 +98,7 @@ def canonical(sql: str, dialect: str, home_catalog: str | None = None) -> exp.Ex
     for table in tree.find_all(exp.Table):
         if home_catalog and table.catalog.lower() == home_catalog.lower():
             table.set("catalog", None)
-    _same_meaning(tree)
+    _same_meaning(tree, dialect)
     if isinstance(tree, exp.Select):
         tree.set("expressions", [_drop_self_alias(e) for e in tree.expressions])
     for node in list(tree.find_all(exp.Expression)):
@@ -112,8 +112,9 @@ def mask_salts(tree: exp.Expression) -> tuple[exp.Expression, list[str]]:
     """Replace string literals inside hash functions; return their digests."""
     digests: list[str] = []
     for node in list(tree.find_all(*_HASHES)):
-        for literal in list(node.find_all(exp.Literal)):
-            if literal.is_string and literal.arg_key != "charset":  # encode(x, 'utf-8')
+        for literal in list(node.find_all(exp.Literal, exp.UnicodeString)):
+            if isinstance(literal, exp.UnicodeString) or \
+                    (literal.is_string and literal.arg_key != "charset"):  # encode(x, 'utf-8')
                 digests.append(salt_digest(literal.this))
                 literal.replace(exp.Literal.string(MASK))
     return tree, digests
@@ -181,11 +182,40 @@ _TIMESTAMP_PRECISION = {0: exp.DataType.Type.TIMESTAMP_S, 3: exp.DataType.Type.T
                         6: exp.DataType.Type.TIMESTAMP, 9: exp.DataType.Type.TIMESTAMP_NS}
 
 
-def _same_meaning(tree: exp.Expression) -> None:
+def _same_meaning(tree: exp.Expression, dialect: str) -> None:
+    rewrite = _rewrite_trino if dialect == "trino" else _rewrite
     for node in list(tree.find_all(exp.Expression)):
-        replacement = _rewrite(node)
+        replacement = rewrite(node)
         if replacement is not node:
             node.replace(replacement)
+
+
+# Trino keeps a view as its formatter prints the query (SqlFormatter): every
+# operator parenthesised, ``a || b`` as ``concat(a, b)``, decimals as
+# ``DECIMAL '1.5'``, doubles as ``1.5E0``, non-ASCII text as ``U&'caf\00E9'``.
+_UNICODE_ESCAPE = re.compile(r"\\(\+[0-9A-Fa-f]{6}|[0-9A-Fa-f]{4}|\\)")
+
+
+def _rewrite_trino(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Concat) and len(node.expressions) == 2:  # same function in Trino
+        return exp.DPipe(this=node.expressions[0], expression=node.expressions[1], safe=False)
+    if isinstance(node, exp.UnicodeString) and not node.args.get("escape"):
+        return exp.Literal.string(_UNICODE_ESCAPE.sub(_unescape, node.this))
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DECIMAL) \
+            and not node.to.expressions and isinstance(node.this, exp.Literal) \
+            and node.this.is_string and _NUMBER.match(node.this.name):
+        return exp.Literal.number(node.this.name)
+    if isinstance(node, exp.Literal) and not node.is_string and "e" in node.name.lower():
+        return exp.Literal.number(f"{float(node.name)!r}E0")
+    return _rewrite(node)
+
+
+_NUMBER = re.compile(r"^-?\d+(\.\d*)?$")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return "\\" if code == "\\" else chr(int(code.lstrip("+"), 16))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:

@@ -161,3 +161,33 @@ def test_what_duckdb_rewrites_in_a_stored_view_compares_equal(stored: str, sent:
 ])
 def test_undoing_duckdb_rewrites_keeps_real_differences(a: str, b: str) -> None:
     assert not same(a, b, "duckdb")
+
+
+def test_what_trinos_formatter_stores_compares_equal_to_the_desired_view() -> None:
+    salt = "sél-1'2"  # non-ASCII: Trino stores it as a U& literal
+    target = Target("trino", {}, salt)
+    columns = [{"name": "symbol"}, {"name": "trader", "source": "trader_id", "mask": "hash"},
+               {"name": "account_id", "mask": "partial", "keep_last": 4},
+               {"name": "trader_email", "mask": "email_domain"}, {"name": "note", "mask": "redact"},
+               {"name": "gone", "mask": "null", "type": "bigint"},
+               {"name": "px", "mask": "custom", "expression": "round(last_price * 1.5, 2)"}]
+    desired = View.model_validate({"name": "hive_prod.s.v", "source": "hive_prod.s.t",
+                                   "columns": columns, "where": "volume > 0 AND symbol <> 'X'"})
+    length = 'CAST(length(CAST("account_id" AS VARCHAR)) AS INTEGER)'
+    # SqlFormatter's layout: one item per line, operators in parentheses,
+    # || as concat(), implicit aliases, DECIMAL literals, U& strings.
+    stored = (
+        'SELECT\n  "symbol"\n'
+        ", lower(to_hex(sha256(to_utf8(concat(U&'s\\00E9l-1''2', CAST(\"trader_id\" AS VARCHAR))))))"
+        ' "trader"\n'
+        f", (CASE WHEN ({length} > 4) THEN lpad(substr(CAST(\"account_id\" AS VARCHAR), ({length} - 3)),"
+        f" {length}, '*') ELSE lpad('', {length}, '*') END) \"account_id\"\n"
+        ", concat('***@', split_part(CAST(\"trader_email\" AS VARCHAR), '@', 2)) \"trader_email\"\n"
+        ", (CASE WHEN (\"note\" IS NULL) THEN null ELSE '***' END) \"note\"\n"
+        ', CAST(null AS bigint) "gone"\n'
+        ", round((last_price * DECIMAL '1.5'), 2) \"px\"\n"
+        'FROM\n  "hive_prod"."s"."t"\n'
+        "WHERE ((volume > 0) AND (symbol <> 'X'))\n")
+    live = View.stored("hive_prod.s.v", stored, False, target)
+    assert live.compared() == desired.for_target(target).compared()
+    assert salt not in str(live.compared()) and "s\\00E9l" not in str(live.compared())
