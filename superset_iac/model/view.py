@@ -99,6 +99,11 @@ class View(Spec):
     # definition, already in the warehouse's dialect.
     _stored: bool = PrivateAttr(default=False)
 
+    def __repr_args__(self):  # type: ignore[no-untyped-def]
+        # A stored definition holds the hash salt: never in a repr or traceback.
+        for name, value in super().__repr_args__():
+            yield name, ("(stored definition)" if name == "sql" and self._stored else value)
+
     @field_validator("name")
     @classmethod
     def _three_part_name(cls, value: str) -> str:

@@ -138,8 +138,8 @@ def decompose(tree: exp.Expression, dialect: str) -> dict[str, Any]:
                for e in tree.expressions]
     rest = tree.copy()
     rest.set("expressions", [exp.Star()])
-    body = render(rest, dialect)
-    return {"columns": columns, "from": body[len("SELECT * "):] if body.startswith("SELECT * ") else body}
+    body = render(rest, dialect)[len("SELECT *"):].strip()
+    return {"columns": columns, "from": body}
 
 
 def compared_definition(view: "View") -> dict[str, Any]:
@@ -147,12 +147,18 @@ def compared_definition(view: "View") -> dict[str, Any]:
     from superset_iac.warehouse import sqlgen
 
     target = view._target or Target()
+    home = target.local_catalog(view.name.split(".")[0])
     if view._stored:
-        sql = view.sql or ""
+        try:
+            tree = canonical(view.sql or "", target.dialect, home)
+        except ViewSqlError:
+            # Shown as a change (apply replaces it), never as a crash; the
+            # parser's message could quote the text, salt included.
+            return {"definition": {"sql": "(stored definition sqlglot cannot read)"}}
     else:
         sql = to_dialect(sqlgen.query_sql(view, target.salt or NO_SALT), target)
-    home = target.local_catalog(view.name.split(".")[0])
-    tree, digests = mask_salts(canonical(sql, target.dialect, home))
+        tree = canonical(sql, target.dialect, home)
+    tree, digests = mask_salts(tree)
     data: dict[str, Any] = {"definition": decompose(tree, target.dialect)}
     if digests:
         data["mask_salt"] = ",".join(sorted(set(digests)))
@@ -301,4 +307,6 @@ def _drop_self_alias(node: exp.Expression) -> exp.Expression:
 
 
 def _output_name(node: exp.Expression, dialect: str) -> str:
-    return node.alias_or_name or render(node, dialect)
+    if isinstance(node, (exp.Alias, exp.Column)):
+        return node.alias_or_name
+    return render(node, dialect)  # an unnamed expression is named by its text

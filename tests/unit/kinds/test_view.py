@@ -142,3 +142,21 @@ def test_a_failed_view_stops_its_dependants_and_says_why_in_one_line() -> None:
         ("view/hive_prod.s.v", Outcome.FAILED), ("dataset/ticks", Outcome.SKIPPED)]
     assert report.events[0].message == "view hive_prod.s.v: Trino TABLE_NOT_FOUND: no table"
     assert "view/hive_prod.s.v" in report.events[1].message
+
+
+def test_the_cli_context_builds_a_warehouse_only_when_the_tree_has_views(tmp_path) -> None:
+    from pathlib import Path
+
+    from superset_iac import workflow
+    from superset_iac.cli.common import _warehouse
+    from superset_iac.warehouse.duckdb import DuckDBWarehouse
+
+    root = Path(__file__).resolve().parents[3] / "assets"
+    loaded = workflow.load(root, "local", {"LAKEHOUSE_PATH": str(tmp_path / "l.duckdb"),
+                                           "SUPERSET_PASSWORD": "x"})
+    wh = _warehouse(loaded)
+    assert isinstance(wh, DuckDBWarehouse)  # built without touching the (missing) file
+    assert wh.scope == ["hive_prod.logs_db", "hive_prod.option_ticks_db"]
+    assert wh.target.salt == "local-demo-salt"  # ${MASK_SALT:-local-demo-salt}
+    loaded.desired["view"] = {}
+    assert _warehouse(loaded) is None

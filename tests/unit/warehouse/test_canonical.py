@@ -191,3 +191,16 @@ def test_what_trinos_formatter_stores_compares_equal_to_the_desired_view() -> No
     live = View.stored("hive_prod.s.v", stored, False, target)
     assert live.compared() == desired.for_target(target).compared()
     assert salt not in str(live.compared()) and "s\\00E9l" not in str(live.compared())
+
+
+def test_an_unreadable_stored_definition_is_a_change_not_a_crash() -> None:
+    live = View.stored("hive_prod.s.v", f"SELEC sha256('{SALT}') FROM", False, TRINO)
+    change = compare(masked_view(TRINO), LiveObject(spec=live, id=live.key))
+    assert change is not None and "definition.sql" in [f.path for f in change.fields]
+    assert SALT not in render_plan(Plan(changes=[change]))
+
+
+def test_a_stored_view_never_shows_its_sql_in_a_repr() -> None:
+    live = View.stored("hive_prod.s.v", f"SELECT sha256('{SALT}')", False, TRINO)
+    assert SALT not in repr(live) and SALT not in repr(LiveObject(spec=live, id=live.key))
+    assert SALT not in repr(masked_view(TRINO))  # the target's salt is not in a repr either
