@@ -135,22 +135,16 @@ def _explain(pair: Pair, cat: Catalogue) -> str:
     return f"permission '{permission}' on '{resource}' does not exist (it has: {', '.join(known)})"
 
 
-def dataset_pvm(ctx: Context, name: str) -> int:
-    """The ``datasource_access`` pvm of dataset ``name`` in this environment."""
-    dataset_id = ctx.ids.id("dataset", name)
-    pvm = _with_refresh(ctx, lambda cat: cat.datasets.get(int(dataset_id)))
-    if pvm is None:
-        raise UnknownPermission(f"dataset '{name}' (id {dataset_id}) has no datasource_access "
-                                "permission in Superset")
-    return pvm
+_ACCESS = {"dataset": ("datasource_access", "datasets"), "database": ("database_access", "databases")}
 
 
-def database_pvm(ctx: Context, name: str) -> int:
-    """The ``database_access`` pvm of database ``name`` in this environment."""
-    database_id = ctx.ids.id("database", name)
-    pvm = _with_refresh(ctx, lambda cat: cat.databases.get(int(database_id)))
+def object_pvm(ctx: Context, kind: str, name: str) -> int:
+    """The access pvm of dataset or database ``name`` in this environment, found by its id."""
+    permission, index = _ACCESS[kind]
+    object_id = int(ctx.ids.id(kind, name))
+    pvm = _with_refresh(ctx, lambda cat: getattr(cat, index).get(object_id))
     if pvm is None:
-        raise UnknownPermission(f"database '{name}' (id {database_id}) has no database_access "
+        raise UnknownPermission(f"{kind} '{name}' (id {object_id}) has no {permission} "
                                 "permission in Superset")
     return pvm
 

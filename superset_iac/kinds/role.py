@@ -184,8 +184,8 @@ class RoleHandler(Handler):
         return total
 
     def _data_access_ids(self, ctx: Context, access: DataAccess) -> set[int]:
-        ids = {perms.dataset_pvm(ctx, name) for name in access.datasets}
-        ids |= {perms.database_pvm(ctx, name) for name in access.databases}
+        ids = {perms.object_pvm(ctx, "dataset", name) for name in access.datasets}
+        ids |= {perms.object_pvm(ctx, "database", name) for name in access.databases}
         schemas = [("schema_access", schema_resource(entry)) for entry in access.schemas]
         return ids | set(perms.resolve(ctx, schemas).values())
 
