@@ -34,7 +34,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from superset_iac.model.refs import MASK
-from superset_iac.warehouse.errors import ViewSqlError
+from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 if TYPE_CHECKING:
     from superset_iac.model.environment import Warehouse as WarehouseConfig
@@ -171,14 +171,10 @@ def _parse(sql: str, dialect: str) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except SqlglotError as err:
-        raise ViewSqlError(f"cannot parse SQL ({dialect}): {_first_line(err)}") from None
+        raise ViewSqlError(f"cannot parse SQL ({dialect}): {first_line(err)}") from None
     if len(statements) != 1:
         raise ViewSqlError(f"expected one SQL statement, got {len(statements)}")
     return statements[0]
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).splitlines()[0] if str(err) else type(err).__name__
 
 
 # DuckDB keeps a view's text after its own rewrites; each is undone here on

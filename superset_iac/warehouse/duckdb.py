@@ -34,7 +34,7 @@ from superset_iac.model.environment import Warehouse as WarehouseConfig
 from superset_iac.model.refs import MASK
 from superset_iac.warehouse import LiveView, ViewDdl, sqlgen
 from superset_iac.warehouse.canonical import Target, to_dialect
-from superset_iac.warehouse.errors import WarehouseError
+from superset_iac.warehouse.errors import WarehouseError, one_line
 
 DIALECT = "duckdb"
 LOCK_RETRY_SECONDS = 5.0
@@ -141,7 +141,7 @@ class DuckDBWarehouse:
                     con.execute(statement)
                 con.execute("COMMIT")
             except duckdb.Error as err:
-                raise WarehouseError(self._clean(f"{what}: DuckDB: {_one_line(err)}")) from None
+                raise WarehouseError(self._clean(f"{what}: DuckDB: {one_line(err)}")) from None
 
     @contextmanager
     def _open(self, read_only: bool, what: str) -> Iterator[Any]:
@@ -165,7 +165,7 @@ class DuckDBWarehouse:
                 return
             except duckdb.Error as err:
                 if _LOCK_MESSAGE not in str(err):
-                    raise WarehouseError(f"{what}: DuckDB {self.path}: {_one_line(err)}") from None
+                    raise WarehouseError(f"{what}: DuckDB {self.path}: {one_line(err)}") from None
                 if time.monotonic() >= deadline:
                     raise WarehouseError(
                         f"{what}: DuckDB file {self.path} is locked by another process "
@@ -204,7 +204,3 @@ def _holder(err: Exception) -> str:
         return "holder unknown"
     detail = text[start + len("Conflicting lock is held in "):]
     return f"held by {detail.split(')', 1)[0].strip()})"
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split()) or type(value).__name__

@@ -11,3 +11,13 @@ class WarehouseError(IacError):
 
 class ViewSqlError(IacError):
     """A view's definition cannot be turned into valid SQL."""
+
+
+def one_line(value: object) -> str:
+    """A message as one line (drivers put context on later lines)."""
+    return " ".join(str(value).split()) or type(value).__name__
+
+
+def first_line(err: Exception) -> str:
+    """A parser error's first line only: the next ones quote the SQL text."""
+    return str(err).splitlines()[0] if str(err) else type(err).__name__

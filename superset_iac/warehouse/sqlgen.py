@@ -29,7 +29,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from superset_iac.model.view import View, ViewColumn
-from superset_iac.warehouse.errors import ViewSqlError
+from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 DIALECT = "trino"
 MANAGED_PREFIX = "superset-iac://view/"
@@ -209,7 +209,7 @@ def _expression(view: View, text: str, where: str) -> exp.Expression:
         statements = sqlglot.parse(f"SELECT {text}", read=DIALECT)
     except SqlglotError as err:
         raise ViewSqlError(f"view {view.name}: {where}: cannot parse "
-                           f"{text!r}: {_first_line(err)}") from None
+                           f"{text!r}: {first_line(err)}") from None
     select = statements[0] if len(statements) == 1 else None
     extra = [k for k, v in (select.args.items() if select else []) if v and k != "expressions"]
     if not isinstance(select, exp.Select) or len(select.expressions) != 1 or extra:
@@ -229,12 +229,8 @@ def _checked_query(view: View, sql: str) -> str:
         statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
     except SqlglotError as err:
         # The parser quotes the text it failed on; generated SQL holds the salt.
-        detail = _first_line(err) if view.sql is not None else "generated SQL does not parse"
+        detail = first_line(err) if view.sql is not None else "generated SQL does not parse"
         raise ViewSqlError(f"view {view.name}: invalid Trino SQL: {detail}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ViewSqlError(f"view {view.name}: sql must be exactly one SELECT query")
     return text
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).splitlines()[0] if str(err) else type(err).__name__

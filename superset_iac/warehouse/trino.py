@@ -29,7 +29,7 @@ from superset_iac.model.environment import Warehouse as WarehouseConfig
 from superset_iac.model.refs import MASK
 from superset_iac.warehouse import sqlgen
 from superset_iac.warehouse.canonical import Target
-from superset_iac.warehouse.errors import WarehouseError
+from superset_iac.warehouse.errors import WarehouseError, one_line
 from superset_iac.warehouse import LiveView, ViewDdl
 
 Row = list[Any]
@@ -133,10 +133,10 @@ class TrinoWarehouse:
             c = self.config
             raise WarehouseError(self._clean(
                 f"{what}: Trino at {c.http_scheme}://{c.host}:{c.port} failed: "
-                f"{_one_line(err)}")) from None
+                f"{one_line(err)}")) from None
 
     def _clean(self, message: str) -> str:
-        message = _one_line(message)
+        message = one_line(message)
         for secret in (self.target.salt, self.config.password, self.config.jwt_token):
             if secret:
                 message = message.replace(secret, MASK)
@@ -145,7 +145,3 @@ class TrinoWarehouse:
 
 def _marked(comment: str | None, name: str) -> bool:
     return (comment or "").startswith(sqlgen.managed_comment(name))
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split()) or type(value).__name__
