@@ -27,7 +27,7 @@ meaning), otherwise None, and the tree is kept whole. Hence
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from superset_iac.model.dashboard import TRANSPARENT, Cell, LayoutItem, Tab
@@ -53,8 +53,26 @@ def derived_tab_id(titles: list[str]) -> str:
 
 
 @dataclass
+class _TabIds:
+    """Derived tab ids, made unique in document order.
+
+    Two tabs reached through the same titles (twin tabs, or tab sets side by
+    side) get ``#1``, ``#2``… in the order both the compiler and the
+    decompiler meet them, so each derives the other's ids.
+    """
+
+    used: dict[str, int] = field(default_factory=dict)
+
+    def next(self, titles: list[str]) -> str:
+        seed = "\x1f".join(titles)
+        n = self.used[seed] = self.used.get(seed, -1) + 1
+        return derived_tab_id(titles if n == 0 else titles + [f"#{n}"])
+
+
+@dataclass
 class _Compiler:
     tree: Tree
+    tab_ids: _TabIds = field(default_factory=_TabIds)
 
     def add(self, node_id: str, kind: str, parents: list[str], meta: dict | None,
             children: list[str] | None = None) -> str:
@@ -92,11 +110,10 @@ class _Compiler:
     def tabs(self, tabs: list[Tab], parents: list[str], path: str, titles: list[str]) -> str:
         node_id = self.add(f"TABS-{_digest('tabs', path)}", "TABS", parents, {})
         kids = []
-        seen: dict[str, int] = {}
         for j, tab in enumerate(tabs):
-            n = seen[tab.title] = seen.get(tab.title, -1) + 1
-            own = titles + [tab.title if n == 0 else f"{tab.title}#{n}"]
-            tab_id = tab.id or derived_tab_id(own)
+            own = titles + [tab.title]
+            derived = self.tab_ids.next(own)
+            tab_id = tab.id or derived
             self.add(tab_id, "TAB", parents + [node_id], {"text": tab.title})
             self.tree[tab_id]["children"] = self.items(
                 tab.layout, parents + [node_id, tab_id], f"{path}/{j}", own)
@@ -153,6 +170,7 @@ class _Inexpressible(Exception):
 class _Decompiler:
     tree: Tree
     seen: set[str]
+    tab_ids: _TabIds = field(default_factory=_TabIds)
 
     def node(self, node_id: str, kinds: set[str]) -> dict[str, Any]:
         node = self.tree.get(node_id)
@@ -188,17 +206,15 @@ class _Decompiler:
 
     def tabs(self, node: dict[str, Any], titles: list[str]) -> list[Tab]:
         _only(_meta(node), set())
-        out, seen = [], {}
+        out = []
         for tab_id in _children(node):
             tab = self.node(tab_id, {"TAB"})
             meta = _meta(tab)
             _only(meta, {"text"} | _TAB_HINTS, required={"text"})
-            title = meta["text"]
-            n = seen[title] = seen.get(title, -1) + 1
-            own = titles + [title if n == 0 else f"{title}#{n}"]
+            own = titles + [meta["text"]]
+            pinned = None if tab_id == self.tab_ids.next(own) else tab_id
             layout = self.items(_children(tab), {"ROW", "HEADER", "DIVIDER", "TABS"}, own)
-            pinned = None if tab_id == derived_tab_id(own) else tab_id
-            out.append(Tab(title=title, id=pinned, layout=layout))
+            out.append(Tab(title=meta["text"], id=pinned, layout=layout))
         return out
 
     def cell(self, node: dict[str, Any], titles: list[str]) -> Cell:

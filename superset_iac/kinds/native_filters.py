@@ -249,7 +249,8 @@ class Resolver:
 def to_server(body: dict[str, Any], dashboard_charts: list[str], r: Resolver) -> dict[str, Any]:
     """A spec-form entry with this environment's ids and the derived scope keys."""
     out = copy.deepcopy(body)
-    out["targets"] = [_target_ids(t, r) for t in out.get("targets") or []]
+    if isinstance(out.get("targets"), list):
+        out["targets"] = [_target_ids(t, r) for t in out["targets"]]
     scope = out.get("scope")
     if isinstance(scope, dict):
         out["scope"] = {**scope, "excluded": [r.chart_id(c) for c in scope.get("excluded") or []]}

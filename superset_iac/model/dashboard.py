@@ -228,6 +228,10 @@ class Dashboard(Spec):
     def _layout_or_position(self) -> "Dashboard":
         if self.position is not None and self.layout:
             raise ValueError("give either layout or position, not both")
+        lone_tabs = len(self.layout) == 1 and self.layout[0].tabs is not None
+        inner = [tab.layout for item in self.layout for tab in item.tabs or []]
+        if (not lone_tabs and any(item.nested for item in self.layout)) or _nests(inner):
+            raise ValueError("`nested: true` is only for tabs that are the whole layout")
         return self
 
     @property
@@ -272,6 +276,20 @@ class Dashboard(Spec):
             "certification_details": self.certification_details or None,
             "metadata": canonical_metadata(self.metadata),
         }
+
+
+def _nests(layouts: list[list[Any]]) -> bool:
+    """Whether any item below the top level says ``nested``."""
+    for layout in layouts:
+        for item in layout:
+            cells = [item] if isinstance(item, Cell) else list(item.row or [])
+            if isinstance(item, LayoutItem) and item.nested:
+                return True
+            if _nests([tab.layout for tab in getattr(item, "tabs", None) or []]):
+                return True
+            if _nests([cell.column for cell in cells if cell.column is not None]):
+                return True
+    return False
 
 
 def _walk_layout(items: list[Any], path: tuple, out: list[Ref]) -> None:
