@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superset_iac.export.secrets import template_uri, variable_for
-from superset_iac.model import Database, Dataset, Spec
-from superset_iac.model.dataset import Column
+from superset_iac.export.canonical import canonical
+from superset_iac.model import Database, Spec
 from superset_iac.model.refs import variables_in
 
 
@@ -31,7 +31,7 @@ class Content:
 
 def fresh(spec: Spec) -> Content:
     """What to write for an object the tree does not define yet."""
-    data = spec.model_dump(by_alias=True, mode="json")
+    data = _as_written(spec)
     if isinstance(spec, Database):
         data["uri"] = _templated(spec.name, spec.uri)
     return _finish(type(spec), data)
@@ -43,17 +43,31 @@ def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Conten
     ``resolved`` is ``written`` resolved for the environment exported from:
     fields where it equals the live object keep their text from ``written``.
     """
-    data = live.model_dump(by_alias=True, mode="json")
-    before = written.model_dump(by_alias=True, mode="json")
-    same = _agreeing(live, resolved)
-    for name in data:
-        if name in same or name in _aliases(live, live.NOT_COMPARED):
-            data[name] = before.get(name)
+    ours, before = _as_written(live), _as_written(written)
+    keep = _agreeing(live, resolved) | _aliases(live, live.NOT_COMPARED)
+    data: dict[str, Any] = {}
+    for name in _field_order(type(live)):
+        source = before if name in keep else ours
+        if name in source:
+            data[name] = source[name]
     if isinstance(live, Database):
-        if "uri" not in same:
+        if "uri" not in keep:
             data["uri"] = _templated(live.name, live.uri)
-        _keep_override(data, live, written, same, env)
+        _keep_override(data, before, live, written, keep, env)
     return _finish(type(live), data)
+
+
+def _as_written(spec: Spec) -> dict[str, Any]:
+    """The spec as a file holds it: defaults left out, keys as spelled in YAML.
+
+    Validation of a file runs on this form (a model validator may reject a
+    default written out explicitly), so everything here starts from it.
+    """
+    return spec.model_dump(exclude_defaults=True, by_alias=True, mode="json")
+
+
+def _field_order(cls: type[Spec]) -> list[str]:
+    return [f.alias or n for n, f in cls.model_fields.items()]
 
 
 def _agreeing(live: Spec, resolved: Spec) -> set[str]:
@@ -66,8 +80,8 @@ def _aliases(spec: Spec, names: frozenset[str]) -> set[str]:
     return {fields[n].alias or n for n in names if n in fields}
 
 
-def _keep_override(data: dict[str, Any], live: Database, written: Database,
-                   same: set[str], env: str | None) -> None:
+def _keep_override(data: dict[str, Any], before: dict[str, Any], live: Database,
+                   written: Database, same: set[str], env: str | None) -> None:
     """Changed values that ``env`` overrides go into the override, not the base.
 
     Otherwise the override would still win and the next diff would show the
@@ -80,9 +94,12 @@ def _keep_override(data: dict[str, Any], live: Database, written: Database,
     for name in override.model_dump(exclude_none=True):
         if name in same:
             continue
-        value = getattr(live, name)
+        value = live.model_dump(mode="json")[name]
         block[name] = _templated(live.name, value) if name == "uri" else value
-        data[name] = getattr(written, name) if name != "uri" else written.uri
+        if name in before:
+            data[name] = before[name]
+        else:
+            data.pop(name, None)
 
 
 def _templated(database: str, uri: str) -> str:
@@ -92,29 +109,9 @@ def _templated(database: str, uri: str) -> str:
 
 def _finish(cls: type[Spec], data: dict[str, Any]) -> Content:
     spec = cls.model_validate(data)  # the file must load as a valid spec
-    spec = trimmed(spec)
+    spec = canonical(spec)
     out = spec.model_dump(exclude_defaults=True, by_alias=True, mode="json")
     return Content(out, variables_of(spec))
-
-
-def trimmed(spec: Spec) -> Spec:
-    """``spec`` without what its kind's equality ignores, if that changes nothing.
-
-    A physical dataset lists every column the server derived from the table,
-    with the type the database reports; ``Dataset.compared`` ignores such
-    plain columns and physical types, so writing them would only make the
-    file long. The result is checked to compare equal to the input, so a
-    trim can never lose something ``diff`` would see.
-    """
-    if not isinstance(spec, Dataset):
-        return spec
-    columns = [_column(c) for c in spec.columns if c.compared() is not None]
-    candidate = spec.model_copy(update={"columns": columns})
-    return candidate if candidate.compared() == spec.compared() else spec
-
-
-def _column(column: Column) -> Column:
-    return column if column.is_calculated else column.model_copy(update={"type": None})
 
 
 def variables_of(spec: Spec) -> list[str]:

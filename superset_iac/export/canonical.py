@@ -1,0 +1,73 @@
+"""One written form per object, whichever server or UI it was read from.
+
+Equality (``Spec.compared``) ignores things that vary from one server to the
+next without meaning anything: the order of keys in free-form JSON (chart
+``params``, dashboard metadata, ``extra``), the ``parents`` lists of a
+dashboard's position tree (derived from its ``children``), the plain
+columns a physical dataset derives from its table. Export writes the form
+that equality sees, so that the same objects exported from two servers give
+the same bytes, and a file is not rewritten for noise.
+
+Every step is checked: the result must compare equal to the input, or the
+input is written as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from superset_iac.model import Dashboard, Dataset, Spec
+from superset_iac.model.dataset import Column
+
+
+def canonical(spec: Spec) -> Spec:
+    candidate = _KIND_STEPS.get(type(spec), lambda s: s)(spec)
+    candidate = _ordered(candidate)
+    return candidate if candidate.compared() == spec.compared() else spec
+
+
+def _ordered(model: Any) -> Any:
+    """Models keep their field order; free-form mappings get sorted keys, at any depth."""
+    if isinstance(model, BaseModel):
+        update = {name: _ordered(getattr(model, name)) for name in type(model).model_fields}
+        return model.model_copy(update=update)
+    if isinstance(model, list):
+        return [_ordered(v) for v in model]
+    if isinstance(model, dict):
+        if any(isinstance(v, BaseModel) for v in model.values()):
+            return {k: _ordered(v) for k, v in model.items()}  # named models: the file's order
+        return _sorted(model)
+    return model
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def _dataset(spec: Spec) -> Spec:
+    """Only the columns equality sees; a physical column's type is the database's."""
+    assert isinstance(spec, Dataset)
+    columns = [_column(c) for c in spec.columns if c.compared() is not None]
+    return spec.model_copy(update={"columns": columns})
+
+
+def _column(column: Column) -> Column:
+    return column if column.is_calculated else column.model_copy(update={"type": None})
+
+
+def _dashboard(spec: Spec) -> Spec:
+    """The compact layout when it can say it, else the tree with parents recomputed."""
+    from superset_iac.kinds.layout import canonical_layout  # pure functions, no I/O
+
+    assert isinstance(spec, Dashboard)
+    layout, position = canonical_layout(spec.layout, spec.position)
+    return spec.model_copy(update={"layout": layout, "position": position})
+
+
+_KIND_STEPS: dict[type[Spec], Callable[[Spec], Spec]] = {Dataset: _dataset, Dashboard: _dashboard}

@@ -1,0 +1,317 @@
+"""Export round trips against a real Superset, with objects made the way the UI makes them.
+
+The objects are created through Superset's REST API exactly as the UI sends
+them (ids in chart params, a dashboard linked by a PUT of its position, native
+filters with their UI-generated ids, a role granted access to a dataset, an
+RLS rule), so they are *unmanaged*: nobody here wrote their YAML. Then:
+
+* export -> diff: no changes; apply: nothing written, nothing adopted;
+* a UI edit -> export again: only that object's file changes;
+* the objects deleted, the exported tree applied (they are created anew,
+  with new ids) -> export again: the same files, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+
+from superset_iac.cli import main
+
+ENV_FILE = ("name: {name}\nsuperset:\n  url: ${{SUPERSET_URL}}\n"
+            "  username: ${{SUPERSET_USERNAME}}\n  password: ${{SUPERSET_PASSWORD}}\n")
+
+
+# -- helpers shared with test_export_examples --------------------------------------
+
+def cli(*args: Any, env: dict[str, str]) -> Result:
+    """Run ``superset-iac`` in-process, as a user would from a shell."""
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def new_tree(root: Path, env_name: str) -> Path:
+    """An asset directory holding only an environment file for ``env_name``."""
+    (root / "environments").mkdir(parents=True)
+    (root / "environments" / f"{env_name}.yaml").write_text(ENV_FILE.format(name=env_name))
+    return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every exported file's text, by path relative to ``root`` (environments aside)."""
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(root.rglob("*.yaml")) if "environments" not in p.parts}
+
+
+def relative(root: Path, shown: str) -> str:
+    """A path as the export prints it, relative to ``root``."""
+    return Path(shown).resolve().relative_to(root.resolve()).as_posix()
+
+
+def export_json(root: Path, env: dict[str, str], *selection: str,
+                env_name: str = "test") -> dict[str, Any]:
+    result = cli("export", "--assets", root, "--env", env_name, "--format", "json",
+                 *selection, env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def diff_text(root: Path, env: dict[str, str], env_name: str = "test") -> Result:
+    return cli("diff", "--assets", root, "--env", env_name, env=env)
+
+
+# -- objects as the UI makes them ------------------------------------------------
+
+
+class Api:
+    """A thin wrapper over the fixture's logged-in session; raises on HTTP errors."""
+
+    def __init__(self, superset: Any) -> None:
+        self.base = f"{superset.url}/api/v1/"
+        self.session: requests.Session = superset.session()
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        resp = self.session.request(method, self.base + path, json=body, params=params or None,
+                                    timeout=60)
+        assert resp.ok, f"{method} {path}: {resp.status_code} {resp.text[:500]}"
+        return resp.json() if resp.content else None
+
+    def first(self, path: str, q: str) -> dict[str, Any]:
+        (row,) = self.call("GET", path, q=q)["result"]
+        return row
+
+
+def position(charts: list[tuple[int, str, str, int, int]], markdown: str) -> dict[str, Any]:
+    """A v2 position_json as the dashboard editor saves it."""
+    nodes: dict[str, Any] = {
+        "DASHBOARD_VERSION_KEY": "v2",
+        "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+        "GRID_ID": {"type": "GRID", "id": "GRID_ID", "parents": ["ROOT_ID"],
+                    "children": ["HEADER-k1", "ROW-a1", "ROW-b2"]},
+        "HEADER-k1": {"type": "HEADER", "id": "HEADER-k1", "children": [],
+                      "parents": ["ROOT_ID", "GRID_ID"],
+                      "meta": {"text": "Market activity", "headerSize": "MEDIUM_HEADER",
+                               "background": "BACKGROUND_TRANSPARENT"}},
+        "ROW-a1": {"type": "ROW", "id": "ROW-a1", "parents": ["ROOT_ID", "GRID_ID"],
+                   "meta": {"background": "BACKGROUND_TRANSPARENT"}, "children": []},
+        "ROW-b2": {"type": "ROW", "id": "ROW-b2", "parents": ["ROOT_ID", "GRID_ID"],
+                   "meta": {"background": "BACKGROUND_TRANSPARENT"}, "children": ["MARKDOWN-m1"]},
+        "MARKDOWN-m1": {"type": "MARKDOWN", "id": "MARKDOWN-m1", "children": [],
+                        "parents": ["ROOT_ID", "GRID_ID", "ROW-b2"],
+                        "meta": {"width": 12, "height": 30, "code": markdown}},
+    }
+    for i, (chart_id, chart_uuid, name, width, height) in enumerate(charts):
+        node_id = f"CHART-c{i}"
+        nodes["ROW-a1"]["children"].append(node_id)
+        nodes[node_id] = {"type": "CHART", "id": node_id, "children": [],
+                          "parents": ["ROOT_ID", "GRID_ID", "ROW-a1"],
+                          "meta": {"chartId": chart_id, "uuid": chart_uuid, "sliceName": name,
+                                   "width": width, "height": height}}
+    return nodes
+
+
+def select_filter(filter_id: str, name: str, dataset_id: int, column: str,
+                  chart_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": filter_id, "name": name, "filterType": "filter_select", "type": "NATIVE_FILTER",
+        "targets": [{"datasetId": dataset_id, "column": {"name": column}}],
+        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "controlValues": {"enableEmptyFilter": False, "defaultToFirstItem": False,
+                          "multiSelect": True, "searchAllOptions": False,
+                          "inverseSelection": False},
+        "cascadeParentIds": [], "scope": {"rootPath": ["ROOT_ID"], "excluded": []},
+        "chartsInScope": chart_ids, "tabsInScope": [], "description": "",
+    }
+
+
+def grant_dataset_access(api: Api, role_id: int, database: str, dataset: str,
+                         dataset_id: int) -> None:
+    """What Security > List Roles does when a dataset is ticked for a role."""
+    resource = f"[{database}].[{dataset}](id:{dataset_id})"
+    view = api.first("security/resources/",
+                     f"(filters:!((col:name,opr:eq,value:'{resource}')))")
+    perm = api.first("security/permissions/",
+                     "(filters:!((col:name,opr:eq,value:datasource_access)))")
+    pvms = api.call("GET", "security/permissions-resources/",
+                    q=f"(filters:!((col:view_menu,opr:rel_o_m,value:{view['id']})))")["result"]
+    (pvm,) = [p for p in pvms if p["permission"]["name"] == perm["name"]]
+    api.call("POST", f"security/roles/{role_id}/permissions",
+             {"permission_view_menu_ids": [pvm["id"]]})
+
+
+def build_ui_objects(api: Api, lakehouse: Path, u: str) -> dict[str, Any]:
+    names = {"database": f"ui_lake_{u}", "dataset": f"ui_ticks_{u}",
+             "price": f"UI price {u}", "volume": f"UI volume {u}", "slug": f"ui-market-{u}",
+             "title": f"UI Market {u}", "role": f"UI Desk {u}", "rls": f"ui_entitled_{u}"}
+    db_id = api.call("POST", "database/", {
+        "database_name": names["database"], "sqlalchemy_uri": f"duckdb:///{lakehouse}",
+        "expose_in_sqllab": True,
+        "extra": json.dumps({"allows_virtual_table_explore": True,
+                             "engine_params": {"connect_args": {"read_only": True}}})})["id"]
+    ds_id = api.call("POST", "dataset/", {
+        "database": db_id, "schema": "option_ticks_db", "table_name": names["dataset"],
+        "sql": ('SELECT "timestamp", symbol, exchange,\n'
+                "       last_price, volume\n"
+                "FROM option_ticks_db.bronze_option_ticks\n")})["id"]
+    columns = api.call("GET", f"dataset/{ds_id}")["result"]["columns"]
+    api.call("PUT", f"dataset/{ds_id}", {
+        "description": "Ticks, as an analyst set them up in the UI.",
+        "main_dttm_col": "timestamp",
+        "columns": [{"id": c["id"], "column_name": c["column_name"],
+                     "is_dttm": c["column_name"] == "timestamp",
+                     "verbose_name": "Exchange" if c["column_name"] == "exchange" else None}
+                    for c in columns],
+        "metrics": [{"metric_name": "avg_price", "expression": "AVG(last_price)",
+                     "d3format": ",.2f"},
+                    {"metric_name": "volume_sum", "expression": "SUM(volume)"}]})
+    datasource = f"{ds_id}__table"
+    price = api.call("POST", "chart/", {
+        "slice_name": names["price"], "viz_type": "echarts_timeseries_line",
+        "datasource_id": ds_id, "datasource_type": "table",
+        "params": json.dumps({"datasource": datasource, "viz_type": "echarts_timeseries_line",
+                              "x_axis": "timestamp", "time_grain_sqla": "P1D",
+                              "metrics": ["avg_price"], "groupby": ["symbol"],
+                              "adhoc_filters": [], "row_limit": 1000,
+                              "time_range": "No filter", "show_legend": True})})["id"]
+    volume = api.call("POST", "chart/", {
+        "slice_name": names["volume"], "viz_type": "table",
+        "datasource_id": ds_id, "datasource_type": "table",
+        "description": "Volume per exchange.",
+        "params": json.dumps({"datasource": datasource, "viz_type": "table",
+                              "metrics": ["volume_sum"], "groupby": ["exchange"],
+                              "adhoc_filters": [], "row_limit": 100})})["id"]
+    role_id = api.call("POST", "security/roles/", {"name": names["role"]})["id"]
+    grant_dataset_access(api, role_id, names["database"], names["dataset"], ds_id)
+    dash_id = api.call("POST", "dashboard/", {"dashboard_title": names["title"],
+                                              "slug": names["slug"], "published": True})["id"]
+    uuids = {c: api.call("GET", f"chart/{c}")["result"].get("uuid") or str(uuid.uuid4())
+             for c in (price, volume)}
+    layout = position([(price, uuids[price], names["price"], 8, 50),
+                       (volume, uuids[volume], names["volume"], 4, 50)],
+                      "### About\nTicks from the **lakehouse**.  \nUpdated daily.\n")
+    metadata = {"positions": layout, "color_scheme": "supersetColors", "refresh_frequency": 0,
+                "cross_filters_enabled": True, "label_colors": {}, "shared_label_colors": [],
+                "color_scheme_domain": [], "expanded_slices": {}, "timed_refresh_immune_slices": [],
+                "native_filter_configuration": [
+                    select_filter("NATIVE_FILTER-Ab3dE9xYz", "Symbol", ds_id, "symbol",
+                                  [price, volume])]}
+    api.call("PUT", f"dashboard/{dash_id}", {"json_metadata": json.dumps(metadata),
+                                             "position_json": json.dumps(layout),
+                                             "roles": [role_id]})
+    rls_id = api.call("POST", "rowlevelsecurity/", {
+        "name": names["rls"], "filter_type": "Regular", "tables": [ds_id], "roles": [role_id],
+        "group_key": "symbol", "clause": "symbol IN ('AAPL', 'MSFT')",
+        "description": "Desk entitlement"})["id"]
+    ids = {"database": db_id, "dataset": ds_id, "price": price, "volume": volume,
+           "role": role_id, "dashboard": dash_id, "rls": rls_id}
+    return {"names": names, "ids": ids}
+
+
+def delete_ui_objects(api: Api, objects: dict[str, Any]) -> None:
+    """Delete what build_ui_objects made (or apply recreated), dependants first."""
+    names = objects["names"]
+    for path, q in (
+            ("rowlevelsecurity/", f"(filters:!((col:name,opr:eq,value:'{names['rls']}')))"),
+            ("dashboard/", f"(filters:!((col:slug,opr:eq,value:'{names['slug']}')))"),
+            ("chart/", f"(filters:!((col:slice_name,opr:ct,value:'{names['price'][-8:]}')))"),
+            ("dataset/", f"(filters:!((col:table_name,opr:eq,value:'{names['dataset']}')))"),
+            ("database/", f"(filters:!((col:database_name,opr:eq,value:'{names['database']}')))"),
+            ("security/roles/", f"(filters:!((col:name,opr:eq,value:'{names['role']}')))")):
+        for row in api.call("GET", path, q=q)["result"]:
+            api.call("DELETE", f"{path}{row['id']}")
+
+
+# -- the tests ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ui(superset, lakehouse_path, tmp_path_factory) -> dict[str, Any]:
+    api = Api(superset)
+    u = uuid.uuid4().hex[:8]
+    objects = build_ui_objects(api, lakehouse_path, u)
+    return {**objects, "api": api, "env": superset.env(lakehouse_path),
+            "dir": tmp_path_factory.mktemp("export-roundtrip")}
+
+
+def export_dashboard(root: Path, ui: dict[str, Any]) -> dict[str, Any]:
+    return export_json(root, ui["env"], "--dashboard", ui["names"]["slug"], "--rls")
+
+
+def test_export_writes_the_ui_objects_by_name(ui) -> None:
+    root = new_tree(ui["dir"] / "first", "test")
+    report = export_dashboard(root, ui)
+    names = ui["names"]
+    files = {f["objects"][0]: f["path"] for f in report["files"]}
+    for ref in (f"database/{names['database']}", f"dataset/{names['dataset']}",
+                f"chart/{names['price']}", f"chart/{names['volume']}",
+                f"dashboard/{names['slug']}", f"role/{names['role']}", f"rls/{names['rls']}"):
+        assert ref in files, ref
+    text = "\n".join(snapshot(root).values())
+    for server_id in ("datasource", "chartId", "datasetId", "__table", "XXXXXXXXXX",
+                      "superset-iac://"):
+        assert server_id not in text
+    dataset = (root / f"datasets/{names['database']}/{names['dataset']}.yaml").read_text()
+    assert "sql: |\n  SELECT \"timestamp\", symbol, exchange,\n" in dataset
+    assert f"database: {names['database']}\n" in dataset
+    role = (root / f"roles/ui_desk_{names['role'][-8:]}.yaml").read_text()
+    assert f"datasets: [{names['dataset']}]" in role
+
+
+def test_diff_after_export_is_empty_and_apply_adopts_nothing(ui) -> None:
+    root = new_tree(ui["dir"] / "adopt", "test")
+    export_dashboard(root, ui)
+    result = diff_text(root, ui["env"])
+    assert result.exit_code == 0, result.output
+    assert "No changes." in result.output
+    applied = cli("apply", "--assets", root, "--env", "test", "--yes", "--format", "json",
+                  env=ui["env"])
+    assert applied.exit_code == 0, applied.output
+    assert json.loads(applied.stdout)["events"] == []
+    chart = ui["api"].call("GET", f"chart/{ui['ids']['price']}")["result"]
+    assert not chart.get("is_managed_externally")
+
+
+def test_a_ui_edit_changes_only_that_file_and_a_second_export_changes_nothing(ui) -> None:
+    root = new_tree(ui["dir"] / "edit", "test")
+    export_dashboard(root, ui)
+    before = snapshot(root)
+    again = export_dashboard(root, ui)
+    assert again["summary"]["created"] == again["summary"]["changed"] == 0
+    assert snapshot(root) == before
+
+    api, chart_id = ui["api"], ui["ids"]["volume"]
+    params = json.loads(api.call("GET", f"chart/{chart_id}")["result"]["params"])
+    api.call("PUT", f"chart/{chart_id}", {"params": json.dumps({**params, "row_limit": 250})})
+    try:
+        report = export_dashboard(root, ui)
+        changed = [f for f in report["files"] if f["action"] != "unchanged"]
+        assert [(f["action"], f["objects"]) for f in changed] == [
+            ("changed", [f"chart/{ui['names']['volume']}"])]
+        after = snapshot(root)
+        path = relative(root, changed[0]["path"])
+        assert [p for p in after if after[p] != before[p]] == [path]
+        assert "row_limit: 250" in after[path]
+        assert diff_text(root, ui["env"]).exit_code == 0
+    finally:
+        api.call("PUT", f"chart/{chart_id}", {"params": json.dumps(params)})
+
+
+def test_apply_to_a_fresh_server_then_export_gives_the_same_files(ui) -> None:
+    """The objects deleted and re-created from the export: a fresh server for them."""
+    first = new_tree(ui["dir"] / "before-fresh", "test")
+    export_dashboard(first, ui)
+    delete_ui_objects(ui["api"], ui)
+    result = cli("apply", "--assets", first, "--env", "test", "--yes", env=ui["env"])
+    assert result.exit_code == 0, result.output
+    assert f"+ dashboard/{ui['names']['slug']}: created" in result.output
+    second = new_tree(ui["dir"] / "after-fresh", "test")
+    export_dashboard(second, ui)
+    assert snapshot(second) == snapshot(first)
+    assert diff_text(first, ui["env"]).exit_code == 0
+    shutil.rmtree(second)
