@@ -22,7 +22,7 @@ from superset_iac.apply.engine import Outcome, apply_plan
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
 from superset_iac.plan.model import Action, Plan
-from superset_iac.superset.records import WRITE_METHODS
+from superset_iac.superset.records import AUTH, WRITE_METHODS
 
 pytestmark = pytest.mark.integration
 
@@ -118,7 +118,8 @@ class Tree:
         return report
 
     def writes(self) -> list[tuple[str, str]]:
-        return [(r.method, r.path) for r in self.ctx.client.requests if r.method in WRITE_METHODS]
+        return [(r.method, r.path) for r in self.ctx.client.requests
+                if r.method in WRITE_METHODS and r.kind != AUTH]
 
     def api(self) -> requests.Session:
         return self.superset.session()

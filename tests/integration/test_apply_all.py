@@ -1,0 +1,231 @@
+"""The team's real ``assets/`` tree, every kind, through diff and apply.
+
+Views (in a DuckDB lakehouse file of this module's own), the database, the
+datasets, the charts, the roles, the dashboard and the RLS rule are applied to
+a Superset of this module's own: ``--prune`` is exercised untargeted here, and
+on the session's shared Superset that would delete what other tests' trees
+created (and the assets' fixed names would meet theirs).
+
+Then: a second diff is empty and a second apply sends no write; drift made by
+hand through the API appears as exactly the fields touched, on every kind it
+was made on, and apply restores it; a managed object removed from the tree is
+pruned, an object made by hand never is. ``BENCH`` collects the request
+counts and times (``pytest -s`` prints them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from superset_iac import workflow
+from superset_iac.apply.engine import ApplyReport, Outcome, apply_plan
+from superset_iac.cli.common import context
+from superset_iac.kinds.base import Context
+from superset_iac.kinds.registry import HANDLERS, handlers
+from superset_iac.plan.model import Action, Plan
+from superset_iac.superset.records import AUTH, WRITE_METHODS
+from tests.conftest import load_devstack_module
+from tests.integration.conftest import SupersetInstance, start_instance
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTRA_CHART = """\
+name: Ticks per symbol
+dataset: volume_stats
+viz_type: table
+description: Only here to be pruned.
+params:
+  query_mode: aggregate
+  groupby: [symbol]
+  metrics: [sum_volume]
+  row_limit: 10
+"""
+BENCH: dict[str, object] = {}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[SupersetInstance]:
+    instance = start_instance(tmp_path_factory.mktemp("apply-all-home"), "base")
+    yield instance
+    instance.stop()
+    if BENCH:
+        print("\napply-all benchmark:", BENCH)
+
+
+@pytest.fixture(scope="module")
+def environ(server, tmp_path_factory) -> dict[str, str]:
+    """The local environment's variables, on a lakehouse built for this module.
+
+    Not a copy of a shared file: that may already hold the views (a demo or
+    another test applied them), and the first apply must create them.
+    """
+    lakehouse = tmp_path_factory.mktemp("apply-all-lakehouse") / "lakehouse.duckdb"
+    load_devstack_module("lakehouse").build(lakehouse)
+    audit = tmp_path_factory.mktemp("apply-all-audit") / "audit.jsonl"
+    return {**server.env(lakehouse), "SUPERSET_IAC_AUDIT_LOG": str(audit)}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("apply-all") / "assets"
+    shutil.copytree(ROOT / "assets", root)
+    (root / "charts" / "ticks_per_symbol.yaml").write_text(EXTRA_CHART)
+    return root
+
+
+class Run:
+    """One command: load the tree, connect, diff (timed), and apply on demand."""
+
+    def __init__(self, tree: Path, environ: dict[str, str], *, prune: bool = False) -> None:
+        loaded = workflow.load(tree, "local", environ)
+        workflow.require_valid(loaded)
+        self.ctx: Context = context(loaded, None, None, None, None, False)
+        started = time.monotonic()
+        self.plan: Plan = workflow.diff(loaded, self.ctx, prune=prune)
+        self.diff_seconds = time.monotonic() - started
+        self.diff_requests = self.ctx.client.count()
+
+    def apply(self) -> ApplyReport:
+        handlers()
+        self.ctx.client.reset_log()
+        started = time.monotonic()
+        report = apply_plan(self.plan, self.ctx, HANDLERS)
+        self.apply_seconds = time.monotonic() - started
+        assert report.ok, [e.to_dict() for e in report.failed]
+        return report
+
+    def fields(self) -> list[tuple[str, str, object, object]]:
+        return [(c.ref, f.path, f.before, f.after) for c in self.plan.changes for f in c.fields]
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(r.method, r.path) for r in self.ctx.client.requests
+                if r.method in WRITE_METHODS and r.kind != AUTH]
+
+
+@pytest.fixture(scope="module")
+def applied(tree, environ) -> Run:
+    first = Run(tree, environ)
+    created = Counter(c.kind for c in first.plan.changes if c.action is Action.CREATE)
+    assert created == {"view": 3, "database": 1, "dataset": 4, "chart": 5, "role": 4,
+                       "dashboard": 1, "rls": 1}
+    report = first.apply()
+    BENCH["first apply"] = {"seconds": round(first.apply_seconds, 2),
+                            "requests": first.ctx.client.count(),
+                            "writes": len(first.writes())}
+    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 19
+    return first
+
+
+class Api:
+    """Edits by hand, as a user of the UI would make them."""
+
+    def __init__(self, server: SupersetInstance) -> None:
+        self.url = f"{server.url}/api/v1"
+        self.session: requests.Session = server.session()
+
+    def get(self, path: str) -> dict:
+        answer = self.session.get(f"{self.url}/{path}", params={"q": "(page_size:100)"})
+        answer.raise_for_status()
+        return answer.json()
+
+    def put(self, path: str, body: dict) -> None:
+        answer = self.session.put(f"{self.url}/{path}", json=body)
+        assert answer.status_code == 200, answer.text
+
+    def post(self, path: str, body: dict) -> int:
+        answer = self.session.post(f"{self.url}/{path}", json=body)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    def find(self, resource: str, field: str, value: str) -> dict:
+        return next(r for r in self.get(f"{resource}/")["result"] if r[field] == value)
+
+
+def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
+    again = Run(tree, environ)
+    assert again.fields() == [] and not again.plan.has_changes
+    assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "chart": 5,
+                                    "role": 5, "dashboard": 1, "rls": 1}
+    reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
+    assert again.writes() == []
+    # What the database and dataset handlers document: one list each, one
+    # connection per database, one detail per dataset of the tree.
+    assert reads["/api/v1/database/"] == 1 and reads["/api/v1/dataset/"] == 1
+    assert sum(n for p, n in reads.items() if p.startswith("/api/v1/database/") and
+               p.endswith("/connection")) == 1
+    assert sum(n for p, n in reads.items() if p.startswith("/api/v1/dataset/") and
+               p.rstrip("/").split("/")[-1].isdigit()) == 4
+    again.apply()
+    assert again.ctx.client.requests == []
+    BENCH["unchanged diff"] = {"seconds": round(again.diff_seconds, 2),
+                               "requests": again.diff_requests, "by path": dict(reads)}
+
+
+def test_drift_by_hand_appears_as_those_fields_alone_and_apply_restores(
+        applied, tree, environ, server):
+    api = Api(server)
+    database = api.find("database", "database_name", "lakehouse")
+    api.put(f"database/{database['id']}", {"cache_timeout": 60})
+    dataset = api.find("dataset", "table_name", "option_ticks")
+    metrics = api.get(f"dataset/{dataset['id']}")["result"]["metrics"]
+    api.put(f"dataset/{dataset['id']}", {"always_filter_main_dttm": False, "metrics": [
+        {"id": m["id"], "metric_name": m["metric_name"], "expression": m["expression"],
+         **({"d3format": ",.3f"} if m["metric_name"] == "avg_price" else {})} for m in metrics]})
+    chart = api.find("chart", "slice_name", "Volume by symbol")
+    api.put(f"chart/{chart['id']}", {"description": "Edited in the UI"})
+    dashboard = api.find("dashboard", "slug", "lakehouse-analytics")
+    api.put(f"dashboard/{dashboard['id']}", {"dashboard_title": "Lakehouse (edited)"})
+
+    drift = Run(tree, environ)
+    assert sorted(drift.fields()) == [
+        ("chart/Volume by symbol", "description", "Edited in the UI",
+         "Total traded volume per symbol."),
+        ("dashboard/lakehouse-analytics", "title", "Lakehouse (edited)", "Lakehouse Analytics"),
+        ("database/lakehouse", "cache_timeout", 60, 600),
+        ("dataset/option_ticks", "metrics[avg_price].d3format", ",.3f", ",.2f"),
+    ]
+    drift.apply()
+    written = {path for _, path in drift.writes()}
+    assert {f"/api/v1/database/{database['id']}", f"/api/v1/dataset/{dataset['id']}",
+            f"/api/v1/chart/{chart['id']}", f"/api/v1/dashboard/{dashboard['id']}"} <= written
+    assert all(p.startswith(("/api/v1/database/", "/api/v1/dataset/", "/api/v1/chart/",
+                             "/api/v1/dashboard/")) for p in written), written
+    BENCH["apply of 4 drifted objects"] = {"seconds": round(drift.apply_seconds, 2),
+                                          "writes": drift.writes()}
+    assert not Run(tree, environ).plan.has_changes
+
+
+def test_prune_deletes_what_left_the_tree_and_never_what_was_made_by_hand(
+        applied, tree, environ, server, tmp_path):
+    api = Api(server)
+    volume_stats = api.find("dataset", "table_name", "volume_stats")["id"]
+    hand_chart = api.post("chart/", {"slice_name": "Made by hand", "viz_type": "table",
+                                     "datasource_id": volume_stats, "datasource_type": "table",
+                                     "params": "{}"})
+    database = api.find("database", "database_name", "lakehouse")["id"]
+    hand_dataset = api.post("dataset/", {"database": database, "schema": "logs_db",
+                                         "table_name": "made_by_hand",
+                                         "sql": "SELECT level FROM logs_db.app_logs"})
+    smaller = tmp_path / "assets"
+    shutil.copytree(tree, smaller)
+    (smaller / "charts" / "ticks_per_symbol.yaml").unlink()
+    (smaller / "rls" / "symbol_entitlement.yaml").unlink()
+
+    assert not Run(smaller, environ).plan.has_changes  # nothing is deleted without --prune
+    prune = Run(smaller, environ, prune=True)
+    assert [(c.action, c.ref) for c in prune.plan.changes] == [
+        (Action.DELETE, "rls/analyst_symbol_entitlement"), (Action.DELETE, "chart/Ticks per symbol")]
+    assert prune.plan.unmanaged["chart"] == 1 and prune.plan.unmanaged["dataset"] == 1
+    prune.apply()
+    assert [m for m, _ in prune.writes()] == ["DELETE", "DELETE"]
+    assert api.session.get(f"{api.url}/chart/{hand_chart}").status_code == 200
+    assert api.session.get(f"{api.url}/dataset/{hand_dataset}").status_code == 200
+    assert not Run(smaller, environ, prune=True).plan.has_changes
