@@ -107,6 +107,9 @@ class View(Spec):
     @field_validator("name")
     @classmethod
     def _three_part_name(cls, value: str) -> str:
+        # Trino keeps names in lower case: a capital would never match live.
+        if value != value.lower():
+            raise ValueError(f"a view name must be lower case (Trino stores it so), got {value!r}")
         return _check_name(value, 3, "a view name")
 
     @field_validator("source")

@@ -141,6 +141,7 @@ def test_problems_point_at_the_field_for_validation() -> None:
     ({"name": "hive_prod.s.v"}, "needs sql, or source"),
     ({"name": "hive_prod.s.v", "sql": "SELECT 1", "source": "hive_prod.s.t"}, "not both"),
     ({"name": "s.v", "sql": "SELECT 1"}, "catalog.schema.name"),
+    ({"name": "hive_prod.s.V_Masked", "sql": "SELECT 1"}, "lower case"),
     ({"name": "hive_prod.s.v", "source": "t", "columns": [{"name": "a"}]}, "catalog.schema.name"),
     ({"name": "hive_prod.s.v", "source": "hive_prod.s.t",
       "columns": [{"name": "a"}, {"name": "a"}]}, "duplicate column"),
