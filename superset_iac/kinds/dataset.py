@@ -228,11 +228,14 @@ def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]])
     by_name = {c["column_name"]: c for c in existing}
     out = []
     for column in declared:
+        row = by_name.get(column.name)
         item = {"column_name": column.name,
                 **{f: getattr(column, f) for f in _COLUMN_FIELDS if f != "type"}}
-        if column.type is not None or column.is_calculated:
+        # A physical column's type is the database's; a declared one only
+        # seeds a column the server has not derived (yet).
+        if column.is_calculated or (row is None and column.type is not None):
             item["type"] = column.type
-        out.append(_with_id(item, by_name.get(column.name)))
+        out.append(_with_id(item, row))
     names = {c.name for c in declared}
     for row in existing:
         if row["column_name"] not in names and not row.get("expression"):

@@ -215,6 +215,9 @@ def test_update_maps_names_to_ids_and_sends_every_kept_column(rsps, csrf, ctx):
          "verbose_name": None, "description": None, "d3format": ",.2f", "currency": None,
          "warning_text": None}]
     assert payload["always_filter_main_dttm"] is False
+    typed = spec(columns=[{"name": "volume", "type": "INTEGER"}, {"name": "new", "type": "INT"}])
+    assert [c.get("type") for c in handler.to_payload(ctx, typed, drifted)["columns"]][:2] == [
+        None, "INT"]  # the database's type stays; a column not derived yet gets the declared one
     assert {k: payload[k] for k in ("table_name", "database_id", "schema", "owners", "extra")} == {
         "table_name": "ticks", "database_id": 1, "schema": "option_ticks_db", "owners": [],
         "extra": None}
