@@ -296,9 +296,6 @@ def test_the_demo_datasets_sql_runs_on_the_views(assets_applied) -> None:
         assert rows(path, f"SELECT count(*) FROM ({dataset.sql}) AS q")[0][0] > 0, name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assets/views/app_logs_parsed.yaml reads $.request.* and $.user.email; devstack/lakehouse.py "
-    "writes $.http.* and $.user_email, so every parsed field is NULL"))
 def test_app_logs_json_fields_are_parsed(assets_applied) -> None:
     path, _, _ = assets_applied
     assert rows(path, "SELECT count(*) FROM logs_db.v_app_logs WHERE http_method IS NULL "
