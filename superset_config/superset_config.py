@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -339,9 +340,13 @@ LOG_LEVEL = getattr(logging, (_env("SUPERSET_LOG_LEVEL", "INFO") or "INFO").uppe
 SUPERSET_LOG_VIEW = True
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# POST endpoints that only read.
-_READ_ACTIONS = ("ChartDataRestApi.", "SqlLabRestApi.execute", "SecurityApi.login",
-                 "SecurityApi.refresh", "log_this")
+# POST endpoints that read, log in, or keep a user's UI state: not changes.
+_READ_PATHS = ("/api/v1/chart/data", "/api/v1/sqllab/", "/api/v1/security/login",
+               "/api/v1/security/refresh", "/api/v1/database/test_connection",
+               "/api/v1/database/validate_parameters", "/api/v1/explore/",
+               "/superset/log/", "/api/v1/dashboard/permalink", "/api/v1/log/")
+_READ_ACTIONS = ("ChartDataRestApi.", "SqlLabRestApi.", "SecurityApi.", "execute_sql",
+                 "test_connection_", "log_this")
 
 AUDIT_LOGGER_NAME = "superset.audit"
 
@@ -357,6 +362,8 @@ def audit_record(user_id: int | None, username: str | None, action: str, method:
     """
     if method not in _WRITE_METHODS or action.startswith(_READ_ACTIONS):
         return None
+    if path and (path.startswith(_READ_PATHS) or "/filter_state" in path):
+        return None
     first = records[0] if records else {}
     return {
         "audit": "superset", "user_id": user_id, "username": username,
@@ -368,8 +375,30 @@ def audit_record(user_id: int | None, username: str | None, action: str, method:
     }
 
 
+_SECRET_KEY_NAMES = re.compile(r"password|passwd|secret|token|encrypted_extra|private_key|credential", re.I)
+_URI_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
+REDACTED = "XXXXXXXXXX"
+
+
+def redact(value: Any) -> Any:
+    """A copy of a logged request payload without secrets.
+
+    Superset's database log stores request bodies as they came: a database
+    POST would keep its URI's password, a user POST the user's password.
+    """
+    if isinstance(value, dict):
+        return {key: (REDACTED if isinstance(key, str) and _SECRET_KEY_NAMES.search(key)
+                      and value[key] not in (None, "") else redact(value[key]))
+                for key in value}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, str) and "://" in value:
+        return _URI_PASSWORD.sub(rf"\1{REDACTED}@", value)
+    return value
+
+
 def _event_logger() -> Any:
-    """Superset's DBEventLogger plus one JSON line per change on `superset.audit`.
+    """Superset's DBEventLogger, without secrets, plus one JSON line per change.
 
     The database log feeds Superset's Action Log; the JSON lines go to the
     container's output, where the platform's log shipping keeps them beyond
@@ -387,6 +416,9 @@ def _event_logger() -> Any:
     class AuditEventLogger(DBEventLogger):
         def log(self, user_id, action, dashboard_id, duration_ms, slice_id,  # noqa: PLR0913
                 referrer, *args, **kwargs):
+            for key in ("records", "curated_payload"):
+                if kwargs.get(key):
+                    kwargs[key] = redact(kwargs[key])
             super().log(user_id, action, dashboard_id, duration_ms, slice_id,
                         referrer, *args, **kwargs)
             try:

@@ -124,6 +124,10 @@ def test_audit_record_only_for_changes(clean_env):
                             [], None, 1, 5) is None
     assert cfg.audit_record(1, "admin", "ChartDataRestApi.data", "POST", "/api/v1/chart/data",
                             [], None, None, 5) is None
+    assert cfg.audit_record(1, "admin", "execute_sql", "POST", "/api/v1/chart/data",
+                            [], None, None, 5) is None
+    assert cfg.audit_record(1, "admin", "DashboardFilterStateRestApi.post", "POST",
+                            "/api/v1/dashboard/3/filter_state", [], 3, None, 5) is None
     line = cfg.audit_record(1, "admin", "ChartRestApi.put", "PUT", "/api/v1/chart/7",
                             [{"pk": 7, "object_ref": "ChartRestApi.put"}], None, 7, 12)
     assert line["username"] == "admin" and line["pk"] == 7 and line["method"] == "PUT"
@@ -156,3 +160,22 @@ def test_local_profile_may_allow_sqlite(clean_env, tmp_path):
     clean_env.setenv("SUPERSET_HOME", str(tmp_path))
     clean_env.setenv("SUPERSET_IAC_ALLOW_UNSAFE_DB_CONNECTIONS", "1")
     assert load("local").PREVENT_UNSAFE_DB_CONNECTIONS is False
+
+
+def test_logged_payloads_lose_their_secrets(clean_env):
+    cfg = production(clean_env)
+    record = {
+        "path": "/api/v1/database/",
+        "sqlalchemy_uri": "trino://superset:s3cr3t@trino:8080/hive_prod",
+        "masked_encrypted_extra": '{"credentials_info": {"private_key": "k"}}',
+        "nested": [{"password": "hunter2", "name": "x"}],
+        "access_token": "",
+        "database_name": "lakehouse",
+    }
+    clean = cfg.redact(record)
+    assert clean["sqlalchemy_uri"] == "trino://superset:XXXXXXXXXX@trino:8080/hive_prod"
+    assert clean["masked_encrypted_extra"] == "XXXXXXXXXX"
+    assert clean["nested"] == [{"password": "XXXXXXXXXX", "name": "x"}]
+    assert clean["database_name"] == "lakehouse" and clean["access_token"] == ""
+    assert record["nested"][0]["password"] == "hunter2"  # the original is untouched
+    assert cfg.redact("duckdb:////data/lakehouse.duckdb") == "duckdb:////data/lakehouse.duckdb"

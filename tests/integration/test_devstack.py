@@ -161,3 +161,28 @@ def test_examples_instance(superset_examples):
     resp = sess.get(f"{url}/api/v1/assets/export/")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("application/zip")
+
+
+def test_audit_trail(superset, unique):
+    """Changes land in Superset's Action Log, without secrets, and as JSON lines."""
+    sess = superset.session()
+    name = f"trino_audit_{unique}"
+    # The connection test fails (a password over plain HTTP), the attempt is logged.
+    resp = sess.post(f"{superset.url}/api/v1/database/", json={
+        "database_name": name,
+        "sqlalchemy_uri": "trino://superset:not-for-the-log@127.0.0.1:1/hive_prod",
+    })
+    assert resp.status_code in (400, 422), resp.text
+
+    logs = sess.get(f"{superset.url}/api/v1/log/", params={
+        "q": "(filters:!((col:action,opr:eq,value:DatabaseRestApi.post)),"
+             "order_column:dttm,order_direction:desc,page_size:20)"}).json()["result"]
+    entry = next(log for log in logs if name in (log["json"] or ""))
+    assert entry["user"]["username"] == superset.username
+    assert "not-for-the-log" not in entry["json"]
+    assert "trino://superset:XXXXXXXXXX@127.0.0.1:1/hive_prod" in entry["json"]
+
+    log_text = superset.log_path.read_text()
+    assert any("superset.audit" in line and "DatabaseRestApi.post" in line
+               for line in log_text.splitlines())
+    assert "not-for-the-log" not in log_text
