@@ -36,7 +36,7 @@ from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.database import Database, has_password, masked_uri, parse_uri
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError, TransientWriteError
+from superset_iac.superset.errors import ApiError
 
 _FLAGS = ("expose_in_sqllab", "allow_run_async", "allow_dml", "allow_ctas", "allow_cvas",
           "allow_file_upload", "impersonate_user")
@@ -82,18 +82,17 @@ class DatabaseHandler(RestHandler):
     columns = ("id", "uuid", "database_name")
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
-        live: dict[str, LiveObject] = {}
-        for row in self.rows(ctx):
-            key = row["database_name"]
-            ctx.ids.set(self.kind, key, row["id"])
-            managed = row.get("uuid") == managed_uuid(self.kind, key)
-            if ctx.wants_detail(self.kind, key):
-                detail = ctx.client.get(f"database/{row['id']}/connection")["result"]
-                ctx.options.setdefault(_TIMEOUTS, {})[key] = detail.get("cache_timeout")
-                live[key] = LiveObject(self.to_spec(ctx, detail), row["id"], managed, detail)
-            else:
-                live[key] = LiveObject(Database(name=key, uri=""), row["id"], managed, row)
-        return live
+        return {row["database_name"]: self.live_object(ctx, row["database_name"], row)
+                for row in self.rows(ctx)}
+
+    def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
+        """The one endpoint with the URI (password masked) and every compared field."""
+        found = ctx.client.get(f"database/{object_id}/connection")["result"]
+        ctx.options.setdefault(_TIMEOUTS, {})[found["database_name"]] = found.get("cache_timeout")
+        return found
+
+    def summary(self, row: dict[str, Any]) -> Database:
+        return Database(name=row["database_name"], uri="")
 
     def to_spec(self, ctx: Context, row: dict[str, Any]) -> Database:
         """A database from its ``/connection`` answer (URI already masked)."""
@@ -120,12 +119,7 @@ class DatabaseHandler(RestHandler):
         payload = {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key),
                    "uuid": managed_uuid(self.kind, spec.key)}
         with failing_as(f"database '{spec.name}' could not be created", _secrets(spec)):
-            try:
-                new_id = ctx.client.post("database/", payload)["id"]
-            except TransientWriteError:
-                new_id = self._landed(ctx, spec)
-                if new_id is None:
-                    raise
+            new_id = self.post_once(ctx, spec.key, payload)
         ctx.ids.set(self.kind, spec.key, new_id)
         return new_id
 
@@ -144,9 +138,9 @@ class DatabaseHandler(RestHandler):
             ctx.client.delete(f"database/{live.id}")
         ctx.ids.forget(self.kind, live.key)
 
-    def _landed(self, ctx: Context, spec: Database) -> int | None:
-        """The id of ``spec`` if a create whose answer was lost did happen."""
-        rows = ctx.client.list("database", filters=[("uuid", "eq", managed_uuid(self.kind, spec.key))],
+    def landed(self, ctx: Context, key: str) -> int | None:
+        """Databases are read by numeric id only: look the managed uuid up in the list."""
+        rows = ctx.client.list("database", filters=[("uuid", "eq", managed_uuid(self.kind, key))],
                                columns=["id"])
         return rows[0]["id"] if rows else None
 

@@ -41,7 +41,7 @@ from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.dataset import Column, Dataset, Metric
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError, TransientWriteError
+from superset_iac.superset.errors import ApiError
 
 _COLUMN_FIELDS = ("type", "is_dttm", "expression", "verbose_name", "description", "groupby",
                   "filterable", "python_date_format")
@@ -71,20 +71,20 @@ class DatasetHandler(RestHandler):
             for other in rows:
                 if other is not row:  # named apart, so a chart on it shows as such
                     ctx.ids.set(self.kind, _located_name(other), other["id"])
-            if row is None:
-                continue
-            ctx.ids.set(self.kind, key, row["id"])
-            managed = row.get("uuid") == managed_uuid(self.kind, key)
-            if ctx.wants_detail(self.kind, key):
-                detail = self.detail(ctx, row["id"])
-                live[key] = LiveObject(self.to_spec(ctx, detail), row["id"], managed, detail)
-            else:
-                live[key] = LiveObject(_summary(row), row["id"], managed, row)
+            if row is not None:
+                live[key] = self.live_object(ctx, key, row)
         return live
 
-    def detail(self, ctx: Context, dataset_id: int) -> dict[str, Any]:
-        return ctx.client.get(f"dataset/{dataset_id}",
+    def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
+        return ctx.client.get(f"dataset/{object_id}",
                               params={"q": {"columns": list(DETAIL_COLUMNS)}})["result"]
+
+    def summary(self, row: dict[str, Any]) -> Dataset:
+        """What the list tells of a dataset outside the tree (enough to prune it)."""
+        return Dataset.model_validate({"name": row["table_name"],
+                                       "database": row["database"]["database_name"],
+                                       "schema": row.get("schema") or None,
+                                       "sql": row.get("sql") or None})
 
     def _pick(self, ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         """Which of the datasets named ``key`` is the tree's ``key`` (see module doc)."""
@@ -187,12 +187,7 @@ class DatasetHandler(RestHandler):
             payload["catalog"] = spec.catalog
         with failing_as(f"dataset '{spec.name}' could not be created"):
             try:
-                return ctx.client.post("dataset/", payload)["id"]
-            except TransientWriteError:
-                landed = self._landed(ctx, spec)
-                if landed is None:
-                    raise
-                return landed
+                return self.post_once(ctx, spec.key, payload)
             except ApiError as err:
                 if err.status == 500 and spec.is_virtual:
                     raise ApiError(err.method, err.path, err.status,
@@ -209,15 +204,6 @@ class DatasetHandler(RestHandler):
             detail = self.detail(ctx, dataset_id)
             if self.to_spec(ctx, detail).compared() != spec.compared():
                 ctx.client.put(f"dataset/{dataset_id}", self.to_payload(ctx, spec, detail))
-
-    def _landed(self, ctx: Context, spec: Dataset) -> int | None:
-        """The id of ``spec`` if a create whose answer was lost did happen."""
-        try:
-            return ctx.client.get_by_id(self.resource, managed_uuid(self.kind, spec.key))["id"]
-        except ApiError as err:
-            if err.status == 404:
-                return None
-            raise
 
 
 # -- columns and metrics: names <-> the server's rows ----------------------------
@@ -287,14 +273,6 @@ def _located_name(row: dict[str, Any]) -> str:
     """A name for a dataset that shares its name with the tree's: ``name [db.schema]``."""
     where = ".".join(p for p in (row["database"]["database_name"], row.get("schema")) if p)
     return f"{row['table_name']} [{where}]"
-
-
-def _summary(row: dict[str, Any]) -> Dataset:
-    """What the list tells of a dataset outside the tree (enough to prune it)."""
-    return Dataset.model_validate({"name": row["table_name"],
-                                   "database": row["database"]["database_name"],
-                                   "schema": row.get("schema") or None,
-                                   "sql": row.get("sql") or None})
 
 
 def _own_cache_timeout(ctx: Context, row: dict[str, Any]) -> int | None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from superset_iac.kinds.base import MANAGED_URL_PREFIX, Context, Handler, managed_url
 from superset_iac.model.base import Spec
 from superset_iac.plan.model import Change, LiveObject
+from superset_iac.superset.errors import ApiError, TransientWriteError
 
 
 def is_managed(row: dict[str, Any], kind: str) -> bool:
@@ -57,9 +58,53 @@ class RestHandler(Handler):
     def to_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
         raise NotImplementedError
 
+    # Kinds whose list lacks compared fields read each object of the tree in
+    # full (``detail``) and keep a ``summary`` spec of the others.
+    def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def summary(self, row: dict[str, Any]) -> Spec:
+        raise NotImplementedError
+
     # -- shared plumbing -----------------------------------------------------
     def rows(self, ctx: Context) -> list[dict[str, Any]]:
         return ctx.client.list(self.resource, columns=list(self.columns))
+
+    def live_object(self, ctx: Context, key: str, row: dict[str, Any]) -> LiveObject:
+        """``row`` as the live object ``key``, registered in ``ctx.ids``.
+
+        Managed when its uuid is ``managed_uuid(kind, key)``; read in full
+        only when this run compares it (``ctx.wants_detail``).
+        """
+        ctx.ids.set(self.kind, key, row["id"])
+        managed = row.get("uuid") == managed_uuid(self.kind, key)
+        if not ctx.wants_detail(self.kind, key):
+            return LiveObject(self.summary(row), row["id"], managed, row)
+        full = self.detail(ctx, row["id"])
+        return LiveObject(self.to_spec(ctx, full), row["id"], managed, full)
+
+    def post_once(self, ctx: Context, key: str, payload: dict[str, Any]) -> Any:
+        """POST a create and return the new id, without ever creating twice.
+
+        When the answer is lost (``TransientWriteError``) the object may exist:
+        it is looked up by its managed uuid before the error is let through.
+        """
+        try:
+            return ctx.client.post(f"{self.resource}/", payload)["id"]
+        except TransientWriteError:
+            landed = self.landed(ctx, key)
+            if landed is None:
+                raise
+            return landed
+
+    def landed(self, ctx: Context, key: str) -> Any:
+        """The id of the object created here as ``key``, or None."""
+        try:
+            return ctx.client.get_by_id(self.resource, managed_uuid(self.kind, key))["id"]
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         live: dict[str, LiveObject] = {}
