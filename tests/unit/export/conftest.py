@@ -56,10 +56,10 @@ def small_live() -> dict[str, dict[str, LiveObject]]:
     return live_state(
         database(),
         database("other", "sqlite:////tmp/other.db"),
-        dataset(sql="SELECT symbol,\n       price\nFROM ticks\n", main_dttm_col="ts",
+        dataset(sql="SELECT symbol, ts,\n       price\nFROM ticks\n", main_dttm_col="ts",
                 columns=[{"name": "symbol"}, {"name": "ts", "is_dttm": True}],
                 metrics=[{"name": "avg_price", "expression": "AVG(price)"}]),
-        dataset("unused", "other"),
+        dataset("unused", "other", schema="main"),
         chart(params={"metrics": ["avg_price"], "groupby": ["symbol"], "row_limit": 100}),
         chart("Volume"),
         chart("Lonely", "unused"),

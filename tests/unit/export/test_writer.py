@@ -45,7 +45,7 @@ def test_a_fresh_export_writes_one_file_per_object_without_defaults(tmp_path, sm
         "name: ticks\n"
         "database: lakehouse\n"
         "sql: |\n"
-        "  SELECT symbol,\n"
+        "  SELECT symbol, ts,\n"
         "         price\n"
         "  FROM ticks\n"
         "main_dttm_col: ts\n"
