@@ -8,7 +8,7 @@ keep only the segments that exist, which gives the YAML path of the problem.
 from __future__ import annotations
 
 import difflib
-from typing import Any, get_args
+from typing import Any, Iterable, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -64,6 +64,15 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    pool = list(candidates)
+    hint = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not hint:  # case-only differences: "Symbol" for "symbol"
+        hint = [c for c in pool if c.lower() == word.lower()][:1]
+    return f"; did you mean '{hint[0]}'?" if hint else ""
+
+
 def _field_names(model: type[BaseModel]) -> list[str]:
     return [f.alias or n for n, f in model.model_fields.items()]
 
@@ -79,19 +88,26 @@ def report(err: ValidationError, spec_cls: type[Spec], doc: Document, prefix: Pa
         if kind == "extra_forbidden":
             parent = _model_at(spec_cls, path[:-1])
             names = _field_names(parent) if parent else []
-            hint = difflib.get_close_matches(str(path[-1]), names, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            diags.add(pos, "S001", f"unknown key '{path[-1]}' in {spec_cls.KIND}{suggestion}")
+            diags.add(pos, "S001", f"unknown key '{path[-1]}' in {spec_cls.KIND}"
+                      f"{did_you_mean(str(path[-1]), names)}")
         elif kind == "missing":
             owner = ".".join(str(p) for p in path[:-1]) or spec_cls.KIND
             diags.add(pos, "S003", f"{owner}: missing required key '{path[-1]}'"
                       if not complete else f"{where}: missing required value")
         elif kind in ("literal_error", "enum"):
-            diags.add(pos, "S004", f"{where}: {e['msg'].lower()}, got {e['input']!r}")
+            message = str(e["msg"])
+            diags.add(pos, "S004", f"{where}: {message[:1].lower()}{message[1:]}, "
+                      f"got {e['input']!r}")
         elif kind.endswith("_type") or kind.endswith("_parsing"):
             expected = _TYPE_NAMES.get(kind.split("_")[0], kind.split("_")[0])
             got = type(e["input"]).__name__
             diags.add(pos, "S002", f"{where}: expected {expected}, got {_describe(e['input'], got)}")
+        elif kind == "value_error":
+            # A rule a model states itself (one of row/header/..., sql or
+            # source+columns, ...): the message is already the explanation.
+            message = str(e["msg"]).removeprefix("Value error, ")
+            diags.add(pos, "S010", f"{spec_cls.KIND} {where}: {message}"
+                      if path else f"{spec_cls.KIND}: {message}")
         else:
             diags.add(pos, "S009", f"{where}: {e['msg']}")
 

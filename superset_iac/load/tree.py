@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Iterator
+from typing import Any, Iterator
 
 from pydantic import ValidationError
 
@@ -29,6 +29,12 @@ class AssetTree:
     specs: dict[str, dict[str, Spec]] = field(default_factory=dict)
     environments: dict[str, Environment] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    # Derived facts computed once per tree by later stages (parsed SQL, the
+    # view index, ...), so each check can ask for them without re-parsing.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # kind -> names of objects written but refused by the schema: already
+    # reported, so a reference to one is not "undefined" too.
+    invalid: dict[str, set[str]] = field(default_factory=dict)
 
     def of(self, kind: str) -> dict[str, Spec]:
         return self.specs.setdefault(kind, {})
@@ -103,6 +109,9 @@ def _add(tree: AssetTree, cls: type[Spec], doc: Document, prefix: Path, data: ob
         spec = cls.model_validate(data).attach(doc, prefix)
     except ValidationError as err:
         schema.report(err, cls, doc, prefix, data, tree.diagnostics)
+        key = _raw_key(cls, data)
+        if key is not None:
+            tree.invalid.setdefault(cls.KIND, set()).add(key)
         return
     target: dict = tree.environments if cls is Environment else tree.of(cls.KIND)
     if spec.key in target:
@@ -111,3 +120,14 @@ def _add(tree: AssetTree, cls: type[Spec], doc: Document, prefix: Path, data: ob
                              f"duplicate {cls.KIND} '{spec.key}' (first defined at {first.pos()})")
         return
     target[spec.key] = spec
+
+
+# Where each kind's natural key lives in the raw mapping (see each ``Spec.key``).
+_KEY_FIELDS = {"chart": ("key", "name"), "dashboard": ("slug", "title"), "user": ("username",)}
+
+
+def _raw_key(cls: type[Spec], data: dict) -> str | None:
+    for name in _KEY_FIELDS.get(cls.KIND, ("name",)):
+        if isinstance(data.get(name), str):
+            return data[name]
+    return None

@@ -35,6 +35,20 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a string scalar's text is written: 0-based lines, its style.
+
+    ``style`` is PyYAML's: None (plain), ``'`` or ``"`` (quoted), ``|``
+    (literal block) or ``>`` (folded block).
+    """
+
+    line: int
+    col: int
+    end_line: int
+    style: str | None
+
+
 @dataclass
 class Document:
     """One YAML document: its data and the position of every path in it."""
@@ -42,6 +56,8 @@ class Document:
     file: str
     data: Any
     positions: dict[Path, Position] = field(default_factory=dict)
+    spans: dict[Path, Span] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list, repr=False)
 
     def pos(self, path: Path = ()) -> Position:
         """Position of ``path``, or of its nearest ancestor that has one."""
@@ -51,6 +67,55 @@ class Document:
                 return self.positions[path]
             path = path[:-1]
         return self.positions.get((), Position(self.file, 1, 1))
+
+    def text_pos(self, path: Path, line: int = 0, col: int = 0) -> Position:
+        """Where character ``col`` of line ``line`` (0-based) of the string at
+        ``path`` is written, so an SQL error inside a block scalar points at
+        its own line. Falls back to ``pos(path)`` for non-string values."""
+        span = self.spans.get(tuple(path))
+        if span is None:
+            return self.pos(path)
+        if span.style == "|":
+            return self._literal_pos(span, line, col)
+        return self._folded_pos(span, line, col)
+
+    def _literal_pos(self, span: Span, line: int, col: int) -> Position:
+        # Content starts on the line after the ``|`` indicator, indented by
+        # the first non-blank content line's indentation.
+        first = span.line + 1
+        indent = next((len(t) - len(t.lstrip(" ")) for t in self.lines[first:span.end_line + 1]
+                       if t.strip()), 0)
+        return Position(self.file, first + line + 1, indent + col + 1)
+
+    def _folded_pos(self, span: Span, line: int, col: int) -> Position:
+        """Plain, quoted and ``>`` scalars join source lines with spaces;
+        blank source lines become the value's line breaks. Walk the source
+        lines the same way to find the character."""
+        quote = 1 if span.style in ("'", '"') else 0
+        if span.style == ">":
+            rows = [(n, _indent(self.lines[n])) for n in range(span.line + 1, span.end_line + 1)]
+        else:
+            rows = [(span.line, span.col + quote)] + [
+                (n, _indent(self.lines[n])) for n in range(span.line + 1, span.end_line + 1)]
+        value_line, offset = 0, 0
+        for n, start in rows:
+            text = self.lines[n][start:].rstrip() if n < len(self.lines) else ""
+            if not text:
+                value_line, offset = value_line + 1, 0
+                continue
+            if value_line == line and col <= offset + len(text):
+                return Position(self.file, n + 1, start + max(col - offset, 0) + 1)
+            offset += len(text) + 1
+        first = rows[0] if rows else (span.line, span.col)
+        return Position(self.file, first[0] + 1, first[1] + 1)
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+                         "tag:yaml.org,2002:omap"})
 
 
 def _mark(file: str, node: yaml.Node) -> Position:
@@ -63,14 +128,25 @@ class _Builder:
         self.loader = loader
         self.diags = diags
         self.positions: dict[Path, Position] = {}
+        self.spans: dict[Path, Span] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.positions.setdefault(path, _mark(self.file, node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            # Scalars go through the safe constructor, which refuses such
+            # tags; collections are built here, so refuse them the same way.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag '{node.tag}'",
+                node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self.spans[path] = Span(node.start_mark.line, node.start_mark.column,
+                                    node.end_mark.line, node.style)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
@@ -107,10 +183,15 @@ class _Builder:
 _PROBLEM_RX = re.compile(r"\s+")
 
 
+def _one_line(err: Exception) -> str:
+    return _PROBLEM_RX.sub(" ", str(err)).strip()
+
+
 def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
     """Parse every document in ``text``; a syntax error becomes a diagnostic."""
     loader = _Loader(text)
     docs: list[Document] = []
+    lines = text.splitlines()
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -118,14 +199,16 @@ def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
                 continue
             builder = _Builder(file, loader, diags)
             data = builder.build(node, ())
-            docs.append(Document(file, data, builder.positions))
+            docs.append(Document(file, data, builder.positions, builder.spans, lines))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
         problem = _PROBLEM_RX.sub(" ", str(err.problem or err.context or "invalid YAML"))
         diags.add(pos, "Y001", f"invalid YAML: {problem}")
     except yaml.YAMLError as err:  # non-marked errors, e.g. bad encoding
-        diags.add(Position(file), "Y001", f"invalid YAML: {err}")
+        diags.add(Position(file), "Y001", f"invalid YAML: {_one_line(err)}")
+    except RecursionError:
+        diags.add(Position(file), "Y001", "invalid YAML: nested too deeply")
     finally:
         loader.dispose()
     return docs

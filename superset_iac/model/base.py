@@ -76,6 +76,13 @@ class Spec(Model):
             return Position("<generated>")
         return self._doc.pos(self._path + tuple(path))
 
+    def text_pos(self, path: tuple[str | int, ...], line: int = 0, col: int = 0) -> Position:
+        """Where character ``col`` of line ``line`` (0-based) of the string at
+        ``path`` is written: an SQL error inside a block scalar at its line."""
+        if self._doc is None:
+            return Position("<generated>")
+        return self._doc.text_pos(self._path + tuple(path), line, col)
+
     @property
     def file(self) -> str:
         return self._doc.file if self._doc else "<generated>"

@@ -17,9 +17,11 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 
 def _checks() -> list[Check]:
-    from superset_iac.validate import references
+    from superset_iac.validate import (columns, environments, governance, references,
+                                       schema_rules, sql)
 
-    return [references.check]
+    return [schema_rules.check, environments.check, references.check, sql.check,
+            columns.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:

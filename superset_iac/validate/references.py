@@ -1,14 +1,92 @@
-"""References by name must point at objects defined in the tree."""
+"""References by name: they resolve, nothing is placed twice, views do not
+read each other in a cycle, filters scope charts their dashboard shows."""
 
 from __future__ import annotations
 
 from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
+from superset_iac.model.base import Ref, Spec
+from superset_iac.model.dashboard import Dashboard
+from superset_iac.model.rls import RlsRule
+from superset_iac.model.role import BUILTIN_ROLES
+from superset_iac.model.view import View
+from superset_iac.validate.codes import add
+from superset_iac.validate.index import index
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     for spec in tree:
-        for ref in spec.refs():
-            if tree.get(ref.kind, ref.key) is None:
-                diags.add(spec.pos(*ref.path), "R001",
-                          f"{spec.ref}: {ref.kind} '{ref.key}' is not defined")
+        for ref in _refs(spec):
+            _resolve(tree, spec, ref, diags)
+    for dash in tree.of("dashboard").values():
+        assert isinstance(dash, Dashboard)
+        _placements(tree, dash, diags)
+    for rule in tree.of("rls").values():
+        assert isinstance(rule, RlsRule)
+        if rule.filter_type == "Regular" and not rule.roles:
+            add(diags, rule.pos("filter_type"), "R005",
+                f"{rule.ref}: a Regular rule filters the roles it lists, and it lists none")
+    _view_cycles(tree, diags)
+
+
+def _refs(spec: Spec) -> list[Ref]:
+    """``spec.refs()``, plus names only validation cares about."""
+    out = spec.refs()
+    if isinstance(spec, View):
+        out += [Ref("role", r, ("raw_access_roles", i))
+                for i, r in enumerate(spec.raw_access_roles)]
+    return out
+
+
+def _resolve(tree: AssetTree, spec: Spec, ref: Ref, diags: Diagnostics) -> None:
+    if tree.get(ref.kind, ref.key) is not None or ref.key in tree.invalid.get(ref.kind, ()):
+        return
+    if ref.kind == "role" and ref.key in BUILTIN_ROLES:
+        return  # Superset's own roles exist on every server
+    known = list(tree.of(ref.kind))
+    add(diags, spec.pos(*ref.path), "R001",
+        f"{spec.ref}: {ref.kind} '{ref.key}' is not defined{did_you_mean(ref.key, known)}")
+
+
+def _placements(tree: AssetTree, dash: Dashboard, diags: Diagnostics) -> None:
+    placed: dict[str, Ref] = {}
+    for ref in dash.chart_refs():
+        if ref.key in placed:
+            add(diags, dash.pos(*ref.path), "R002",
+                f"{dash.ref}: chart '{ref.key}' is already placed at "
+                f"{dash.pos(*placed[ref.key].path)}")
+        placed.setdefault(ref.key, ref)
+    for i, f in enumerate(dash.filters):
+        for j, chart in enumerate(f.charts or []):
+            if chart not in placed and tree.get("chart", chart) is not None:
+                add(diags, dash.pos("filters", i, "charts", j), "R004",
+                    f"{dash.ref}: filter '{f.name}' scopes chart '{chart}', "
+                    "which is not on this dashboard")
+
+
+def _view_cycles(tree: AssetTree, diags: Diagnostics) -> None:
+    """Depth-first over view -> views it reads; a back edge closes a cycle."""
+    idx = index(tree)
+    reads = {name: idx.views_read(idx.view_reads(view)) for name, view in idx.views.items()}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    path: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        path.append(name)
+        for dep in reads[name]:
+            if state.get(dep.name) == 1:
+                cycle = path[path.index(dep.name):] + [dep.name]
+                view = idx.views[dep.name]
+                field = "sql" if view.sql is not None else "source"
+                add(diags, view.pos(field), "R003",
+                    f"{view.ref}: views read each other in a cycle: {' -> '.join(cycle)}")
+            elif dep.name not in state:
+                visit(dep.name)
+        path.pop()
+        state[name] = 2
+
+    for name in sorted(reads):
+        if name not in state:
+            visit(name)

@@ -1,0 +1,96 @@
+"""The columns, metrics and SQL a chart's form data names, with their paths.
+
+Superset's form data names dataset columns and metrics under keys that vary
+by chart type. These are the keys of the 6.1 chart plugins' control panels
+that hold columns or metrics; values come as a plain name (a column, or a
+saved metric), an adhoc dict (``{"expressionType": "SQL", "sqlExpression":
+...}`` or ``"SIMPLE"`` with a ``column``), or a list of those.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+COLUMN_KEYS = ("groupby", "columns", "all_columns", "groupbyRows", "groupbyColumns", "x_axis",
+               "series", "entity", "granularity_sqla", "all_columns_x", "all_columns_y",
+               "groupby_b", "source", "target", "column")
+METRIC_KEYS = ("metrics", "metric", "metric_2", "percent_metrics", "timeseries_limit_metric",
+               "secondary_metric", "size", "x", "y", "metrics_b", "timeseries_limit_metric_b")
+FILTER_KEYS = ("adhoc_filters", "adhoc_filters_b")
+
+
+@dataclass(frozen=True)
+class Use:
+    """One mention: ``kind`` is column, metric, sql_column, sql_metric or sql_filter;
+    ``text`` a name, or SQL for the sql_* kinds."""
+
+    path: tuple[str | int, ...]
+    kind: str
+    text: str
+
+
+def uses(params: dict[str, Any]) -> list[Use]:
+    out: list[Use] = []
+    for key in COLUMN_KEYS:
+        if key in params:
+            out += _each(params[key], ("params", key), _column)
+    for key in METRIC_KEYS:
+        if key in params:
+            out += _each(params[key], ("params", key), _metric)
+    for key in FILTER_KEYS:
+        if key in params:
+            out += _each(params[key], ("params", key), _filter)
+    if isinstance(params.get("order_by_cols"), list):
+        out += list(_order_by(params["order_by_cols"]))
+    return out
+
+
+def _each(value: Any, path: tuple, one) -> list[Use]:  # noqa: ANN001 - a parser below
+    if isinstance(value, list):
+        return [use for i, item in enumerate(value) for use in one(item, path + (i,))]
+    return list(one(value, path))
+
+
+def _column(value: Any, path: tuple) -> Iterator[Use]:
+    if isinstance(value, str) and value:
+        yield Use(path, "column", value)
+    elif isinstance(value, dict):
+        if isinstance(value.get("sqlExpression"), str):
+            yield Use(path + ("sqlExpression",), "sql_column", value["sqlExpression"])
+        elif isinstance(value.get("column_name"), str):
+            yield Use(path + ("column_name",), "column", value["column_name"])
+
+
+def _metric(value: Any, path: tuple) -> Iterator[Use]:
+    if isinstance(value, str) and value:
+        yield Use(path, "metric", value)
+    elif isinstance(value, dict):
+        if value.get("expressionType") == "SQL" and isinstance(value.get("sqlExpression"), str):
+            yield Use(path + ("sqlExpression",), "sql_metric", value["sqlExpression"])
+        column = value.get("column")
+        if isinstance(column, dict) and isinstance(column.get("column_name"), str):
+            yield Use(path + ("column", "column_name"), "column", column["column_name"])
+        elif isinstance(column, str):
+            yield Use(path + ("column",), "column", column)
+
+
+def _filter(value: Any, path: tuple) -> Iterator[Use]:
+    if not isinstance(value, dict):
+        return
+    if value.get("expressionType") == "SQL" and isinstance(value.get("sqlExpression"), str):
+        yield Use(path + ("sqlExpression",), "sql_filter", value["sqlExpression"])
+    elif isinstance(value.get("subject"), str) and value.get("clause", "WHERE") != "HAVING":
+        yield Use(path + ("subject",), "column", value["subject"])
+
+
+def _order_by(items: list[Any]) -> Iterator[Use]:
+    """Table charts store ``order_by_cols`` as JSON strings: ``'["symbol", true]'``."""
+    for i, item in enumerate(items):
+        try:
+            pair = json.loads(item) if isinstance(item, str) else item
+        except ValueError:
+            continue
+        if isinstance(pair, list) and pair and isinstance(pair[0], str):
+            yield Use(("params", "order_by_cols", i), "column", pair[0])

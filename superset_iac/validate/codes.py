@@ -1,0 +1,79 @@
+"""Every diagnostic code ``validate`` can report, in one table.
+
+The letter says which stage found it: L/Y loading and YAML, S schema, R
+references, Q SQL, C columns, G governance (PII masking), E environments.
+Each code has one severity; ``add`` looks it up, so a check cannot report a
+code with the wrong one. ``markdown_table()`` renders this table for the
+README.
+"""
+
+from __future__ import annotations
+
+from superset_iac.diagnostics import Diagnostics, Position, Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "L001": (E, "the asset directory does not exist"),
+    "L002": (E, "a directory that names no kind of asset"),
+    "L003": (E, "a file that cannot be read as UTF-8 text (binary, permissions)"),
+    "Y001": (E, "invalid YAML"),
+    "Y002": (E, "a key repeated in one mapping"),
+    "Y003": (E, "a mapping key that is not a plain scalar"),
+    "S001": (E, "unknown key (with a did-you-mean)"),
+    "S002": (E, "wrong type (strict: `\"5\"` is not a number, `yes` not a boolean)"),
+    "S003": (E, "missing required key"),
+    "S004": (E, "a value outside the allowed set"),
+    "S005": (E, "two objects of one kind with the same name"),
+    "S006": (E, "an object that is not a mapping"),
+    "S009": (E, "any other schema error"),
+    "S010": (E, "a rule of the kind's model (one of row/header/divider/tabs, a cell is one of "
+                "chart/markdown/column, view sql or source+columns, mask custom needs expression, "
+                "keep_last >= 0, role rules, slug form)"),
+    "S011": (E, "layout width outside 1..12, or height below 1"),
+    "S012": (E, "a row whose widths add up to more than 12"),
+    "S013": (E, "a physical dataset without schema, or an empty sql"),
+    "S014": (E, "native filter fields that do not fit its type (select/range need dataset and "
+                "column; time_range takes neither)"),
+    "S015": (E, "two native filters of one dashboard with the same id or name"),
+    "S016": (W, "unknown viz_type (with a did-you-mean)"),
+    "S017": (E, "viz_type removed from Superset (with its replacement)"),
+    "S018": (E, "environment name differs from its file name"),
+    "S019": (E, "database.environments names an environment that is not defined"),
+    "S020": (E, "a secret written in clear instead of as ${VAR}"),
+    "S021": (E, "a column or metric name repeated in one dataset"),
+    "S022": (W, "keep_last on a column that is not masked partial"),
+    "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
+    "R002": (E, "a chart placed twice on one dashboard"),
+    "R003": (E, "views that read each other in a cycle"),
+    "R004": (E, "a native filter scoped to a chart that is not on its dashboard"),
+    "R005": (W, "a Regular RLS rule with no roles (it filters nobody)"),
+    "Q001": (E, "SQL that does not parse (Trino dialect, Jinja rendered with placeholders)"),
+    "Q002": (E, "more than one SQL statement"),
+    "Q003": (E, "SQL that is not one read-only query (DDL, DML, SET, ...)"),
+    "Q004": (E, "a metric or column expression that is not exactly one expression"),
+    "Q005": (E, "an RLS clause or filter that is not a boolean condition"),
+    "C001": (E, "a column that its dataset does not have (with a did-you-mean)"),
+    "C002": (E, "a saved metric that its dataset does not define"),
+    "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),
+    "C004": (E, "a declared column that the dataset's SQL or view does not return"),
+    "C005": (E, "an expression naming a column the dataset does not have"),
+    "G001": (E, "a role outside raw_access_roles reaches a dataset that reads a masked raw table"),
+    "G002": (E, "a role outside raw_access_roles has database or schema access to a masked "
+                "raw table (SQL Lab bypasses the view)"),
+    "G003": (W, "a dataset reads a raw table that has a masking view"),
+    "G004": (W, "a view passes a masked column of a raw table through unmasked"),
+    "E001": (E, "an environment variable the environment needs is not set"),
+    "E002": (E, "--env names an environment that is not defined"),
+}
+
+
+def add(diags: Diagnostics, pos: Position, code: str, message: str) -> None:
+    """Report ``code`` with its severity from the table."""
+    diags.add(pos, code, message, CODES[code][0])
+
+
+def markdown_table() -> str:
+    rows = ["| Code | Severity | Meaning |", "|---|---|---|"]
+    rows += [f"| {code} | {sev.value} | {text} |" for code, (sev, text) in CODES.items()]
+    return "\n".join(rows)
