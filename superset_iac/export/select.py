@@ -5,6 +5,10 @@ rules; everything), then everything a seed names is added, recursively,
 through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
 roles, a chart its dataset, a dataset its database. So the exported tree
 validates on its own, whatever was picked.
+
+Superset's built-in roles (Admin, Alpha, Gamma, sql_lab, Public) are never
+seeds: superset-iac never writes them, and ``superset init`` resets them.
+They are exported when something exported names them.
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ def select(live: Live, selection: Selection) -> Selected:
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
     for kind in kinds:
-        seeds += [(kind, key) for key in sorted(live.get(kind, {}))]
+        seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
+                  if not getattr(obj.spec, "builtin", False)]
     seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
               for d in selection.dashboards]
     return _closure(live, seeds)

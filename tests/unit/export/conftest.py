@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from superset_iac.model import Chart, Dashboard, Database, Dataset, RlsRule, Role
+from superset_iac.model.role import BUILTIN_ROLES
 from superset_iac.plan.model import LiveObject
 
 
@@ -34,6 +35,8 @@ def dashboard(title: str = "Market", slug: str | None = "market",
 
 
 def role(name: str = "Analyst", datasets: tuple[str, ...] = ()) -> Role:
+    if name in BUILTIN_ROLES:  # a built-in role may only restate itself
+        return Role.model_validate({"name": name, "extends": [name]})
     return Role.model_validate({"name": name, "data_access": {"datasets": list(datasets)}})
 
 

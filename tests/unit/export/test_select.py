@@ -27,6 +27,15 @@ def test_everything_means_every_object_of_every_kind(small_live) -> None:
                          "dashboard": ["market"], "rls": ["entitled"]}
 
 
+def test_built_in_roles_are_exported_only_when_something_names_them() -> None:
+    from tests.unit.export.conftest import rls, role
+
+    live = live_state(role("Gamma"), role("Alpha"), role("Desk"), rls(roles=("Gamma",)))
+    assert keys(select(live, Selection(roles=True))) == {"role": ["Desk"]}
+    got = select(live, Selection(rls=True))
+    assert got.objects["role"].keys() == {"Gamma"}
+
+
 def test_rls_rules_bring_their_roles_and_datasets(small_live) -> None:
     got = select(small_live, Selection(rls=True))
     assert keys(got) == {"database": ["lakehouse"], "dataset": ["ticks"],
