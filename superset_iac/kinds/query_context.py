@@ -12,9 +12,12 @@ by them. The shape, for every viz type:
 
 The query object follows the 6.x ``buildQuery`` of the viz types the assets
 use (ECharts time series line/bar, pivot table v2, table, big number total,
-pie); any other type gets a generic query of its columns and metrics, which
-the data API runs but whose shape may differ from what the plugin would ask.
-A query context is derived data: it is never compared, only written.
+pie) and of histogram v2; any other type gets a generic query of its columns
+(deck.gl's spatial columns included) and metrics, which the data API runs but
+whose shape may differ from what the plugin would ask (checked: the query
+contexts of all 103 charts of Superset's examples, 38 viz types, run on the
+data API). A query context is derived data: it is never compared, only
+written.
 """
 
 from __future__ import annotations
@@ -230,8 +233,23 @@ def pie_query(fd: FormData) -> Query:
     return query
 
 
+def histogram_query(fd: FormData) -> Query:
+    """Histogram v2: the raw values of one column, binned by the server."""
+    query = base_query(fd)
+    groupby = _list(fd.get("groupby"))
+    column = fd.get("column")
+    query.update(columns=groupby + _list(column), metrics=[], orderby=[])
+    query["post_processing"] = [{"operation": "histogram", "options": {
+        "column": column_label(column), "groupby": [column_label(g) for g in groupby],
+        "bins": int(fd.get("bins") or 5), "cumulative": bool(fd.get("cumulative")),
+        "normalize": bool(fd.get("normalize"))}}] if column else []
+    return query
+
+
 _COLUMN_KEYS = ("groupby", "columns", "all_columns", "series", "entity", "groupbyRows",
-                "groupbyColumns")
+                "groupbyColumns", "column", "line_column")
+# deck.gl points: {"type": "latlong", "latCol": …, "lonCol": …} and the like.
+_SPATIAL_KEYS = ("spatial", "start_spatial", "end_spatial")
 _METRIC_KEYS = ("metrics", "metric", "metric_2", "secondary_metric", "percent_metrics", "size")
 
 
@@ -243,6 +261,10 @@ def generic_query(fd: FormData) -> Query:
         columns.append(_axis_column(fd["x_axis"], fd.get("time_grain_sqla")))
     for key in _COLUMN_KEYS:
         columns += [c for c in _list(fd.get(key)) if c not in columns]
+    for key in _SPATIAL_KEYS:
+        spatial = fd.get(key) if isinstance(fd.get(key), dict) else {}
+        columns += [v for k, v in sorted(spatial.items())
+                    if k.endswith("Col") and isinstance(v, str) and v not in columns]
     metrics: list[Any] = []
     for key in _METRIC_KEYS:
         metrics += [m for m in _list(fd.get(key)) if m not in metrics and isinstance(m, (str, dict))]
@@ -256,4 +278,5 @@ BUILDERS: dict[str, Callable[[FormData], Query]] = {
     "table": table_query,
     "big_number_total": big_number_total_query,
     "pie": pie_query,
+    "histogram_v2": histogram_query,
 }

@@ -228,3 +228,14 @@ def test_adhoc_metric_labels() -> None:
                             "column": {"column_name": "v"}}) == "SUM(v)"
     assert qc.metric_label({"expressionType": "SQL", "sqlExpression": "AVG(x)"}) == "AVG(x)"
     assert qc.metric_label({"label": "nice", "expressionType": "SQL", "sqlExpression": "1"}) == "nice"
+
+
+def test_histogram_and_spatial_columns() -> None:
+    hist = qc.build_query_context({"column": "age", "groupby": ["g"], "bins": 10}, "histogram_v2", 1)
+    (query,) = hist["queries"]
+    assert query["columns"] == ["g", "age"] and query["metrics"] == []
+    assert query["post_processing"][0]["options"]["bins"] == 10
+    arcs = qc.build_query_context({"start_spatial": {"type": "latlong", "latCol": "LAT", "lonCol": "LON"},
+                                   "end_spatial": {"type": "latlong", "latCol": "LAT2", "lonCol": "LON2"}},
+                                  "deck_arc", 1)["queries"][0]
+    assert arcs["columns"] == ["LAT", "LON", "LAT2", "LON2"]
