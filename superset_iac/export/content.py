@@ -54,7 +54,28 @@ def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Conten
         if "uri" not in keep:
             data["uri"] = _templated(live.name, live.uri)
         _keep_override(data, before, live, written, keep, env)
-    return _finish(type(live), data)
+    result = _finish(type(live), data)
+    result.data = _in_written_order(result.data, before)
+    return result
+
+
+def _in_written_order(new: Any, old: Any) -> Any:
+    """``new`` with its mappings' keys in the order the file already had them.
+
+    A rewritten object then differs from its file only where its values do:
+    a review shows the edit made in the UI, not a reshuffle. Keys the file
+    did not have go after the key they follow in ``new``.
+    """
+    if isinstance(new, dict) and isinstance(old, dict):
+        order = [k for k in old if k in new]
+        for i, key in enumerate(new):
+            if key not in old:
+                before = [k for k in list(new)[:i] if k in order]
+                order.insert(order.index(before[-1]) + 1 if before else 0, key)
+        return {k: _in_written_order(new[k], old.get(k)) for k in order}
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [_in_written_order(n, o) for n, o in zip(new, old)]
+    return new
 
 
 def _as_written(spec: Spec) -> dict[str, Any]:

@@ -210,3 +210,19 @@ def test_plain_physical_columns_and_their_types_are_left_out(tmp_path) -> None:
         "  - name: ds\n    is_dttm: true\n"
         "  - name: big\n    type: BIGINT\n    expression: num * 2\n"
         "  - name: code\n    verbose_name: Code\n")
+
+
+def test_a_rewritten_object_keeps_the_key_order_of_its_file(tmp_path) -> None:
+    root = tmp_path / "assets"
+    (root / "charts").mkdir(parents=True)
+    path = root / "charts" / "price.yaml"
+    path.write_text("name: Price\ndataset: ticks\nviz_type: table\n"
+                    "params:\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 10\n")
+    live = live_state(chart("Price", description="New.",
+                            params={"metrics": ["avg"], "row_limit": 50, "x_axis": "ts",
+                                    "groupby": ["symbol"]}))
+    export_into(root, live)
+    assert path.read_text() == (
+        "name: Price\ndataset: ticks\nviz_type: table\n"
+        "params:\n  groupby: [symbol]\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 50\n"
+        "description: New.\n")
