@@ -55,8 +55,19 @@ def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Conten
             data["uri"] = _templated(live.name, live.uri)
         _keep_override(data, before, live, written, keep, env)
     result = _finish(type(live), data)
-    result.data = _in_written_order(result.data, before)
+    result.data = _in_written_order(result.data, _as_in_file(written))
     return result
+
+
+def _as_in_file(spec: Spec) -> Any:
+    """The mapping exactly as the file holds it (its key order), if known."""
+    doc = spec._doc
+    if doc is None:
+        return _as_written(spec)
+    node = doc.data
+    for step in spec._path:
+        node = node[step]
+    return node
 
 
 def _in_written_order(new: Any, old: Any) -> Any:
@@ -64,14 +75,15 @@ def _in_written_order(new: Any, old: Any) -> Any:
 
     A rewritten object then differs from its file only where its values do:
     a review shows the edit made in the UI, not a reshuffle. Keys the file
-    did not have go after the key they follow in ``new``.
+    did not have go before the key they precede in ``new``.
     """
     if isinstance(new, dict) and isinstance(old, dict):
         order = [k for k in old if k in new]
-        for i, key in enumerate(new):
-            if key not in old:
-                before = [k for k in list(new)[:i] if k in order]
-                order.insert(order.index(before[-1]) + 1 if before else 0, key)
+        keys = list(new)
+        for i in reversed(range(len(keys))):
+            if keys[i] not in old:
+                after = [k for k in keys[i + 1:] if k in order]
+                order.insert(order.index(after[0]) if after else len(order), keys[i])
         return {k: _in_written_order(new[k], old.get(k)) for k in order}
     if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
         return [_in_written_order(n, o) for n, o in zip(new, old)]

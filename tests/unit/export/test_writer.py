@@ -162,8 +162,8 @@ def test_unchanged_fields_keep_their_variables_and_overrides(tmp_path) -> None:
     export_into(root, changed, {"LAKE_PATH": "/data/l.db"}, env)
     assert path.read_text() == (
         "name: lake\n"
-        "uri: trino://bi@trino:8080/hive\n"
         "description: not compared, kept\n"
+        "uri: trino://bi@trino:8080/hive\n"
         "allow_dml: true\n"
         "environments:\n"
         "  local:\n"
@@ -216,13 +216,13 @@ def test_a_rewritten_object_keeps_the_key_order_of_its_file(tmp_path) -> None:
     root = tmp_path / "assets"
     (root / "charts").mkdir(parents=True)
     path = root / "charts" / "price.yaml"
-    path.write_text("name: Price\ndataset: ticks\nviz_type: table\n"
+    path.write_text("name: Price\ndescription: Old.\ndataset: ticks\nviz_type: table\n"
                     "params:\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 10\n")
-    live = live_state(chart("Price", description="New.",
+    live = live_state(chart("Price", description="New.", cache_timeout=5,
                             params={"metrics": ["avg"], "row_limit": 50, "x_axis": "ts",
                                     "groupby": ["symbol"]}))
     export_into(root, live)
     assert path.read_text() == (
-        "name: Price\ndataset: ticks\nviz_type: table\n"
-        "params:\n  groupby: [symbol]\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 50\n"
-        "description: New.\n")
+        "name: Price\ndescription: New.\ndataset: ticks\nviz_type: table\n"
+        "params:\n  x_axis: ts\n  groupby: [symbol]\n  metrics: [avg]\n  row_limit: 50\n"
+        "cache_timeout: 5\n")
