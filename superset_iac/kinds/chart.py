@@ -46,7 +46,6 @@ from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import KEY_PARAM, Chart, canonical_params
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError, TransientWriteError
 
 # ctx.options entry: chart key -> slice_name, for the dashboards' layout.
 NAMES = "chart.names"
@@ -110,12 +109,7 @@ class ChartHandler(RestHandler):
     def create(self, ctx: Context, spec: Spec) -> Any:
         assert isinstance(spec, Chart)
         payload = {**self.to_payload(ctx, spec), "uuid": managed_uuid(self.kind, spec.key)}
-        try:
-            new_id = ctx.client.post("chart/", payload)["id"]
-        except TransientWriteError:
-            new_id = self._landed(ctx, spec)
-            if new_id is None:
-                raise
+        new_id = self.post_once(ctx, spec.key, payload)
         self._register(ctx, spec.key, new_id, spec.name)
         if not spec.owners:  # the server made the creator an owner
             ctx.client.put(f"chart/{new_id}", {"owners": []})
@@ -130,15 +124,6 @@ class ChartHandler(RestHandler):
     def _register(self, ctx: Context, key: str, chart_id: int, name: str) -> None:
         ctx.ids.set(self.kind, key, chart_id)
         ctx.options.setdefault(NAMES, {})[key] = name
-
-    def _landed(self, ctx: Context, spec: Chart) -> int | None:
-        """The id of ``spec`` if a create whose answer was lost did happen."""
-        try:
-            return ctx.client.get_by_id(self.resource, managed_uuid(self.kind, spec.key))["id"]
-        except ApiError as err:
-            if err.status == 404:
-                return None
-            raise
 
 
 def parse_params(text: Any) -> dict[str, Any]:

@@ -65,18 +65,17 @@ class DashboardHandler(RestHandler):
         wanted = list((ctx.desired or {}).get(self.kind, {}))
         live: dict[str, LiveObject] = {}
         for row, key in zip(rows, dashboard_keys(rows, wanted)):
-            ctx.ids.set(self.kind, key, row["id"])
-            managed = row.get("uuid") == managed_uuid(self.kind, key)
-            if ctx.wants_detail(self.kind, key):
-                detail = self.detail(ctx, row["id"])
-                live[key] = LiveObject(self.to_spec(ctx, detail), row["id"], managed, detail)
-            else:
-                live[key] = LiveObject(_summary(row), row["id"], managed, row)
+            live[key] = self.live_object(ctx, key, row)
         return live
 
-    def detail(self, ctx: Context, dashboard_id: int) -> dict[str, Any]:
-        return ctx.client.get(f"dashboard/{dashboard_id}",
+    def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
+        return ctx.client.get(f"dashboard/{object_id}",
                               params={"q": {"columns": list(DETAIL_COLUMNS)}})["result"]
+
+    def summary(self, row: dict[str, Any]) -> Dashboard:
+        """A dashboard outside the tree, from its list row (never compared)."""
+        return Dashboard.model_construct(title=row.get("dashboard_title") or "",
+                                         slug=row.get("slug") or None)
 
     def to_spec(self, ctx: Context, row: dict[str, Any]) -> Dashboard:
         """A dashboard from its detail: ids become names, derived keys go."""
@@ -136,7 +135,7 @@ class DashboardHandler(RestHandler):
         assert isinstance(spec, Dashboard)
         payload = {"dashboard_title": spec.title, "slug": spec.slug,
                    "uuid": managed_uuid(self.kind, spec.key), **managed_fields(self.kind, spec.key)}
-        new_id = ctx.client.post("dashboard/", payload)["id"]
+        new_id = self.post_once(ctx, spec.key, payload)
         ctx.ids.set(self.kind, spec.key, new_id)
         ctx.client.put(f"dashboard/{new_id}", self.to_payload(ctx, spec))
         return new_id
@@ -178,12 +177,6 @@ def dashboard_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
     return [f"{key} [{str(row.get('uuid') or row['id'])[:8]}]"
             if counts[key] > 1 and row.get("uuid") != managed_uuid("dashboard", key) else key
             for row, key in zip(rows, keys)]
-
-
-def _summary(row: dict[str, Any]) -> Dashboard:
-    """A dashboard outside the tree, from its list row (never compared)."""
-    return Dashboard.model_construct(title=row.get("dashboard_title") or "",
-                                     slug=row.get("slug") or None)
 
 
 # -- ids <-> names ---------------------------------------------------------------
