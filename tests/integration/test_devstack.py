@@ -49,13 +49,16 @@ def test_login_and_csrf(superset):
     assert "CSRF" in resp.text
 
 
-def test_isolated_metadata(superset):
-    # A fresh copy of the template: no database, dataset or chart yet
-    # (tests in this session may add their own, so only before they do).
+def test_isolated_metadata(superset, repo_root):
+    # The instance runs on its own copy of the base template, in a temporary
+    # home: nothing of `make superset`'s instance or of an earlier run.
+    assert (superset.home / "superset.db").is_file()
+    assert (superset.home / "template").read_text().strip() == "base"
+    assert repo_root not in superset.home.parents
+    assert superset.log_path.parent == superset.home
     sess = superset.session()
     users = sess.get(f"{superset.url}/api/v1/security/users/").json()["result"]
-    assert [u["username"] for u in users] == [superset.username]
-    assert str(superset.home) in str(superset.log_path)
+    assert superset.username in [u["username"] for u in users]
 
 
 def test_lakehouse_read_only_database_dataset_chart_data(superset, lakehouse_path, lakehouse_writer, unique):
