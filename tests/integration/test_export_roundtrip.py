@@ -315,3 +315,35 @@ def test_apply_to_a_fresh_server_then_export_gives_the_same_files(ui) -> None:
     assert snapshot(second) == snapshot(first)
     assert diff_text(first, ui["env"]).exit_code == 0
     shutil.rmtree(second)
+
+
+def test_exporting_into_the_teams_own_tree_after_apply_changes_no_file(
+        superset, lakehouse_path, repo_root, tmp_path) -> None:
+    """Hand-written files (comments, ${VAR}, per-environment overrides) are recognised."""
+    root = tmp_path / "assets"
+    shutil.copytree(repo_root / "assets", root)
+    env = superset.env(lakehouse_path)
+    applied = cli("apply", "--assets", root, "--env", "local", "--yes", env=env)
+    assert applied.exit_code == 0, applied.output[-4000:]
+    before = snapshot(root)
+    report = export_json(root, env, "--dashboard", "lakehouse-analytics", "--rls", "--roles",
+                         env_name="local")
+    assert report["summary"]["created"] == report["summary"]["changed"] == 0
+    assert snapshot(root) == before
+    assert report["variables"] == {"LAKEHOUSE_PATH": ["database/lakehouse"]}
+
+    api = Api(superset)
+    (row,) = api.call("GET", "chart/",
+                      q="(filters:!((col:slice_name,opr:eq,value:'Volume by symbol')))")["result"]
+    params = json.loads(api.call("GET", f"chart/{row['id']}")["result"]["params"])
+    api.call("PUT", f"chart/{row['id']}", {"params": json.dumps({**params, "row_limit": 7})})
+    try:
+        export_json(root, env, "--dashboard", "lakehouse-analytics", env_name="local")
+        after = snapshot(root)
+        assert [p for p in after if after[p] != before[p]] == ["charts/volume_by_symbol.yaml"]
+        old, new = before["charts/volume_by_symbol.yaml"], after["charts/volume_by_symbol.yaml"]
+        changed = [(a, b) for a, b in zip(old.splitlines(), new.splitlines()) if a != b]
+        assert len(old.splitlines()) == len(new.splitlines())
+        assert [b.strip() for _, b in changed] == ["row_limit: 7"]
+    finally:
+        api.call("PUT", f"chart/{row['id']}", {"params": json.dumps(params)})
