@@ -6,7 +6,10 @@ so a diff or an export costs
     ceil(charts on the server / 100) list pages
     + 1 user-directory page per 100 users, once, if any chart has owners
 
-and no detail reads. ``query_context`` is not in the list, and need not be:
+and no detail reads. (``GET chart/_info`` cannot say which columns a list
+may return, its keys are add/edit columns, filters and permissions; the list
+columns are ``ChartRestApi.list_columns``: ``params`` yes, ``external_url``
+and ``query_context`` no.) ``query_context`` is not in the list, and need not be:
 it is derived from ``params`` and the dataset (``query_context.py``), never
 compared, and written with every create and update.
 

@@ -88,6 +88,7 @@ class DashboardHandler(RestHandler):
         filters = [nf.decompile_filter(nf.from_server(entry, resolver), charts)
                    for entry in metadata.pop("native_filter_configuration", None) or []
                    if isinstance(entry, dict)]
+        _entries(metadata, lambda entry: nf.from_server(entry, resolver))
         return Dashboard.model_validate({
             "title": row.get("dashboard_title") or "",
             "slug": row.get("slug") or None,
@@ -112,6 +113,7 @@ class DashboardHandler(RestHandler):
         charts = lay.charts_in(tree)
         resolver = _resolver(ctx, tree)
         metadata = metadata_to_server(spec.metadata, lambda key: _id(ctx, "chart", key))
+        _entries(metadata, lambda entry: nf.to_server(entry, charts, resolver))
         kept = _json((live or {}).get("json_metadata"))
         metadata.update({k: v for k, v in kept.items() if k in DERIVED_METADATA and k != "positions"})
         metadata["native_filter_configuration"] = [
@@ -222,7 +224,14 @@ def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
         chart_tabs=lay.chart_tabs(tree))
 
 
-# Metadata keys holding chart ids: (key, how the ids sit in it).
+def _entries(metadata: dict[str, Any], conv: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Translate ``chart_customization_config`` (6.x), whose entries are shaped
+    like native filters (``targets[].datasetId``, chart ids in scope)."""
+    entries = metadata.get("chart_customization_config")
+    if isinstance(entries, list):
+        metadata["chart_customization_config"] = [conv(e) if isinstance(e, dict) else e for e in entries]
+
+
 def metadata_from_server(metadata: dict[str, Any], key: Callable[[Any], str]) -> dict[str, Any]:
     """Chart ids in ``json_metadata`` become chart keys (see ``_translate``)."""
     return _translate(metadata, key)

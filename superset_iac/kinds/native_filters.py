@@ -258,6 +258,8 @@ def to_server(body: dict[str, Any], dashboard_charts: list[str], r: Resolver) ->
         in_scope = _in_scope(scope, dashboard_charts, r)
         out["chartsInScope"] = [r.chart_id(c) for c in in_scope]
         out["tabsInScope"] = _tabs_of(in_scope, r)
+    elif isinstance(out.get("chartsInScope"), list):
+        out["chartsInScope"] = [r.chart_id(c) for c in out["chartsInScope"]]
     return out
 
 
@@ -288,8 +290,15 @@ def _tabs_of(charts: list[str], r: Resolver) -> list[str]:
 
 
 def from_server(entry: dict[str, Any], r: Resolver) -> dict[str, Any]:
-    """A live entry in spec form: dataset and chart ids become names, derived keys go."""
-    out = {k: copy.deepcopy(v) for k, v in entry.items() if k not in DERIVED}
+    """A live entry in spec form: dataset and chart ids become names, derived keys go.
+
+    Only a native filter's scope keys are derived; other entries (chart
+    customizations, dividers) keep theirs, with chart ids named.
+    """
+    derived = DERIVED if entry.get("type") == "NATIVE_FILTER" else frozenset()
+    out = {k: copy.deepcopy(v) for k, v in entry.items() if k not in derived}
+    if isinstance(out.get("chartsInScope"), list):
+        out["chartsInScope"] = [_name(r.chart_key, c, "chart") for c in out["chartsInScope"]]
     if isinstance(out.get("targets"), list):
         out["targets"] = [_target_names(t, r) for t in out["targets"]]
     scope = out.get("scope")

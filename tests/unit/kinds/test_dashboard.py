@@ -244,3 +244,20 @@ def test_full_position_when_the_compact_form_cannot_say_it(ctx) -> None:
     again = json.loads(DashboardHandler().to_payload(ctx, read)["position_json"])
     assert again[row]["meta"]["0"] == "ROOT_ID"
     assert {n["meta"]["chartId"] for n in again.values() if isinstance(n, dict) and n.get("type") == "CHART"} == {10, 11}
+
+
+def test_chart_customizations_are_named_and_renumbered(ctx) -> None:
+    entry = {"id": "CHART_CUSTOMIZATION-1", "type": "CHART_CUSTOMIZATION", "name": "Group by",
+             "filterType": "chart_customization_dynamic_groupby", "chartsInScope": [10],
+             "targets": [{"datasetId": 4, "column": {"name": "symbol"}}],
+             "scope": {"rootPath": ["ROOT_ID"], "excluded": [11]}}
+    detail = applied_detail(ctx, spec())
+    metadata = json.loads(detail["json_metadata"])
+    metadata["chart_customization_config"] = [entry]
+    detail["json_metadata"] = json.dumps(metadata)
+    read = DashboardHandler().to_spec(ctx, detail)
+    assert read.metadata["chart_customization_config"] == [{
+        **entry, "chartsInScope": ["Price"], "targets": [{"dataset": "ticks", "column": {"name": "symbol"}}],
+        "scope": {"rootPath": ["ROOT_ID"], "excluded": ["Volume"]}}]
+    sent = json.loads(DashboardHandler().to_payload(ctx, read)["json_metadata"])
+    assert sent["chart_customization_config"] == [entry]
