@@ -455,7 +455,7 @@ def read_instance(home: Path) -> dict | None:
 
 
 def start(port: int, home: Path, template: str = "base", timeout: float = 180.0,
-          extra_env: dict[str, str] | None = None) -> dict:
+          extra_env: dict[str, str] | None = None, owner_pid: int | None = None) -> dict:
     """Start (or reuse) the Superset instance of `home` on `port`.
 
     Reuses an instance that is alive, healthy and on the requested port;
@@ -518,7 +518,32 @@ def start(port: int, home: Path, template: str = "base", timeout: float = 180.0,
         raise DevstackError(f"Superset did not start at {url}: {why}. Log {logfile}:\n{_tail(logfile)}")
     log(f"Superset {SUPERSET_VERSION} up at {url} in {time.monotonic() - started:.1f}s "
         f"(pid {proc.pid}, log {logfile})")
+    if owner_pid:
+        _spawn_watchdog(owner_pid, home)
     return info
+
+
+def watch_owner(owner_pid: int, home: Path) -> None:
+    """Stop the instance of `home` once `owner_pid` has exited.
+
+    Test sessions start instances and stop them at the end; a session that
+    is killed outright cannot, and its Superset would linger. This runs as a
+    detached process beside the server.
+    """
+    while pid_alive(owner_pid):
+        if read_instance(home) is None:
+            return
+        time.sleep(2)
+    stop(home)
+
+
+def _spawn_watchdog(owner_pid: int, home: Path) -> None:
+    subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "_watch", "--owner-pid", str(owner_pid),
+         "--home", str(home)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, env=_clean_env(),
+    )
 
 
 def _server_command(port: int) -> list[str]:
@@ -633,6 +658,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="what a new home starts from")
     p.add_argument("--timeout", type=float, default=180.0)
     p.add_argument("--json", action="store_true", help="print the instance as JSON")
+    p.add_argument("--owner-pid", type=int, default=None,
+                   help="stop the instance when this process exits (test sessions)")
+    p = sub.add_parser("_watch")  # internal: the --owner-pid watchdog
+    p.add_argument("--owner-pid", type=int, required=True)
+    p.add_argument("--home", type=Path, required=True)
     for name in ("stop", "status"):
         p = sub.add_parser(name, help=f"{name} the instance of a home")
         p.add_argument("--home", type=Path, default=DEFAULT_HOME)
@@ -649,12 +679,15 @@ def main(argv: list[str] | None = None) -> int:
             examples(force=args.force)
         elif args.command == "start":
             port = args.port if args.port is not None else default_port()
-            info = start(port, args.home, template=args.template, timeout=args.timeout)
+            info = start(port, args.home, template=args.template, timeout=args.timeout,
+                         owner_pid=args.owner_pid)
             if args.json:
                 print(json.dumps(info))
             else:
                 print(f"Superset: {info['url']}  (login {admin_username()} / "
                       f"$SUPERSET_IAC_ADMIN_PASSWORD, default admin)")
+        elif args.command == "_watch":
+            watch_owner(args.owner_pid, args.home.resolve())
         elif args.command == "stop":
             if not stop(args.home):
                 log(f"not running ({args.home.resolve()})")

@@ -123,3 +123,19 @@ def test_cli_runs_with_a_bare_python(tmp_path):
                          capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["running"] is False
+
+
+def test_watchdog_stops_the_instance_when_its_owner_dies(devstack, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    try:
+        (home / "superset.pid").write_text(f"{server.pid}\n")
+        devstack.watch_owner(owner.pid, home)  # returns once the owner is gone
+        assert server.wait(timeout=10) is not None
+        assert not (home / "superset.pid").exists()
+    finally:
+        for proc in (server, owner):
+            if proc.poll() is None:
+                proc.kill()

@@ -119,7 +119,9 @@ def start_instance(home: Path, template: str, extra_env: dict[str, str] | None =
     for _attempt in range(2):  # a second try only if another process took the port
         port = _free_port()
         cmd = [sys.executable, str(DEVSTACK), "start", "--port", str(port), "--home", str(home),
-               "--template", template, "--json"]
+               "--template", template, "--json",
+               # If this session dies without its finalizers, the server follows.
+               "--owner-pid", str(os.getpid())]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=START_TIMEOUT, env=env)
         except subprocess.TimeoutExpired as err:
