@@ -30,9 +30,11 @@ the key); its ``slice_name``. Charts nobody keyed are named by ``slice_name``,
 or ``"<slice_name> [<first 8 of uuid>]"`` when several share that name, so
 export can write that as the chart's ``key:`` and the next diff matches it.
 
-Owners. ``owners`` is exactly who owns the chart; Superset makes the creator
-an owner when a POST names nobody, so a chart without owners is created with
-a POST and a PUT that clears them (the next diff is empty).
+Writing. A create is one POST (uuid, key marker, managed marker, the query
+context), an update one PUT of the whole chart, a delete one DELETE.
+``owners`` is exactly who owns the chart; Superset makes the creator an owner
+when a POST names nobody, so a chart without owners is created with a POST
+and a PUT that clears them (the next diff is empty).
 """
 
 from __future__ import annotations
