@@ -26,6 +26,15 @@ def load_tree_empty(root: Path):
     return AssetTree(root)
 
 
+def existing(tmp_path: Path, rel: str, text: str) -> tuple[Path, Path]:
+    """An asset root with one hand-written file at ``rel``; (root, file)."""
+    root = tmp_path / "assets"
+    path = root / rel
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return root, path
+
+
 def snapshot(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*.yaml"))}
 
@@ -92,10 +101,8 @@ def test_exporting_twice_changes_nothing_byte_for_byte(tmp_path, small_live) -> 
 
 
 def test_a_changed_object_is_rewritten_where_it_lives_keeping_other_documents(tmp_path) -> None:
-    root = tmp_path / "assets"
-    (root / "charts" / "team").mkdir(parents=True)
-    path = root / "charts" / "team" / "all.yaml"
-    path.write_text(
+    root, path = existing(
+        tmp_path, "charts/team/all.yaml",
         "# Price: the main chart\n"
         "name: Price\n"
         "dataset: ticks\n"
@@ -126,11 +133,9 @@ def test_a_changed_object_is_rewritten_where_it_lives_keeping_other_documents(tm
 
 
 def test_an_object_in_a_list_file_is_replaced_within_the_list(tmp_path) -> None:
-    root = tmp_path / "assets"
-    (root / "charts").mkdir(parents=True)
-    path = root / "charts" / "list.yaml"
-    path.write_text("- name: A\n  dataset: ticks\n  viz_type: table\n"
-                    "- name: B\n  dataset: ticks\n  viz_type: table\n")
+    root, path = existing(tmp_path, "charts/list.yaml",
+                          "- name: A\n  dataset: ticks\n  viz_type: table\n"
+                          "- name: B\n  dataset: ticks\n  viz_type: table\n")
     export_into(root, live_state(chart("B", viz_type="pie")))
     assert path.read_text() == ("- name: A\n  dataset: ticks\n  viz_type: table\n"
                                 "- name: B\n  dataset: ticks\n  viz_type: pie\n")
@@ -139,10 +144,8 @@ def test_an_object_in_a_list_file_is_replaced_within_the_list(tmp_path) -> None:
 def test_unchanged_fields_keep_their_variables_and_overrides(tmp_path) -> None:
     from superset_iac.model import Environment
 
-    root = tmp_path / "assets"
-    (root / "databases").mkdir(parents=True)
-    path = root / "databases" / "lake.yaml"
-    path.write_text(
+    root, path = existing(
+        tmp_path, "databases/lake.yaml",
         "name: lake\n"
         "description: not compared, kept\n"
         "uri: trino://bi@trino:8080/hive\n"
@@ -213,11 +216,9 @@ def test_plain_physical_columns_and_their_types_are_left_out(tmp_path) -> None:
 
 
 def test_a_rewritten_object_keeps_the_key_order_of_its_file(tmp_path) -> None:
-    root = tmp_path / "assets"
-    (root / "charts").mkdir(parents=True)
-    path = root / "charts" / "price.yaml"
-    path.write_text("name: Price\ndescription: Old.\ndataset: ticks\nviz_type: table\n"
-                    "params:\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 10\n")
+    root, path = existing(tmp_path, "charts/price.yaml",
+                          "name: Price\ndescription: Old.\ndataset: ticks\nviz_type: table\n"
+                          "params:\n  x_axis: ts\n  metrics: [avg]\n  row_limit: 10\n")
     live = live_state(chart("Price", description="New.", cache_timeout=5,
                             params={"metrics": ["avg"], "row_limit": 50, "x_axis": "ts",
                                     "groupby": ["symbol"]}))
