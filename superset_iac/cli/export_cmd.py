@@ -84,6 +84,12 @@ def _existing_tree(root: Path) -> AssetTree:
 
 def _environment(tree: AssetTree, env_name: str | None) -> Environment | None:
     if env_name is None:
+        if tree.environments:
+            # Without it, per-environment overrides and ${VAR}s could not be told
+            # apart from changes, and the base values would be overwritten.
+            raise click.UsageError(
+                f"{tree.root} defines environments ({', '.join(sorted(tree.environments))}): "
+                "say which one this Superset is with --env")
         return None
     env = tree.environments.get(env_name)
     if env is None:

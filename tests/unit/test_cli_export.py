@@ -166,3 +166,12 @@ def test_a_kind_this_build_cannot_read_is_named(tmp_path: Path, server, monkeypa
     result = invoke("--assets", str(tmp_path / "a"), "--all")
     assert result.exit_code == 0, result.output
     assert "warning: this build cannot read role objects; none were exported" in result.output
+
+
+def test_a_tree_with_environments_needs_env(tmp_path: Path, server) -> None:
+    root = tmp_path / "assets"
+    (root / "environments").mkdir(parents=True)
+    (root / "environments" / "prod.yaml").write_text("name: prod\nsuperset:\n  url: http://x\n")
+    result = invoke("--assets", str(root), "--all", "--url", "http://x")
+    assert result.exit_code == 2
+    assert "defines environments (prod): say which one this Superset is with --env" in result.output
