@@ -216,8 +216,8 @@ def _mask(mask: Any) -> Any:
             "ownState": mask.get("ownState") or {}}
 
 
-def canonical_filter(f: NativeFilter) -> dict[str, Any]:
-    """What ``Dashboard.compared`` compares for a filter."""
+def canonical_filter(f: NativeFilter, dashboard_charts: list[str] | None = None) -> dict[str, Any]:
+    """What ``Dashboard.compared`` compares for a filter (every chart in scope == all)."""
     if set(f.extra) == {RAW}:
         return {"name": f.name, "id": f.id, "raw": f.extra[RAW]}
     select = f.type == "select"
@@ -227,9 +227,15 @@ def canonical_filter(f: NativeFilter) -> dict[str, Any]:
         "multiple": f.multiple if select else True, "required": f.required,
         "default": _default_value(f),
         "search_all_options": f.search_all_options if select else False,
-        "charts": sorted(f.charts) if f.charts is not None else None,
+        "charts": _canonical_charts(f.charts, dashboard_charts),
         "extra": {k: v for k, v in f.extra.items() if k not in DERIVED},
     }
+
+
+def _canonical_charts(charts: list[str] | None, dashboard_charts: list[str] | None) -> list[str] | None:
+    if charts is None or (dashboard_charts is not None and set(charts) >= set(dashboard_charts)):
+        return None
+    return sorted(charts)
 
 
 # -- one environment ----------------------------------------------------------

@@ -262,12 +262,13 @@ class Dashboard(Spec):
         from superset_iac.kinds.native_filters import canonical_filter
 
         layout, position = canonical_layout(self.layout, self.position)
+        charts = [ref.key for ref in self.chart_refs()]
         return {
             "title": self.title,
             "slug": self.slug,
             "layout": [item.model_dump(mode="json", exclude_none=True) for item in layout],
             "position": position,
-            "filters": [canonical_filter(f) for f in self.filters],
+            "filters": [canonical_filter(f, charts) for f in self.filters],
             "roles": sorted(self.roles),
             "owners": sorted(self.owners),
             "css": self.css or None,

@@ -167,3 +167,13 @@ def test_compared_ignores_default_spellings() -> None:
          "id": nf.derived_filter_id("S"), "description": ""},
         {"name": "D", "type": "time_range"}]})
     assert written.compared() == read.compared()
+
+
+def test_scoping_every_chart_is_scoping_all() -> None:
+    layout = [{"row": [{"chart": "A"}, {"chart": "B"}]}]
+    listed = Dashboard.model_validate({"title": "t", "layout": layout, "filters": [
+        {"name": "S", "dataset": "d", "column": "c", "charts": ["B", "A"]}]})
+    unlisted = Dashboard.model_validate({"title": "t", "layout": layout, "filters": [
+        {"name": "S", "dataset": "d", "column": "c"}]})
+    assert listed.compared() == unlisted.compared()
+
