@@ -186,13 +186,19 @@ def build_ui_objects(api: Api, lakehouse: Path, u: str) -> dict[str, Any]:
         "params": json.dumps({"datasource": datasource, "viz_type": "table",
                               "metrics": ["volume_sum"], "groupby": ["exchange"],
                               "adhoc_filters": [], "row_limit": 100})})["id"]
+    twin = api.call("POST", "chart/", {  # a second chart of the same name, as UIs allow
+        "slice_name": names["price"], "viz_type": "big_number_total",
+        "datasource_id": ds_id, "datasource_type": "table",
+        "params": json.dumps({"datasource": datasource, "viz_type": "big_number_total",
+                              "metric": "avg_price", "adhoc_filters": []})})["id"]
     role_id = api.call("POST", "security/roles/", {"name": names["role"]})["id"]
     grant_dataset_access(api, role_id, names["database"], names["dataset"], ds_id)
     dash_id = api.call("POST", "dashboard/", {"dashboard_title": names["title"],
                                               "slug": names["slug"], "published": True})["id"]
     uuids = {c: api.call("GET", f"chart/{c}")["result"].get("uuid") or str(uuid.uuid4())
-             for c in (price, volume)}
-    layout = position([(price, uuids[price], names["price"], 8, 50),
+             for c in (price, volume, twin)}
+    layout = position([(price, uuids[price], names["price"], 6, 50),
+                       (twin, uuids[twin], names["price"], 2, 50),
                        (volume, uuids[volume], names["volume"], 4, 50)],
                       "### About\nTicks from the **lakehouse**.  \nUpdated daily.\n")
     metadata = {"positions": layout, "color_scheme": "supersetColors", "refresh_frequency": 0,
@@ -208,7 +214,7 @@ def build_ui_objects(api: Api, lakehouse: Path, u: str) -> dict[str, Any]:
         "name": names["rls"], "filter_type": "Regular", "tables": [ds_id], "roles": [role_id],
         "group_key": "symbol", "clause": "symbol IN ('AAPL', 'MSFT')",
         "description": "Desk entitlement"})["id"]
-    ids = {"database": db_id, "dataset": ds_id, "price": price, "volume": volume,
+    ids = {"database": db_id, "dataset": ds_id, "price": price, "volume": volume, "twin": twin,
            "role": role_id, "dashboard": dash_id, "rls": rls_id}
     return {"names": names, "ids": ids}
 
@@ -249,9 +255,15 @@ def test_export_writes_the_ui_objects_by_name(ui) -> None:
     names = ui["names"]
     files = {f["objects"][0]: f["path"] for f in report["files"]}
     for ref in (f"database/{names['database']}", f"dataset/{names['dataset']}",
-                f"chart/{names['price']}", f"chart/{names['volume']}",
-                f"dashboard/{names['slug']}", f"role/{names['role']}", f"rls/{names['rls']}"):
+                f"chart/{names['volume']}", f"dashboard/{names['slug']}",
+                f"role/{names['role']}", f"rls/{names['rls']}"):
         assert ref in files, ref
+    # two charts share a name: each gets a key of its own, written as `key:`
+    twins = sorted(ref for ref in files if ref.startswith(f"chart/{names['price']} ["))
+    assert len(twins) == 2
+    for ref in twins:
+        text = (root / relative(root, files[ref])).read_text()
+        assert f"key: {ref[len('chart/'):]}\n" in text and f"name: {names['price']}\n" in text
     text = "\n".join(snapshot(root).values())
     for server_id in ("datasource", "chartId", "datasetId", "__table", "XXXXXXXXXX",
                       "superset-iac://"):
@@ -328,9 +340,17 @@ def test_exporting_into_the_teams_own_tree_after_apply_changes_no_file(
     before = snapshot(root)
     report = export_json(root, env, "--dashboard", "lakehouse-analytics", "--rls", "--roles",
                          env_name="local")
-    assert report["summary"]["created"] == report["summary"]["changed"] == 0
-    assert snapshot(root) == before
-    assert report["variables"] == {"LAKEHOUSE_PATH": ["database/lakehouse"]}
+    # Other tests' roles and rules on this shared server come out as new files;
+    # every one of the team's objects is found where it is, unchanged.
+    assert report["summary"]["changed"] == 0
+    unchanged = {ref for f in report["files"] if f["action"] == "unchanged" for ref in f["objects"]}
+    assert {"dashboard/lakehouse-analytics", "database/lakehouse", "rls/analyst_symbol_entitlement",
+            "role/Analyst", "chart/Volume by symbol", "dataset/option_ticks"} <= unchanged
+    after = snapshot(root)
+    assert {p: after[p] for p in before} == before
+    assert report["variables"]["LAKEHOUSE_PATH"] == ["database/lakehouse"]
+    for created in (p for p in after if p not in before):
+        (root / created).unlink()  # keep the tree to the team's own files
 
     api = Api(superset)
     (row,) = api.call("GET", "chart/",
