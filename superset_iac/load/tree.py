@@ -62,9 +62,10 @@ def load_tree(root: str | FsPath) -> AssetTree:
             tree.diagnostics.add(Position(_rel(entry)), "L002",
                                  f"unknown asset directory '{entry.name}'; "
                                  f"expected one of: {', '.join(sorted(known))}")
+    display = _Display(root)
     for dirname, cls in [*KINDS.items(), (ENV_DIR, Environment)]:
         for path in _yaml_files(root / dirname):
-            _load_file(tree, path, cls)
+            _load_file(tree, path, display(path), cls)
     for cls in KINDS.values():
         tree.specs.setdefault(cls.KIND, {})
     return tree
@@ -85,8 +86,20 @@ def _rel(path: FsPath) -> str:
         return str(path)
 
 
-def _load_file(tree: AssetTree, path: FsPath, cls: type[Spec]) -> None:
-    display = _rel(path)
+class _Display:
+    """``_rel`` for the files below one root, resolving the root only once."""
+
+    def __init__(self, root: FsPath) -> None:
+        self.root, self.base, self.cwd = root, root.resolve(), FsPath.cwd()
+
+    def __call__(self, path: FsPath) -> str:
+        try:
+            return str((self.base / path.relative_to(self.root)).relative_to(self.cwd))
+        except ValueError:
+            return str(path)
+
+
+def _load_file(tree: AssetTree, path: FsPath, display: str, cls: type[Spec]) -> None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -144,15 +144,42 @@ def _first_line(err: Exception) -> str:
 
 # -- what a parsed statement is ---------------------------------------------------
 
+_NODES = "superset_iac.nodes"
+
+
+class _ByType(dict):
+    """Nodes of one tree by class. A copy of the tree (sqlglot copies before
+    generating SQL) starts without it: the nodes listed are the original's."""
+
+    def __deepcopy__(self, memo: dict) -> "_ByType":
+        return _ByType()
+
+
+def nodes(root: exp.Expression, *types: type[exp.Expression]) -> list[exp.Expression]:
+    """Every node of ``root`` that is one of ``types``.
+
+    Several checks ask one tree for its tables, CTEs, columns and writes:
+    walking it once and keeping the nodes by class in the root's ``meta``
+    (sqlglot's slot for caller data) makes each later question a lookup.
+    """
+    by_type = root.meta.get(_NODES)
+    if not by_type:
+        by_type = _ByType()
+        for node in root.walk():
+            by_type.setdefault(type(node), []).append(node)
+        root.meta[_NODES] = by_type
+    return [n for cls, found in by_type.items() if issubclass(cls, types) for n in found]
+
+
 def query_problem(node: exp.Expression) -> str | None:
     """Why ``node`` is not exactly one read-only query, or None."""
     if not isinstance(node, exp.Query):
         return f"not a read-only query: {_kind(node)}"
     if isinstance(node, exp.Select) and node.args.get("into"):
         return "not a read-only query: SELECT ... INTO creates a table"
-    write = next(node.find_all(*_WRITES), None)
-    if write is not None:
-        return f"not a read-only query: contains {_kind(write)}"
+    writes = nodes(node, *_WRITES)
+    if writes:
+        return f"not a read-only query: contains {_kind(writes[0])}"
     return None
 
 
@@ -182,7 +209,7 @@ def expression_problem(parsed: Parsed) -> Problem | None:
     node = parsed.statements[0]
     if isinstance(node, exp.Alias):
         return 0, 0, f"unexpected alias '{node.alias}': give the name in `name`, not AS"
-    if isinstance(node, (exp.Query, *_WRITES)) or node.find(*_WRITES):
+    if isinstance(node, (exp.Query, *_WRITES)) or nodes(node, *_WRITES):
         return 0, 0, "expected an expression, got a statement"
     return None
 
@@ -218,9 +245,9 @@ def tables_read(query: exp.Expression) -> list[TableRef]:
     placeholders left out."""
     if not isinstance(query, exp.Query):
         return []
-    ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
+    ctes = {cte.alias_or_name.lower() for cte in nodes(query, exp.CTE)}
     out: list[TableRef] = []
-    for table in query.find_all(exp.Table):
+    for table in nodes(query, exp.Table):
         ref = TableRef(table.catalog.lower(), table.db.lower(), table.name.lower())
         if not ref.name or ref.name == jinja.PLACEHOLDER or (not ref.schema and ref.name in ctes):
             continue
@@ -255,8 +282,8 @@ def projection(query: exp.Expression) -> list[str] | None:
 def column_refs(node: exp.Expression) -> list[str]:
     """Unqualified columns an expression names (lowercase), not inside subqueries."""
     out: list[str] = []
-    for column in node.find_all(exp.Column):
-        if column.table or column.is_star or column.find_ancestor(exp.Select, exp.Lambda):
+    for column in nodes(node, exp.Column):
+        if column.table or column.is_star or column.find_ancestor(exp.Select):
             continue
         name = column.name.lower()
         if name and name != jinja.PLACEHOLDER and name not in out:
