@@ -15,7 +15,7 @@ from typing import Any, Callable
 import yaml
 
 from superset_iac.diagnostics import Diagnostics
-from superset_iac.export.yamlout import LosslessnessError, _same, dump
+from superset_iac.export.yamlout import LosslessnessError, same_data, dump
 from superset_iac.load.yaml_source import parse_yaml
 
 KeyOf = Callable[[Any], "str | None"]
@@ -95,5 +95,5 @@ def _check(out: str, before: str, new: dict[str, dict[str, Any]], key_of: KeyOf)
     old = [s.data for s in spans(before)]
     got = [s.data for s in spans(out)]
     want = [e if e is not None else o for e, o in zip(expected, old)]
-    if not _same(got, want):
+    if not same_data(got, want):
         raise LosslessnessError("rewriting a YAML file would change more than the exported objects")

@@ -108,16 +108,16 @@ def check_roundtrip(text: str, data: Any) -> None:
     diags = Diagnostics()
     docs = parse_yaml(text, "<export>", diags)
     loaded = docs[0].data if docs else None
-    if len(diags) or not _same(loaded, data):
+    if len(diags) or not same_data(loaded, data):
         raise LosslessnessError(f"YAML would not read back as written: {text[:200]!r}")
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_data(a: Any, b: Any) -> bool:
     """Equality that also tells 1 from 1.0 and True from 1, as strict specs do."""
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+        return list(a) == list(b) and all(same_data(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
     return a == b or (a != a and b != b)  # NaN equals itself here
