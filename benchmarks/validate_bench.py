@@ -117,8 +117,9 @@ def generate(root: Path, total: int) -> None:
             "name": f"db_{i}", "uri": "trino://superset@trino:8080/hive",
             "environments": {"local": {"uri": "duckdb:///${LAKEHOUSE_PATH}"}}})
     for env in ("local", "prod"):
-        _write(root, "environments", env, {"name": env, "superset": {
-            "url": "http://127.0.0.1:8088", "username": "admin", "password": "${SUPERSET_PASSWORD}"}})
+        connection = {"url": "http://127.0.0.1:8088", "username": "admin",
+                      "password": "${SUPERSET_PASSWORD}"}
+        _write(root, "environments", env, {"name": env, "superset": connection})
     views = [_view(i, n_db) for i in range(counts["view"])]
     for name, data in views:
         _write(root, "views", name.split(".")[-1], data)

@@ -101,7 +101,8 @@ def report(err: ValidationError, spec_cls: type[Spec], doc: Document, prefix: Pa
         elif kind.endswith("_type") or kind.endswith("_parsing"):
             expected = _TYPE_NAMES.get(kind.split("_")[0], kind.split("_")[0])
             got = type(e["input"]).__name__
-            diags.add(pos, "S002", f"{where}: expected {expected}, got {_describe(e['input'], got)}")
+            diags.add(pos, "S002",
+                      f"{where}: expected {expected}, got {_describe(e['input'], got)}")
         elif kind == "value_error":
             # A rule a model states itself (one of row/header/..., sql or
             # source+columns, ...): the message is already the explanation.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from pydantic import ValidationError
 
@@ -21,6 +21,7 @@ from superset_iac.model import KINDS, Spec
 from superset_iac.model.environment import Environment
 
 ENV_DIR = "environments"
+S = TypeVar("S", bound=Spec)
 
 
 @dataclass
@@ -38,6 +39,10 @@ class AssetTree:
 
     def of(self, kind: str) -> dict[str, Spec]:
         return self.specs.setdefault(kind, {})
+
+    def each(self, cls: type[S]) -> list[S]:
+        """Every spec of ``cls``'s kind, typed as ``cls``."""
+        return [s for s in self.specs.get(cls.KIND, {}).values() if isinstance(s, cls)]
 
     def get(self, kind: str, key: str) -> Spec | None:
         return self.specs.get(kind, {}).get(key)
@@ -63,7 +68,8 @@ def load_tree(root: str | FsPath) -> AssetTree:
                                  f"unknown asset directory '{entry.name}'; "
                                  f"expected one of: {', '.join(sorted(known))}")
     display = _Display(root)
-    for dirname, cls in [*KINDS.items(), (ENV_DIR, Environment)]:
+    kinds: list[tuple[str, type[Spec]]] = [*KINDS.items(), (ENV_DIR, Environment)]
+    for dirname, cls in kinds:
         for path in _yaml_files(root / dirname):
             _load_file(tree, path, display(path), cls)
     for cls in KINDS.values():

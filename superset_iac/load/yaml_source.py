@@ -179,7 +179,8 @@ class _Builder:
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
+                    else [value_node]
                 for src in sources:
                     if isinstance(src, yaml.MappingNode):
                         merged.extend(self._merged_pairs(src))

@@ -1,9 +1,19 @@
 """Offline validation: every check runs over the whole tree and only adds
-diagnostics; none stops the others.
+diagnostics; none stops the others, and none touches a server.
 
-Each check is a function ``check(tree, diags)``; ``CHECKS`` lists them in the
-order their findings are most useful (schema problems are already reported by
-the loader).
+Each check is a function ``check(tree, diags)``, run in this order (YAML and
+per-kind schema problems are already reported by the loader):
+
+* ``schema_rules``: rules across fields (dashboard grid, filter fields per
+  type, viz types, dataset shape, repeated names);
+* ``environments``: environment files and names, secrets only as ``${VAR}``;
+* ``references``: names resolve, charts placed once, no view cycles;
+* ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
+* ``columns``: columns and metrics named exist in their dataset;
+* ``governance``: masked raw tables reached only by their raw roles.
+
+``validate.index`` holds what several checks share (each SQL parsed once);
+``validate.codes`` is the table of every diagnostic code.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 COLUMN_KEYS = ("groupby", "columns", "all_columns", "groupbyRows", "groupbyColumns", "x_axis",
                "series", "entity", "granularity_sqla", "all_columns_x", "all_columns_y",
@@ -47,7 +47,8 @@ def uses(params: dict[str, Any]) -> list[Use]:
     return out
 
 
-def _each(value: Any, path: tuple, one) -> list[Use]:  # noqa: ANN001 - a parser below
+def _each(value: Any, path: tuple, one: Callable[[Any, tuple], Iterator[Use]]) -> list[Use]:
+    """``one`` applied to ``value``, or to each item when it is a list."""
     if isinstance(value, list):
         return [use for i, item in enumerate(value) for use in one(item, path + (i,))]
     return list(one(value, path))

@@ -48,6 +48,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R003": (E, "views that read each other in a cycle"),
     "R004": (E, "a native filter scoped to a chart that is not on its dashboard"),
     "R005": (W, "a Regular RLS rule with no roles (it filters nobody)"),
+    "R006": (W, "a dataset reads an unknown table in a schema of the tree's views "
+                "(with a did-you-mean)"),
     "Q001": (E, "SQL that does not parse (Trino dialect, Jinja rendered with placeholders)"),
     "Q002": (E, "more than one SQL statement"),
     "Q003": (E, "SQL that is not one read-only query (DDL, DML, SET, ...)"),
@@ -63,7 +65,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "raw table (SQL Lab bypasses the view)"),
     "G003": (W, "a dataset reads a raw table that has a masking view"),
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
-    "E001": (E, "an environment variable the environment needs is not set"),
+    "E001": (E, "a variable the environment needs is not set (for Superset connection "
+                "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),
 }
 

@@ -26,19 +26,15 @@ from superset_iac.validate.index import Columns, Index, index, table_ref
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     idx = index(tree)
-    for ds in tree.of("dataset").values():
-        assert isinstance(ds, Dataset)
+    for ds in tree.each(Dataset):
         _dataset(idx, ds, diags)
-    for chart in tree.of("chart").values():
-        assert isinstance(chart, Chart)
-        ds = tree.get("dataset", chart.dataset)
-        if isinstance(ds, Dataset):
-            _chart(idx, chart, ds, diags)
-    for dash in tree.of("dashboard").values():
-        assert isinstance(dash, Dashboard)
+    for chart in tree.each(Chart):
+        source = tree.get("dataset", chart.dataset)
+        if isinstance(source, Dataset):
+            _chart(idx, chart, source, diags)
+    for dash in tree.each(Dashboard):
         _filters(idx, dash, diags)
-    for view in tree.of("view").values():
-        assert isinstance(view, View)
+    for view in tree.each(View):
         _view_source(idx, view, diags)
 
 

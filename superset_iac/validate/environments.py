@@ -24,11 +24,9 @@ _VARIABLES = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     for env in tree.environments.values():
         _environment(env, diags)
-    for db in tree.of("database").values():
-        assert isinstance(db, Database)
+    for db in tree.each(Database):
         _database(db, tree, diags)
-    for user in tree.of("user").values():
-        assert isinstance(user, User)
+    for user in tree.each(User):
         if user.password is not None:
             _secret(user, ("password",), user.password, diags)
 

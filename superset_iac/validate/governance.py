@@ -57,11 +57,9 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
     if not raw.refs():
         return
     grants = _grants(tree)
-    for ds in tree.of("dataset").values():
-        assert isinstance(ds, Dataset)
+    for ds in tree.each(Dataset):
         _dataset(idx, ds, raw, grants, diags)
-    for role in tree.of("role").values():
-        assert isinstance(role, Role)
+    for role in tree.each(Role):
         _wide_access(idx, role, raw, diags)
     for view in idx.views.values():
         _unmasked_columns(idx, view, raw, diags)
@@ -72,42 +70,49 @@ def _masked_tables(idx: Index, view: View) -> list[TableRef]:
     return reads if view.source else [r for r in reads if not idx.view_map.find(r)]
 
 
-def _grants(tree: AssetTree) -> dict[str, list[Grant]]:
-    """Dataset name -> the grants that reach it; key "*" for every dataset."""
-    out: dict[str, list[Grant]] = {}
-    datasets = [d for d in tree.of("dataset").values() if isinstance(d, Dataset)]
-    for role in tree.of("role").values():
-        assert isinstance(role, Role)
+class Grants:
+    """Who reaches what: grants by scope, so a dataset's are four lookups."""
+
+    def __init__(self) -> None:
+        self.by_scope: dict[tuple[str, ...], list[Grant]] = {}
+
+    def add(self, scope: tuple[str, ...], grant: Grant) -> None:
+        self.by_scope.setdefault(scope, []).append(grant)
+
+    def reaching(self, ds: Dataset) -> list[Grant]:
+        scopes = [("dataset", ds.name), ("database", ds.database),
+                  ("schema", ds.database, (ds.schema_ or "").lower()), ("all",)]
+        return [g for scope in scopes for g in self.by_scope.get(scope, [])]
+
+
+def _grants(tree: AssetTree) -> Grants:
+    grants = Grants()
+    for role in tree.each(Role):
         for i, base in enumerate(role.extends):
             if base in ALL_DATA:
-                out.setdefault("*", []).append(
-                    Grant(role.name, role.pos("extends", i), f"extends {base}"))
+                grants.add(("all",), Grant(role.name, role.pos("extends", i), f"extends {base}"))
         access = role.data_access
         for i, name in enumerate(access.datasets):
-            out.setdefault(name, []).append(
-                Grant(role.name, role.pos("data_access", "datasets", i), "datasource access"))
-        for ds in datasets:
-            for i, db in enumerate(access.databases):
-                if db == ds.database:
-                    out.setdefault(ds.name, []).append(Grant(
-                        role.name, role.pos("data_access", "databases", i), f"database access to {db}"))
-            for i, entry in enumerate(access.schemas):
-                if _schema_covers(entry, ds):
-                    out.setdefault(ds.name, []).append(Grant(
-                        role.name, role.pos("data_access", "schemas", i), f"schema access to {entry}"))
-    for dash in tree.of("dashboard").values():
-        assert isinstance(dash, Dashboard)
-        _dashboard_grants(tree, dash, out)
-    return out
+            grants.add(("dataset", name), Grant(
+                role.name, role.pos("data_access", "datasets", i), "datasource access"))
+        for i, db in enumerate(access.databases):
+            grants.add(("database", db), Grant(
+                role.name, role.pos("data_access", "databases", i), f"database access to {db}"))
+        for i, entry in enumerate(access.schemas):
+            grants.add(("schema", schema_database(entry), _schema_of(entry)), Grant(
+                role.name, role.pos("data_access", "schemas", i), f"schema access to {entry}"))
+    for dash in tree.each(Dashboard):
+        _dashboard_grants(tree, dash, grants)
+    return grants
 
 
-def _dashboard_grants(tree: AssetTree, dash: Dashboard, out: dict[str, list[Grant]]) -> None:
+def _dashboard_grants(tree: AssetTree, dash: Dashboard, grants: Grants) -> None:
     datasets = {c.dataset for ref in dash.chart_refs()
                 if isinstance(c := tree.get("chart", ref.key), Chart)}
     for i, role in enumerate(dash.roles):
         for name in sorted(datasets):
-            out.setdefault(name, []).append(
-                Grant(role, dash.pos("roles", i), f"dashboard '{dash.key}'"))
+            grants.add(("dataset", name),
+                       Grant(role, dash.pos("roles", i), f"dashboard '{dash.key}'"))
 
 
 def _schema_of(entry: str) -> str:
@@ -117,14 +122,10 @@ def _schema_of(entry: str) -> str:
     return entry.split(".", 1)[1].lower()
 
 
-def _schema_covers(entry: str, ds: Dataset) -> bool:
-    return schema_database(entry) == ds.database and _schema_of(entry) == (ds.schema_ or "").lower()
-
-
-def _dataset(idx: Index, ds: Dataset, raw: TableMap[View], grants: dict[str, list[Grant]],
+def _dataset(idx: Index, ds: Dataset, raw: TableMap[View], grants: Grants,
              diags: Diagnostics) -> None:
     pos = ds.pos("sql") if ds.sql is not None else ds.pos("name")
-    reached = grants.get(ds.name, []) + grants.get("*", [])
+    reached = grants.reaching(ds)
     for ref in idx.dataset_reads(ds):
         views = raw.find(ref)
         if not views:
@@ -132,7 +133,7 @@ def _dataset(idx: Index, ds: Dataset, raw: TableMap[View], grants: dict[str, lis
         allowed = {r for v in views for r in v.raw_access_roles} | {SUPERUSER}
         table = ".".join(p for p in (ref.catalog, ref.schema, ref.name) if p)
         masked = f"raw table {table} (masked by view {views[0].name})"
-        if not grants.get(ds.name):
+        if not reached:
             add(diags, pos, "G003", f"{ds.ref}: reads {masked}; read the view instead")
         for grant in reached:
             if grant.role not in allowed:
@@ -145,7 +146,8 @@ def _wide_access(idx: Index, role: Role, raw: TableMap[View], diags: Diagnostics
     if role.name == SUPERUSER:
         return
     access = role.data_access
-    entries = [(("databases", i), db, None) for i, db in enumerate(access.databases)]
+    entries: list[tuple[tuple[str, int], str, str | None]] = [
+        (("databases", i), db, None) for i, db in enumerate(access.databases)]
     entries += [(("schemas", i), schema_database(s), _schema_of(s))
                 for i, s in enumerate(access.schemas)]
     for path, db_name, schema in entries:

@@ -86,10 +86,12 @@ class Columns:
 
 
 class Index:
+    """Per-tree caches: parsed SQL by text, views by table name, columns by object."""
+
     def __init__(self, tree: AssetTree) -> None:
         self.tree = tree
         self._parsed: dict[tuple[str, bool], Parsed] = {}
-        self.views: dict[str, View] = tree.specs.get("view", {})  # type: ignore[assignment]
+        self.views: dict[str, View] = {v.name: v for v in tree.each(View)}
         self.view_map: TableMap[View] = TableMap()
         for view in self.views.values():
             self.view_map.add(table_ref(view.name), view)

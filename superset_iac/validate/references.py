@@ -1,5 +1,7 @@
 """References by name: they resolve, nothing is placed twice, views do not
-read each other in a cycle, filters scope charts their dashboard shows."""
+read each other in a cycle, filters scope charts their dashboard shows, and a
+dataset reading a schema the tree's views live in reads something known
+there (a typo in a view's name would otherwise turn off its column checks)."""
 
 from __future__ import annotations
 
@@ -8,26 +10,26 @@ from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.base import Ref, Spec
 from superset_iac.model.dashboard import Dashboard
+from superset_iac.model.dataset import Dataset
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import BUILTIN_ROLES
 from superset_iac.model.view import View
 from superset_iac.validate.codes import add
-from superset_iac.validate.index import index
+from superset_iac.validate.index import index, table_ref
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     for spec in tree:
         for ref in _refs(spec):
             _resolve(tree, spec, ref, diags)
-    for dash in tree.of("dashboard").values():
-        assert isinstance(dash, Dashboard)
+    for dash in tree.each(Dashboard):
         _placements(tree, dash, diags)
-    for rule in tree.of("rls").values():
-        assert isinstance(rule, RlsRule)
+    for rule in tree.each(RlsRule):
         if rule.filter_type == "Regular" and not rule.roles:
             add(diags, rule.pos("filter_type"), "R005",
                 f"{rule.ref}: a Regular rule filters the roles it lists, and it lists none")
     _view_cycles(tree, diags)
+    _unknown_tables(tree, diags)
 
 
 def _refs(spec: Spec) -> list[Ref]:
@@ -90,3 +92,23 @@ def _view_cycles(tree: AssetTree, diags: Diagnostics) -> None:
     for name in sorted(reads):
         if name not in state:
             visit(name)
+
+
+def _unknown_tables(tree: AssetTree, diags: Diagnostics) -> None:
+    """A table read in a schema holding views of the tree must be one of those
+    views or a table they read (a raw source); anything else is likely a typo."""
+    idx = index(tree)
+    views = [table_ref(name) for name in idx.views]
+    known = set(views) | {r for v in idx.views.values() for r in idx.view_reads(v)}
+    schemas = {(v.catalog, v.schema) for v in views} | {("", v.schema) for v in views}
+    for ds in tree.each(Dataset):
+        for ref in idx.dataset_reads(ds):
+            if (ref.catalog, ref.schema) not in schemas or ref in known \
+                    or any(k.schema == ref.schema and k.name == ref.name for k in known
+                           if not ref.catalog):
+                continue
+            here = [v.name for v in views if v.schema == ref.schema]
+            pos = ds.pos("sql") if ds.sql is not None else ds.pos("name")
+            add(diags, pos, "R006",
+                f"{ds.ref}: reads {ref.schema}.{ref.name}, which is neither a view of the "
+                f"tree nor a table one reads{did_you_mean(ref.name, here)}")

@@ -26,18 +26,14 @@ GRID = 12  # Superset's dashboard grid is 12 columns wide
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
-    for dashboard in tree.of("dashboard").values():
-        assert isinstance(dashboard, Dashboard)
+    for dashboard in tree.each(Dashboard):
         _items(dashboard, dashboard.layout, ("layout",), GRID, diags)
         _filters(dashboard, diags)
-    for chart in tree.of("chart").values():
-        assert isinstance(chart, Chart)
+    for chart in tree.each(Chart):
         _viz_type(chart, diags)
-    for dataset in tree.of("dataset").values():
-        assert isinstance(dataset, Dataset)
+    for dataset in tree.each(Dataset):
         _dataset(dataset, diags)
-    for view in tree.of("view").values():
-        assert isinstance(view, View)
+    for view in tree.each(View):
         _view(view, diags)
 
 
@@ -147,7 +143,8 @@ def _dataset(ds: Dataset, diags: Diagnostics) -> None:
             f"{ds.ref}: a physical dataset needs a schema (or give sql for a virtual one)")
     if ds.sql is not None and not ds.sql.strip():
         add(diags, ds.pos("sql"), "S013", f"{ds.ref}: sql is empty")
-    for field, items in (("columns", ds.columns), ("metrics", ds.metrics)):
+    named: list[tuple[str, list[Any]]] = [("columns", ds.columns), ("metrics", ds.metrics)]
+    for field, items in named:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
             key = item.name.lower()

@@ -30,17 +30,13 @@ _CHART_SQL = {"sql_metric": "metric", "sql_column": "column", "sql_filter": "fil
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     idx = index(tree)
-    for ds in tree.of("dataset").values():
-        assert isinstance(ds, Dataset)
+    for ds in tree.each(Dataset):
         _dataset(idx, ds, diags)
-    for view in tree.of("view").values():
-        assert isinstance(view, View)
+    for view in tree.each(View):
         _view(idx, view, diags)
-    for rule in tree.of("rls").values():
-        assert isinstance(rule, RlsRule)
+    for rule in tree.each(RlsRule):
         expression(idx, rule, ("clause",), rule.clause, "clause", diags, predicate=True)
-    for chart in tree.of("chart").values():
-        assert isinstance(chart, Chart)
+    for chart in tree.each(Chart):
         for use in chart_fields.uses(chart.params):
             if use.kind in _CHART_SQL:
                 expression(idx, chart, use.path, use.text, f"adhoc {_CHART_SQL[use.kind]}",
@@ -91,7 +87,7 @@ def query(idx: Index, spec: Spec, path: tuple, text: str, diags: Diagnostics,
         line, col = parsed.starts[1] if len(parsed.starts) > 1 else (0, 0)
         add(diags, spec.text_pos(path, line, col), "Q002",
             f"{spec.ref}: {len(parsed.statements)} statements; give exactly one query")
-    for node, (line, col) in zip(parsed.statements, parsed.starts):
+    for node, (line, col) in zip(parsed.statements, parsed.starts, strict=False):
         problem = sqltext.query_problem(node)
         if problem:
             add(diags, spec.text_pos(path, line, col), "Q003", f"{spec.ref}: {problem}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -32,7 +33,7 @@ _WRITES: tuple[type[exp.Expression], ...] = (
     exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter,
     exp.TruncateTable, exp.Command, exp.Grant, exp.Set, exp.Use, exp.Comment)
 # Expressions that are values, never conditions (``WHERE price`` or ``WHERE a + b``).
-_NOT_PREDICATES: tuple[type[exp.Expression], ...] = (
+_NOT_PREDICATES: tuple[type, ...] = (
     exp.Column, exp.Literal, exp.Null, exp.Star, exp.Add, exp.Sub, exp.Mul, exp.Div,
     exp.Mod, exp.DPipe, exp.Neg, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor,
     exp.AggFunc, exp.Identifier)
@@ -91,7 +92,7 @@ def parse(text: str, templated: bool = True) -> Parsed:
         parsed.problem = (0, 0, _first_line(err))
         return parsed
     parsed.starts = _statement_starts(rendered.text, tokens)
-    parsed.statements = [s for s in statements if s is not None]
+    parsed.statements = [s for s in statements if s is not None]  # type: ignore[misc]
     return parsed
 
 
@@ -155,7 +156,7 @@ class _ByType(dict):
         return _ByType()
 
 
-def nodes(root: exp.Expression, *types: type[exp.Expression]) -> list[exp.Expression]:
+def nodes(root: exp.Expression, *types: type) -> list[Any]:
     """Every node of ``root`` that is one of ``types``.
 
     Several checks ask one tree for its tables, CTEs, columns and writes:
@@ -263,7 +264,7 @@ def projection(query: exp.Expression) -> list[str] | None:
     """Output column names (lowercase) of a query; ``["*"]`` if it selects a star;
     None if they cannot be known. Unnamed expressions are left out: Trino calls
     them ``_col0`` and nobody can mean that."""
-    node = query
+    node: Any = query
     while isinstance(node, (exp.SetOperation, exp.Subquery)):
         node = node.this if isinstance(node, exp.Subquery) else node.left
     if not isinstance(node, exp.Select):

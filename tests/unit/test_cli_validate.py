@@ -71,7 +71,8 @@ def test_warnings_alone_exit_0(tree: Path) -> None:
 
 
 def test_json_output_parses_and_carries_positions(tree: Path) -> None:
-    (tree / "roles" / "analyst.yaml").write_text("name: Analyst\ndata_access:\n  datasets: [trade]\n")
+    (tree / "roles" / "analyst.yaml").write_text(
+        "name: Analyst\ndata_access:\n  datasets: [trade]\n")
     result = _run("--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)

@@ -51,7 +51,8 @@ def test_unbalanced_blocks_are_problems_with_lines(sql: str, line: int, message:
 
 def test_templated_sql_parses() -> None:
     parsed = parse("SELECT * FROM t\nWHERE d >= '{{ from_dttm }}'\n"
-                   "{% if filter_values('s') %}AND s IN {{ filter_values('s')|where_in }}{% endif %}")
+                   "{% if filter_values('s') %}AND s IN {{ filter_values('s')|where_in }}"
+                   "{% endif %}")
     assert parsed.problem is None and parsed.templated and len(parsed.statements) == 1
 
 

@@ -72,7 +72,8 @@ def test_projection_aliases_bare_columns_and_star() -> None:
 def test_tables_read_leave_out_ctes() -> None:
     query = parse("WITH c AS (SELECT * FROM s.raw) SELECT * FROM c JOIN cat.s.dim d ON 1 = 1"
                   ).statements[0]
-    assert set(sqltext.tables_read(query)) == {TableRef("cat", "s", "dim"), TableRef("", "s", "raw")}
+    assert set(sqltext.tables_read(query)) == {TableRef("cat", "s", "dim"),
+                                               TableRef("", "s", "raw")}
 
 
 def test_column_refs_skip_lambda_parameters_subqueries_and_placeholders() -> None:
