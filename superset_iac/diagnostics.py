@@ -53,16 +53,21 @@ class Diagnostics:
     """An ordered, de-duplicated collection of diagnostics."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    # What ``items`` holds, for a constant-time duplicate test: a list scan
+    # made a tree with thousands of problems take quadratic time.
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen = set(self.items)
 
     def add(self, pos: Position, code: str, message: str,
             severity: Severity = Severity.ERROR) -> None:
-        diag = Diagnostic(pos, code, message, severity)
-        if diag not in self.items:
-            self.items.append(diag)
+        self.extend([Diagnostic(pos, code, message, severity)])
 
     def extend(self, other: Iterable[Diagnostic]) -> None:
         for diag in other:
-            if diag not in self.items:
+            if diag not in self._seen:
+                self._seen.add(diag)
                 self.items.append(diag)
 
     @property

@@ -91,6 +91,12 @@ def parse(text: str, templated: bool = True) -> Parsed:
     except SqlglotError as err:  # any other refusal is still a syntax problem
         parsed.problem = (0, 0, _first_line(err))
         return parsed
+    except RecursionError:
+        parsed.problem = (0, 0, "nested too deeply to parse")
+        return parsed
+    except Exception as err:  # noqa: BLE001 - sqlglot failing on odd input is still bad input
+        parsed.problem = (0, 0, f"cannot parse: {type(err).__name__}: {_first_line(err)}")
+        return parsed
     parsed.starts = _statement_starts(rendered.text, tokens)
     parsed.statements = [s for s in statements if s is not None]  # type: ignore[misc]
     return parsed

@@ -80,3 +80,7 @@ def test_column_refs_skip_lambda_parameters_subqueries_and_placeholders() -> Non
     expr = parse("SUM(price * qty) + any_match(arr, x -> x > lim) "
                  "+ (SELECT max(z) FROM u) + {{ metric('m') }}").statements[0]
     assert sorted(sqltext.column_refs(expr)) == ["arr", "lim", "price", "qty"]
+
+
+def test_deeply_nested_sql_is_a_problem_not_a_crash() -> None:
+    assert parse("(" * 3000 + "1" + ")" * 3000).problem == (0, 0, "nested too deeply to parse")
