@@ -23,6 +23,7 @@ from superset_iac.model.environment import Environment, SupersetConnection
 from superset_iac.plan.diff import plan as make_plan
 from superset_iac.plan.model import LiveObject, Plan
 from superset_iac.validate import validate_tree
+from superset_iac.validate.index import link_views
 
 
 @dataclass
@@ -54,6 +55,7 @@ def load(assets: str | Path, env_name: str | None,
     environ = os.environ if environ is None else environ
     tree = load_tree(assets)
     diags = validate_tree(tree)
+    link_views(tree)
     loaded = Loaded(tree, diags)
     if env_name is None:
         return loaded

@@ -34,14 +34,17 @@ def _resolve_spec(spec: Spec, env: Environment | None, environ: Mapping[str, str
                   diags: Diagnostics) -> Spec:
     if isinstance(spec, Database):
         db = spec.for_environment(env.name) if env else spec
-        return _with(db, "uri", _value(db, "uri", db.uri, environ, diags))
+        overridden = env is not None and env.name in spec.environments \
+            and spec.environments[env.name].uri is not None
+        where = ("environments", env.name, "uri") if overridden else ("uri",)
+        return _with(db, "uri", _value(db, where, db.uri, environ, diags))
     if isinstance(spec, View) and env is not None and env.warehouse is not None:
         # Views compare as SQL in the warehouse's dialect, salt included.
         from superset_iac.warehouse.canonical import Target
 
         return spec.for_target(Target.of(env.warehouse))
     if isinstance(spec, User) and spec.password is not None:
-        return _with(spec, "password", _value(spec, "password", spec.password, environ, diags))
+        return _with(spec, "password", _value(spec, ("password",), spec.password, environ, diags))
     return spec
 
 
@@ -51,11 +54,12 @@ def _with(spec: Spec, field: str, value: str) -> Spec:
     return copy
 
 
-def _value(spec: Spec, field: str, text: str, environ: Mapping[str, str],
+def _value(spec: Spec, where: tuple[str, ...], text: str, environ: Mapping[str, str],
            diags: Diagnostics) -> str:
+    """``text`` with its variables filled; each missing one reported at ``where``."""
     value, missing = interpolate(text, environ)
     for name in missing:
-        diags.add(spec.pos(field), "E001",
+        diags.add(spec.pos(*where), "E001",
                   f"{spec.ref}: environment variable {name} is not set")
     return value
 

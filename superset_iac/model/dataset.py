@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from superset_iac.model.base import Model, Ref, Spec
 from superset_iac.model.database import without_empty
@@ -103,8 +103,15 @@ class Dataset(Spec):
     def is_virtual(self) -> bool:
         return self.sql is not None
 
+    # Views of the tree this dataset reads, found in its SQL by validation
+    # (``validate.index.link_views``): apply must not touch a dataset whose
+    # view failed.
+    _views: tuple[str, ...] = PrivateAttr(default=())
+
     def refs(self) -> list[Ref]:
-        return [Ref("database", self.database, ("database",))]
+        field = "sql" if self.sql is not None else "name"
+        return ([Ref("database", self.database, ("database",))]
+                + [Ref("view", view, (field,)) for view in self._views])
 
     def compared(self) -> dict[str, Any]:
         data = _blank_to_none(super().compared())

@@ -188,3 +188,10 @@ def index(tree: AssetTree) -> Index:
     if found is None:
         found = tree.memo[_MEMO] = Index(tree)
     return found
+
+
+def link_views(tree: AssetTree) -> None:
+    """Record on each dataset the tree views it reads, so ``refs()`` names them."""
+    idx = index(tree)
+    for dataset in tree.each(Dataset):
+        dataset._views = tuple(v.key for v in idx.views_read(idx.dataset_reads(dataset)))
