@@ -39,7 +39,7 @@ help:
 	@echo "make superset-stop  stop it"
 	@echo "make lakehouse      build .lakehouse/lakehouse.duckdb"
 	@echo "make examples       build the Superset template with load-examples (~4 min, once)"
-	@echo "make validate|diff|apply|export   the CLI with --env local"
+	@echo "make validate|diff|apply|export   the CLI with --env local (more options: ARGS=...)"
 	@echo "make clean          stop Superset; remove its state, templates and the lakehouse"
 	@echo "make distclean      clean, and remove both virtualenvs"
 
@@ -81,17 +81,20 @@ demo: venv superset lakehouse
 	@echo "Dashboard: $(SUPERSET_URL)/superset/dashboard/lakehouse-analytics/"
 	@echo "Login:     $(SUPERSET_USERNAME) / $(SUPERSET_PASSWORD)"
 
+# Extra CLI options: make export ARGS="--dashboard lakehouse-analytics"
+ARGS ?=
+
 validate: venv
-	$(CLI) validate --env local
+	$(CLI) validate --env local $(ARGS)
 
 diff: venv
-	$(CLI) diff --env local
+	$(CLI) diff --env local $(ARGS)
 
 apply: venv
-	$(CLI) apply --env local --yes
+	$(CLI) apply --env local --yes $(ARGS)
 
 export: venv
-	$(CLI) export --env local
+	$(CLI) export --env local $(ARGS)
 
 # ---------------------------------------------------------------- tests
 
