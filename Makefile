@@ -100,14 +100,18 @@ export: venv
 
 # The Superset fixtures start their own instances on free ports from the
 # templates; building those here keeps the first test from paying for it.
+# Tests get addresses and credentials from their fixtures, never from the
+# local environment above or the caller's shell.
+TEST_ENV := env -u SUPERSET_URL -u SUPERSET_USERNAME -u SUPERSET_PASSWORD -u SUPERSET_ACCESS_TOKEN \
+	-u LAKEHOUSE_PATH -u SUPERSET_IAC_ENV
 test: venv lakehouse
 	$(DEVSTACK) install
 	$(DEVSTACK) init
 	$(DEVSTACK) examples
-	$(VENV)/bin/pytest
+	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
 
 test-unit: venv
-	$(VENV)/bin/pytest -m "not integration"
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not integration" $(ARGS)
 
 # ---------------------------------------------------------------- clean
 
