@@ -1,17 +1,36 @@
-"""Plans as text, Terraform-style: ``+`` create, ``~`` update, ``-`` delete."""
+"""Plans as text, Terraform-style: ``+`` create, ``~`` update, ``-`` delete.
+
+Nothing is ever cut short. A scalar, a one-line string and a short list or
+mapping are shown on the field's line as JSON (``path: 50 -> 10``).
+Multi-line text (SQL, markdown) and a list or mapping longer than ``WIDTH``
+(a layout, a JSON document) are shown as an indented block below the path:
+for an update as a unified diff of before and after (``-``/``+`` lines and
+``@@`` hunk headers, three lines of context), so a one-line edit to a
+40-line query reads as that line in its context. Structured values are
+written as the YAML of the asset files first (``export.yamlout``), a key per
+line, so their diff is line by line too and reads like the file.
+Secret fields are ``(sensitive)`` whatever their size.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
 import click
 
+from superset_iac.export import yamlout
 from superset_iac.model.refs import MASK
-from superset_iac.plan.model import SYMBOL, Action, Change, Plan
+from superset_iac.plan.model import SYMBOL, Action, Change, FieldChange, Plan
 
 _COLOUR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
-_LONG = 120
+_LINE_COLOUR = {"+": "green", "-": "red", "@": "cyan"}
+# A value whose one-line form is longer than this is shown as a block.
+WIDTH = 100
+CONTEXT = 3
+_FIELD = " " * 4
+_BLOCK = " " * 8
 
 
 def render_plan(plan: Plan, colour: bool = False) -> str:
@@ -29,13 +48,12 @@ def render_change(change: Change, colour: bool = False) -> list[str]:
     lines = [head]
     if change.action is Action.UPDATE:
         for f in change.fields:
-            before, after = (MASK, MASK) if f.sensitive else (_fmt(f.before), _fmt(f.after))
-            lines.append(f"    {f.path}: {before} -> {after}")
+            lines.extend(_update_lines(f, colour))
     elif change.action is Action.CREATE:
         for f in change.fields:
             if f.after in (None, [], {}, False):
                 continue  # defaults add nothing to a create's description
-            lines.append(f"    {f.path}: {MASK if f.sensitive else _fmt(f.after)}")
+            lines.extend(_create_lines(f))
     return lines
 
 
@@ -47,13 +65,68 @@ def summary_line(plan: Plan) -> str:
             f"{c['delete']} to delete, {c['unchanged']} unchanged.")
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    text = json.dumps(value, sort_keys=False, default=str) if not isinstance(value, str) \
-        else json.dumps(value)
-    return text if len(text) <= _LONG else text[: _LONG - 1] + "…"
-
-
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), indent=2, default=str)
+
+
+# -- one field ------------------------------------------------------------------
+
+def _update_lines(f: FieldChange, colour: bool) -> list[str]:
+    if f.sensitive:
+        return [f"{_FIELD}{f.path}: {MASK} -> {MASK}"]
+    if not (is_block(f.before) or is_block(f.after)):
+        return [f"{_FIELD}{f.path}: {inline(f.before)} -> {inline(f.after)}"]
+    return [f"{_FIELD}{f.path}:"] + [_BLOCK + _paint(line, colour)
+                                     for line in block_diff(f.before, f.after)]
+
+
+def _create_lines(f: FieldChange) -> list[str]:
+    if f.sensitive:
+        return [f"{_FIELD}{f.path}: {MASK}"]
+    if not is_block(f.after):
+        return [f"{_FIELD}{f.path}: {inline(f.after)}"]
+    return [f"{_FIELD}{f.path}:"] + [_BLOCK + line for line in block_lines(f.after)]
+
+
+# -- values -----------------------------------------------------------------------
+
+def inline(value: Any) -> str:
+    """A value on one line: JSON, or ``(none)`` for an absent one."""
+    if value is None:
+        return "(none)"
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def is_block(value: Any) -> bool:
+    """Whether ``value`` reads better as lines of its own than on the field's line."""
+    if isinstance(value, str):
+        return "\n" in value.rstrip("\n")
+    return isinstance(value, (dict, list)) and len(inline(value)) > WIDTH
+
+
+def block_lines(value: Any) -> list[str]:
+    """Text as its own lines; a list or mapping as the YAML the asset files hold
+    (multi-line strings as ``|`` blocks, a key per line), or as indented JSON
+    should YAML be unable to hold it exactly."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.splitlines() or [""]
+    try:
+        return yamlout.dump(value).splitlines()
+    except Exception:  # noqa: BLE001 - any value still renders, as JSON
+        return json.dumps(value, indent=2, default=str, ensure_ascii=False).splitlines()
+
+
+def block_diff(before: Any, after: Any) -> list[str]:
+    """Unified diff lines (hunk headers included, file headers left out)."""
+    lines = list(difflib.unified_diff(block_lines(before), block_lines(after),
+                                      lineterm="", n=CONTEXT))
+    if not lines:  # the same lines: only line endings or a final newline differ
+        return [f"-{inline(before)}", f"+{inline(after)}"]
+    return lines[2:]  # the ---/+++ file headers name no file here
+
+
+def _paint(line: str, colour: bool) -> str:
+    fg = _LINE_COLOUR.get(line[:1]) if colour else None
+    return click.style(line, fg=fg) if fg else line
