@@ -1,26 +1,37 @@
-"""``superset-iac apply``: make Superset match the asset tree."""
+"""``superset-iac apply``: make Superset match the asset tree.
+
+Output: the plan and the closing summary on stdout (or one JSON document
+with ``--format json``); progress, one line per change as it happens, and
+the recap of failures on stderr (see ``apply/progress.py``).
+
+Confirmation: with a terminal on stdin the plan is shown and apply asks
+before writing anything, unless ``--yes``. Without one (CI, a pipe) it does
+not ask: CI runs ``apply --yes`` or simply ``apply``, and a job that waited
+for an answer nobody can give would hang until its timeout.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from superset_iac import audit, workflow
-from superset_iac.apply.engine import ApplyReport, Event, Outcome, apply_plan
-from superset_iac.cli.common import context, load_valid
+from superset_iac.apply.engine import ApplyReport, apply_plan
+from superset_iac.apply.progress import Progress, failure_lines, summary_line
+from superset_iac.cli.common import (check_target_kinds, check_targets_matched, context,
+                                     load_valid, stdin_is_terminal)
 from superset_iac.cli.options import assets_options, connection_options, target_option
-from superset_iac.cli.output import handle_errors, use_colour
+from superset_iac.cli.output import error, handle_errors, use_colour
+from superset_iac.errors import ApplyFailed
 from superset_iac.exitcodes import ExitCode
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
 from superset_iac.plan.model import Plan
 from superset_iac.plan.render import render_plan
-
-_MARK = {Outcome.CREATED: "+", Outcome.UPDATED: "~", Outcome.DELETED: "-",
-         Outcome.FAILED: "!", Outcome.SKIPPED: "?"}
 
 
 @click.command()
@@ -28,15 +39,22 @@ _MARK = {Outcome.CREATED: "+", Outcome.UPDATED: "~", Outcome.DELETED: "-",
 @connection_options
 @target_option
 @click.option("--prune", is_flag=True, help="Delete managed objects no longer in the tree.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True,
+              help="Do not ask for confirmation (it is only asked on a terminal).")
 @handle_errors
 def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
           password: str | None, access_token: str | None, insecure: bool,
           targets: tuple[str, ...], prune: bool, yes: bool) -> ExitCode:
-    """Create, update (and with --prune delete) objects so Superset matches the tree."""
+    """Create, update (and with --prune delete) objects so Superset matches the tree.
+
+    On a terminal it shows the plan and asks first, unless --yes; without a
+    terminal (CI) it does not ask. Progress goes to stderr.
+    """
+    check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
     ctx = context(loaded, url, username, password, access_token, insecure)
     plan = workflow.diff(loaded, ctx, prune=prune, targets=targets)
+    check_targets_matched(targets, loaded, plan, prune)
     text = fmt == "text"
     if text:
         click.echo(render_plan(plan, use_colour()))
@@ -45,17 +63,51 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
             click.echo(json.dumps({"plan": plan.to_dict(), "events": []}, indent=2))
         _audit(loaded, ctx, assets, plan, ApplyReport(unchanged=plan.counts()["unchanged"]))
         return ExitCode.OK
-    if not yes and sys.stdin.isatty() and text:
-        click.confirm("Apply these changes?", abort=True)
-    handlers()  # make sure every handler is registered
-    report = apply_plan(plan, ctx, HANDLERS, on_event=_progress if text else lambda e: None)
+    if not yes and stdin_is_terminal() and not _confirmed(plan, text):
+        error("apply cancelled: nothing was changed")
+        return ExitCode.PROBLEMS
+    report, seconds = _run(plan, ctx)
     _audit(loaded, ctx, assets, plan, report)
-    if text:
-        counts = report.counts()
-        click.echo("Apply: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n) + ".")
-    else:
-        click.echo(json.dumps({"plan": plan.to_dict(), **report.to_dict()}, indent=2))
+    _report(plan, report, seconds, text)
     return ExitCode.OK if report.ok else ExitCode.PROBLEMS
+
+
+def _confirmed(plan: Plan, text: bool) -> bool:
+    """Ask on stderr, so that stdout holds only the result (JSON stays JSON)."""
+    if not text:  # the plan went out as nothing yet: show what is being confirmed
+        click.echo(render_plan(plan, use_colour(sys.stderr)), err=True)
+    try:
+        return click.confirm("Apply these changes?", default=False, err=True)
+    except click.Abort:  # end of input or Ctrl-C at the prompt
+        click.echo("", err=True)
+        return False
+
+
+def _run(plan: Plan, ctx: Context) -> tuple[ApplyReport, float]:
+    handlers()  # make sure every handler is registered
+    progress = Progress(len(plan.changes), use_colour(sys.stderr))
+    progress.start()
+    started = time.monotonic()
+    try:
+        report = apply_plan(plan, ctx, HANDLERS, on_event=progress)
+    except KeyboardInterrupt:
+        raise ApplyFailed(f"interrupted after {progress.done} of {progress.total} changes; "
+                          "run apply again to finish (it converges, nothing is created twice)"
+                          ) from None
+    return report, time.monotonic() - started
+
+
+def _report(plan: Plan, report: ApplyReport, seconds: float, text: bool) -> None:
+    if text:
+        click.echo(summary_line(report, seconds))
+    else:
+        click.echo(json.dumps({"plan": plan.to_dict(), **report.to_dict(),
+                               "seconds": round(seconds, 3)}, indent=2))
+    lines = failure_lines(report)
+    if lines:
+        error(lines[0])
+        for line in lines[1:]:
+            click.echo(line, err=True)
 
 
 def _audit(loaded: workflow.Loaded, ctx: Context, assets: str, plan: Plan,
@@ -67,9 +119,3 @@ def _audit(loaded: workflow.Loaded, ctx: Context, assets: str, plan: Plan,
                                 result=report.to_dict(), ok=report.ok)
     audit.append(loaded.env.audit_log, record)
 
-
-def _progress(event: Event) -> None:
-    line = f"{_MARK[event.outcome]} {event.change.ref}: {event.outcome.value}"
-    if event.message:
-        line += f": {event.message}"
-    click.echo(line, err=event.outcome in (Outcome.FAILED, Outcome.SKIPPED))

@@ -1,12 +1,18 @@
-"""Steps several commands share: load+validate, then connect."""
+"""Steps several commands share: load+validate, targets, connect, the terminal test."""
 
 from __future__ import annotations
+
+import difflib
+import sys
+from typing import Iterable
 
 import click
 
 from superset_iac import workflow
-from superset_iac.errors import AssetError
+from superset_iac.errors import AssetError, ConfigError
 from superset_iac.kinds.base import Context
+from superset_iac.plan.diff import KIND_ORDER
+from superset_iac.plan.model import Plan
 
 
 def load_valid(assets: str, env_name: str | None) -> workflow.Loaded:
@@ -22,6 +28,36 @@ def load_valid(assets: str, env_name: str | None) -> workflow.Loaded:
     return loaded
 
 
+def check_target_kinds(targets: Iterable[str]) -> None:
+    """``--target`` is ``KIND`` or ``KIND/NAME`` with a known kind (checked before
+    anything is loaded or sent: a typo must not turn into an empty plan)."""
+    for target in targets:
+        kind = target.split("/", 1)[0]
+        if kind not in KIND_ORDER or target.endswith("/"):
+            raise click.BadParameter(
+                f"'{target}' is not KIND or KIND/NAME with KIND one of {', '.join(KIND_ORDER)}",
+                param_hint="--target")
+
+
+def check_targets_matched(targets: Iterable[str], loaded: workflow.Loaded, plan: Plan,
+                          prune: bool) -> None:
+    """Every ``KIND/NAME`` target names an object of the tree (or, with
+    ``--prune``, a managed object to delete): otherwise CI would report
+    success for a run that did nothing at all."""
+    planned = {c.ref for c in plan.changes}
+    for target in targets:
+        if "/" not in target or target in planned:
+            continue
+        kind, key = target.split("/", 1)
+        known = loaded.desired.get(kind, {})
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = f" (did you mean {kind}/{close[0]}?)" if close else ""
+        where = "in the tree, nor a managed one to prune" if prune else "in the tree"
+        raise ConfigError(f"--target {target}: there is no {kind} '{key}' {where}{hint}")
+
+
 def context(loaded: workflow.Loaded, url: str | None, username: str | None,
             password: str | None, access_token: str | None, insecure: bool) -> Context:
     conn = workflow.Connection(url, username, password, access_token, insecure)
@@ -29,6 +65,12 @@ def context(loaded: workflow.Loaded, url: str | None, username: str | None,
     base_url = url or (loaded.env.superset.url if loaded.env else "")
     return Context(client=client, env=loaded.env, options={"url": base_url},
                    warehouse=_warehouse(loaded))
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a prompt: CI and pipes have no terminal on stdin."""
+    isatty = getattr(sys.stdin, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _warehouse(loaded: workflow.Loaded) -> object:
