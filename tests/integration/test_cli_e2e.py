@@ -1,0 +1,328 @@
+"""``superset-iac diff`` and ``apply`` end to end: the real command line, a real
+Superset, the team's ``assets/`` tree (local environment) on a DuckDB lakehouse.
+
+The commands run through ``superset_iac.cli.main`` with the connection in
+environment variables, as CI runs them; the prompt tests run the installed
+command in a subprocess on a real pseudo-terminal (and on /dev/null). What
+the server received is read from its own access log (gunicorn writes one
+line per request into ``superset.log``), so "nothing was sent" and "only
+that chart's PUT" are what Superset saw, not what the client believes.
+
+The Superset is this module's own: ``--prune`` without a target would
+delete other tests' managed objects on the shared one, and the assets'
+fixed names would meet theirs. Tests run in file order on one applied tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+
+from superset_iac.cli import main
+from tests.conftest import load_devstack_module
+from tests.integration.conftest import SupersetInstance, start_instance
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTRA_CHART = """\
+name: Ticks per symbol
+dataset: volume_stats
+viz_type: table
+description: Not on the dashboard, so it can leave the tree.
+params:
+  query_mode: aggregate
+  groupby: [symbol]
+  metrics: [sum_volume]
+  row_limit: 10
+"""
+OBJECTS = 20  # 3 views, 1 database, 4 datasets, 5 charts, 5 roles, 1 dashboard, 1 RLS rule
+REQUEST = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.[01]" (\d{3})')
+AUTH_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh", "/api/v1/security/csrf_token/")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[SupersetInstance]:
+    instance = start_instance(tmp_path_factory.mktemp("cli-e2e-home"), "base")
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def environ(server, tmp_path_factory) -> dict[str, str]:
+    """The local environment's variables, on a lakehouse of this module's own."""
+    lakehouse = tmp_path_factory.mktemp("cli-e2e-lakehouse") / "lakehouse.duckdb"
+    load_devstack_module("lakehouse").build(lakehouse)
+    audit = tmp_path_factory.mktemp("cli-e2e-audit") / "audit.jsonl"
+    return {**server.env(lakehouse), "SUPERSET_IAC_AUDIT_LOG": str(audit),
+            "SUPERSET_ACCESS_TOKEN": "", "SUPERSET_IAC_ENV": "local", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cli-e2e") / "assets"
+    shutil.copytree(ROOT / "assets", root)
+    (root / "charts" / "ticks_per_symbol.yaml").write_text(EXTRA_CHART)
+    return root
+
+
+class AccessLog:
+    """The requests Superset logged since ``mark()``: (method, path, status)."""
+
+    def __init__(self, server: SupersetInstance) -> None:
+        self.path = server.log_path
+        self.mark()
+
+    def mark(self) -> None:
+        self.offset = self.path.stat().st_size
+
+    def since(self) -> list[tuple[str, str, int]]:
+        # gunicorn logs a request once its response is sent; let the last line land.
+        size, deadline = -1, time.monotonic() + 2
+        while size != self.path.stat().st_size and time.monotonic() < deadline:
+            size = self.path.stat().st_size
+            time.sleep(0.2)
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            text = log.read().decode("utf-8", "replace")
+        return [(m[1], m[2].split("?")[0], int(m[3])) for m in REQUEST.finditer(text)]
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(method, path) for method, path, _ in self.since()
+                if method != "GET" and path not in AUTH_PATHS]
+
+
+class Api:
+    """Edits by hand, as someone in the UI would make them."""
+
+    def __init__(self, server: SupersetInstance) -> None:
+        self.url = f"{server.url}/api/v1"
+        self.session: requests.Session = server.session()
+
+    def find(self, resource: str, field: str, value: str) -> dict:
+        rows = self.session.get(f"{self.url}/{resource}/", params={"q": "(page_size:100)"})
+        rows.raise_for_status()
+        return next(r for r in rows.json()["result"] if r[field] == value)
+
+    def put(self, path: str, body: dict) -> None:
+        answer = self.session.put(f"{self.url}/{path}", json=body)
+        assert answer.status_code == 200, answer.text
+
+    def chart_id(self, name: str) -> int:
+        return self.find("chart", "slice_name", name)["id"]
+
+    def describe_chart(self, name: str, text: str) -> int:
+        chart = self.chart_id(name)
+        self.put(f"chart/{chart}", {"description": text})
+        return chart
+
+    def count(self, resource: str, field: str, value: str) -> int:
+        rows = self.session.get(f"{self.url}/{resource}/", params={"q": "(page_size:100)"})
+        return sum(1 for r in rows.json()["result"] if r[field] == value)
+
+
+def cli(environ: dict[str, str], *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=environ, input=input)
+
+
+def assert_one_line_error(result: Result, code: int) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+@pytest.fixture(scope="module")
+def applied(server, environ, tree) -> Result:
+    log = AccessLog(server)
+    result = cli(environ, "apply", "--assets", str(tree), "--yes")
+    assert result.exit_code == 0, result.output
+    result.writes = log.writes()  # type: ignore[attr-defined]
+    return result
+
+
+@pytest.fixture
+def api(server) -> Api:
+    return Api(server)
+
+
+def test_apply_creates_the_tree_with_progress_and_a_summary(applied, api):
+    out, err = applied.stdout.splitlines(), applied.stderr.splitlines()
+    assert "Plan: 19 to create, 0 to update, 0 to delete, 1 unchanged." in out
+    assert re.fullmatch(r"Apply: 19 created, 1 unchanged \(\d+\.\ds\)\.", out[-1])
+    assert err[0] == "Applying 19 changes."
+    assert [line.split("] ", 1)[1].split(": ")[0] for line in err[1:]][:2] == [
+        "+ view/hive_prod.logs_db.v_app_logs", "+ view/hive_prod.option_ticks_db.mv_daily_stats"]
+    assert len(err) == 20 and all(": created (" in line for line in err[1:])
+    assert api.count("chart", "slice_name", "Volume by symbol") == 1
+    assert api.count("dashboard", "slug", "lakehouse-analytics") == 1
+    assert ("POST", "/api/v1/chart/") in applied.writes
+
+
+def test_second_diff_and_apply_change_nothing_and_send_no_write(applied, server, environ, tree):
+    log = AccessLog(server)
+    diff = cli(environ, "diff", "--assets", str(tree))
+    assert diff.exit_code == 0, diff.output
+    assert diff.stdout == f"No changes. {OBJECTS} objects up to date.\n"
+    again = cli(environ, "apply", "--assets", str(tree), "--yes")
+    assert again.exit_code == 0 and again.stdout == diff.stdout and again.stderr == ""
+    assert log.writes() == []
+
+
+def test_a_hand_edit_is_exit_3_showing_that_field_and_json_says_the_same(
+        applied, server, environ, tree, api):
+    chart = api.describe_chart("Volume by symbol", "Edited in the UI")
+    text = cli(environ, "diff", "--assets", str(tree))
+    assert text.exit_code == 3
+    assert text.stdout.splitlines() == [
+        "~ chart/Volume by symbol",
+        '    description: "Edited in the UI" -> "Total traded volume per symbol."',
+        f"Plan: 0 to create, 1 to update, 0 to delete, {OBJECTS - 1} unchanged."]
+    as_json = cli(environ, "diff", "--assets", str(tree), "--format", "json")
+    assert as_json.exit_code == 3
+    data = json.loads(as_json.stdout)
+    assert data["changes"] == [{"action": "update", "kind": "chart", "key": "Volume by symbol",
+                                "fields": [{"path": "description", "before": "Edited in the UI",
+                                            "after": "Total traded volume per symbol."}]}]
+    assert data["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": OBJECTS - 1}
+
+    log = AccessLog(server)
+    restored = cli(environ, "apply", "--assets", str(tree), "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert log.writes() == [("PUT", f"/api/v1/chart/{chart}")]  # that chart's write alone
+    assert cli(environ, "diff", "--assets", str(tree)).exit_code == 0
+
+
+def test_target_limits_diff_and_apply_to_that_chart(applied, server, environ, tree, api):
+    price = api.describe_chart("Option price over time", "Edited A")
+    api.describe_chart("Daily statistics", "Edited B")
+    only = cli(environ, "diff", "--assets", str(tree), "--target", "chart/Option price over time")
+    assert only.exit_code == 3
+    assert only.stdout.splitlines()[0] == "~ chart/Option price over time"
+    assert "Daily statistics" not in only.stdout and "Plan: 0 to create, 1 to update" in only.stdout
+
+    log = AccessLog(server)
+    applied_one = cli(environ, "apply", "--assets", str(tree), "--yes",
+                      "--target", "chart/Option price over time")
+    assert applied_one.exit_code == 0, applied_one.output
+    assert log.writes() == [("PUT", f"/api/v1/chart/{price}")]
+    rest = cli(environ, "diff", "--assets", str(tree))
+    assert rest.exit_code == 3 and rest.stdout.splitlines()[0] == "~ chart/Daily statistics"
+    assert "Plan: 0 to create, 1 to update" in rest.stdout
+    assert cli(environ, "apply", "--assets", str(tree), "--yes").exit_code == 0
+    typo = cli(environ, "diff", "--assets", str(tree), "--target", "chart/Daily statistic")
+    assert "did you mean chart/Daily statistics?" in assert_one_line_error(typo, 2)
+
+
+def test_prune_deletes_the_managed_chart_gone_from_the_tree_never_a_hand_made_one(
+        applied, server, environ, tree, api, tmp_path):
+    volume_stats = api.find("dataset", "table_name", "volume_stats")["id"]
+    made = api.session.post(f"{api.url}/chart/", json={
+        "slice_name": "Made by hand", "viz_type": "table", "datasource_id": volume_stats,
+        "datasource_type": "table", "params": "{}"})
+    assert made.status_code == 201, made.text
+    smaller = tmp_path / "assets"
+    shutil.copytree(tree, smaller)
+    (smaller / "charts" / "ticks_per_symbol.yaml").unlink()
+    extra = api.chart_id("Ticks per symbol")
+
+    assert cli(environ, "diff", "--assets", str(smaller)).exit_code == 0  # no --prune: kept
+    shown = cli(environ, "diff", "--assets", str(smaller), "--prune")
+    assert shown.exit_code == 3
+    assert shown.stdout.splitlines() == [
+        "- chart/Ticks per symbol", f"Plan: 0 to create, 0 to update, 1 to delete, {OBJECTS - 1} unchanged."]
+    log = AccessLog(server)
+    pruned = cli(environ, "apply", "--assets", str(smaller), "--yes", "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    assert log.writes() == [("DELETE", f"/api/v1/chart/{extra}")]
+    assert api.count("chart", "slice_name", "Ticks per symbol") == 0
+    assert api.count("chart", "slice_name", "Made by hand") == 1
+    assert cli(environ, "diff", "--assets", str(smaller), "--prune").exit_code == 0
+    assert cli(environ, "apply", "--assets", str(tree), "--yes").exit_code == 0  # put it back
+
+
+def test_wrong_password_is_exit_2_in_one_line(applied, environ, tree):
+    result = cli({**environ, "SUPERSET_PASSWORD": "not-the-password"}, "diff", "--assets", str(tree))
+    line = assert_one_line_error(result, 2)
+    assert line.startswith("error: POST /api/v1/security/login → 401:")
+    assert "not-the-password" not in result.output
+
+
+def test_unreachable_superset_is_exit_2_in_one_line(applied, environ, tree):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = cli({**environ, "SUPERSET_URL": f"http://127.0.0.1:{port}"}, "apply",
+                 "--assets", str(tree), "--yes")
+    line = assert_one_line_error(result, 2)
+    assert "no response" in line and f"127.0.0.1:{port}" in line
+
+
+def test_invalid_assets_are_exit_1_with_positions_and_nothing_reaches_the_server(
+        applied, server, environ, tree, tmp_path):
+    broken = tmp_path / "assets"
+    shutil.copytree(tree, broken)
+    dashboard = broken / "dashboards" / "lakehouse_analytics.yaml"
+    dashboard.write_text(dashboard.read_text().replace("chart: Volume by symbol", "chart: Volume"))
+    log = AccessLog(server)
+    result = cli(environ, "apply", "--assets", str(broken), "--yes")
+    assert result.exit_code == 1
+    assert re.search(rf"^{re.escape(str(dashboard))}:\d+:\d+: R\d{{3}} ", result.stderr, re.M)
+    assert result.stderr.strip().endswith("error: 1 problem(s) in the assets; nothing was changed")
+    assert log.since() == []  # not even a login
+
+
+def _installed(environ: dict[str, str], tree: Path, stdin: int, answer: bytes = b"",
+               master: int | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **environ}
+    proc = subprocess.Popen([sys.executable, "-m", "superset_iac", "apply", "--assets", str(tree)],
+                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    if master is not None:
+        os.write(master, answer)  # the terminal holds the line until the prompt reads it
+    out, err = proc.communicate(timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(), err.decode())
+
+
+def test_on_a_terminal_apply_asks_and_no_changes_nothing(applied, server, environ, tree, api):
+    api.describe_chart("Log events by service", "Edited by hand")
+    master, slave = pty.openpty()
+    log = AccessLog(server)
+    try:
+        declined = _installed(environ, tree, slave, b"n\n", master)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert declined.returncode == 1, declined.stderr
+    assert "Apply these changes? [y/N]" in declined.stderr
+    assert "error: apply cancelled: nothing was changed" in declined.stderr
+    assert "~ chart/Log events by service" in declined.stdout
+    assert log.writes() == []
+    assert cli(environ, "diff", "--assets", str(tree)).exit_code == 3  # still drifted
+
+
+def test_without_a_terminal_apply_does_not_ask(applied, server, environ, tree, api):
+    """CI: stdin is not a terminal; apply proceeds without --yes (as the README says)."""
+    chart = api.describe_chart("Log events by service", "Edited by hand again")
+    log = AccessLog(server)
+    result = _installed(environ, tree, subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert "Apply these changes?" not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[1].startswith("[1/1] ~ chart/Log events by service: updated")
+    assert log.writes() == [("PUT", f"/api/v1/chart/{chart}")]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "asks for confirmation on a terminal unless `--yes`; in CI (no terminal) it does not ask" in readme
