@@ -2,11 +2,11 @@
 
 Equality (``Spec.compared``) ignores things that vary from one server to the
 next without meaning anything: the order of keys in free-form JSON (chart
-``params``, dashboard metadata, ``extra``), the ``parents`` lists of a
-dashboard's position tree (derived from its ``children``), the plain
-columns a physical dataset derives from its table. Export writes the form
-that equality sees, so that the same objects exported from two servers give
-the same bytes, and a file is not rewritten for noise.
+``params``, dashboard metadata, ``extra``), the plain columns a physical
+dataset derives from its table. Export writes the form that equality sees,
+so that the same objects exported from two servers give the same bytes, and
+a file is not rewritten for noise. (A dashboard's layout needs no step here:
+the handler reads it in its canonical form, as ``Dashboard.compared`` sees it.)
 
 Every step is checked: the result must compare equal to the input, or the
 input is written as it is.
@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from superset_iac.model import Dashboard, Dataset, Spec
+from superset_iac.model import Dataset, Spec
 from superset_iac.model.dataset import Column
 
 
@@ -61,13 +61,4 @@ def _column(column: Column) -> Column:
     return column if column.is_calculated else column.model_copy(update={"type": None})
 
 
-def _dashboard(spec: Spec) -> Spec:
-    """The compact layout when it can say it, else the tree with parents recomputed."""
-    from superset_iac.kinds.layout import canonical_layout  # pure functions, no I/O
-
-    assert isinstance(spec, Dashboard)
-    layout, position = canonical_layout(spec.layout, spec.position)
-    return spec.model_copy(update={"layout": layout, "position": position})
-
-
-_KIND_STEPS: dict[type[Spec], Callable[[Spec], Spec]] = {Dataset: _dataset, Dashboard: _dashboard}
+_KIND_STEPS: dict[type[Spec], Callable[[Spec], Spec]] = {Dataset: _dataset}

@@ -25,8 +25,9 @@ from superset_iac.plan.model import Change, LiveObject
 if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
     from superset_iac.model.environment import Environment
 
-# Written into the ``external_url`` of objects superset-iac creates, so that the
-# UI shows who owns them and ``--prune`` can never delete anything else.
+# ``superset-iac://<kind>/<key>`` names an object superset-iac created: it seeds
+# the managed uuid (``rest.managed_uuid``), is the ``external_url`` the UI shows,
+# and is the marker of the kinds without a uuid (roles, RLS rules).
 MANAGED_URL_PREFIX = "superset-iac://"
 
 
@@ -80,6 +81,10 @@ class Context:
     def wants_detail(self, kind: str, key: str) -> bool:
         """Whether ``read`` must fetch the full object ``kind/key``."""
         return self.desired is None or key in self.desired.get(kind, {})
+
+    def desired_keys(self, kind: str) -> list[str]:
+        """The keys of ``kind`` this run compares (none for export)."""
+        return list((self.desired or {}).get(kind, {}))
 
 
 class Handler(ABC):

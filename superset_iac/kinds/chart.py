@@ -47,7 +47,7 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import KEY_PARAM, Chart, canonical_params
 from superset_iac.plan.model import Change, LiveObject
@@ -64,15 +64,8 @@ class ChartHandler(RestHandler):
                "certified_by", "certification_details", "owners.id", "is_managed_externally")
 
     # -- reading ---------------------------------------------------------------
-    def read(self, ctx: Context) -> dict[str, LiveObject]:
-        rows = self.rows(ctx)
-        wanted = list((ctx.desired or {}).get(self.kind, {}))
-        live: dict[str, LiveObject] = {}
-        for row, key in zip(rows, chart_keys(rows, wanted)):
-            managed = row.get("uuid") == managed_uuid(self.kind, key)
-            live[key] = LiveObject(self.to_spec(ctx, row, key), row["id"], managed, row)
-            self._register(ctx, key, row["id"], row.get("slice_name") or "")
-        return live
+    def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
+        return chart_keys(rows, ctx.desired_keys(self.kind))
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Chart:
         name = row.get("slice_name") or ""
@@ -82,7 +75,7 @@ class ChartHandler(RestHandler):
             "key": key if key != name else None,
             "dataset": _dataset_key(ctx, row),
             "viz_type": row.get("viz_type") or "",
-            "params": canonical_params(parse_params(row.get("params"))),
+            "params": canonical_params(json_object(row.get("params"))),
             "description": row.get("description") or None,
             "owners": owner_names(ctx, row.get("owners") or []),
             "cache_timeout": row.get("cache_timeout"),
@@ -90,12 +83,19 @@ class ChartHandler(RestHandler):
             "certification_details": row.get("certification_details") or None,
         })
 
-    # -- writing ---------------------------------------------------------------
-    def to_payload(self, ctx: Context, spec: Spec, chart_id: int | None = None) -> dict[str, Any]:
+    def register(self, ctx: Context, key: str, object_id: Any, spec: Spec) -> None:
+        """Dashboards name a chart in their layout by its id and its name."""
         assert isinstance(spec, Chart)
-        dataset_id = _id(ctx, "dataset", spec.dataset)
+        ctx.ids.set(self.kind, key, object_id)
+        ctx.options.setdefault(NAMES, {})[key] = spec.name
+
+    # -- writing ---------------------------------------------------------------
+    def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
+        assert isinstance(spec, Chart)
+        dataset_id = id_of(ctx, "dataset", spec.dataset)
         params = {**canonical_params(spec.params), KEY_PARAM: spec.key}
-        context = build_query_context(params, spec.viz_type, dataset_id, chart_id)
+        context = build_query_context(params, spec.viz_type, dataset_id,
+                                      live.id if live is not None else None)
         return {
             "slice_name": spec.name,
             "viz_type": spec.viz_type,
@@ -108,38 +108,22 @@ class ChartHandler(RestHandler):
             "certified_by": spec.certified_by,
             "certification_details": spec.certification_details,
             "owners": owner_ids(ctx, spec.owners),
+            # On every write: an update adopts a chart the tree names (see
+            # ``_claimed_key``), so its key marker is trusted from then on.
             **managed_fields(self.kind, spec.key),
         }
 
     def create(self, ctx: Context, spec: Spec) -> Any:
         assert isinstance(spec, Chart)
-        payload = {**self.to_payload(ctx, spec), "uuid": managed_uuid(self.kind, spec.key)}
-        new_id = self.post_once(ctx, spec.key, payload)
-        self._register(ctx, spec.key, new_id, spec.name)
+        new_id = super().create(ctx, spec)
         if not spec.owners:  # the server made the creator an owner
             ctx.client.put(f"chart/{new_id}", {"owners": []})
         return new_id
 
     def update(self, ctx: Context, change: Change) -> None:
-        assert change.live is not None and isinstance(change.desired, Chart)
-        spec = change.desired
-        ctx.client.put(f"chart/{change.live.id}", self.to_payload(ctx, spec, change.live.id))
-        self._register(ctx, spec.key, change.live.id, spec.name)
-
-    def _register(self, ctx: Context, key: str, chart_id: int, name: str) -> None:
-        ctx.ids.set(self.kind, key, chart_id)
-        ctx.options.setdefault(NAMES, {})[key] = name
-
-
-def parse_params(text: Any) -> dict[str, Any]:
-    """A chart's ``params`` JSON string as a dict ({} when empty or not an object)."""
-    if isinstance(text, dict):
-        return text
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        super().update(ctx, change)
+        assert change.live is not None and change.desired is not None
+        self.register(ctx, change.key, change.live.id, change.desired)
 
 
 def chart_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
@@ -167,7 +151,7 @@ def chart_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
 
 def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
     uuid = row.get("uuid")
-    marker = parse_params(row.get("params")).get(KEY_PARAM)
+    marker = json_object(row.get("params")).get(KEY_PARAM)
     if isinstance(marker, str) and marker and (
             uuid == managed_uuid("chart", marker) or row.get("is_managed_externally")):
         return marker
@@ -183,13 +167,6 @@ def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:
         return key
     table = row.get("table") or {}
     return table.get("table_name") or f"#{row.get('datasource_id')}"
-
-
-def _id(ctx: Context, kind: str, key: str) -> Any:
-    """This environment's id for ``key``; ``#<id>`` names an id directly."""
-    if key.startswith("#") and key[1:].isdigit():
-        return int(key[1:])
-    return ctx.ids.id(kind, key)
 
 
 register(ChartHandler())

@@ -41,10 +41,10 @@ from superset_iac.kinds.base import Context, UnresolvedReference
 from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
-from superset_iac.plan.model import Change, LiveObject
+from superset_iac.plan.model import LiveObject
 
 DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
                   "position_json", "certified_by", "certification_details", "owners", "roles",
@@ -58,15 +58,11 @@ class DashboardHandler(RestHandler):
     columns = ("id", "uuid", "dashboard_title", "slug", "published", "certified_by",
                "certification_details", "owners.id", "roles.id", "roles.name",
                "is_managed_externally")
+    detailed = True
 
     # -- reading ---------------------------------------------------------------
-    def read(self, ctx: Context) -> dict[str, LiveObject]:
-        rows = self.rows(ctx)
-        wanted = list((ctx.desired or {}).get(self.kind, {}))
-        live: dict[str, LiveObject] = {}
-        for row, key in zip(rows, dashboard_keys(rows, wanted)):
-            live[key] = self.live_object(ctx, key, row)
-        return live
+    def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
+        return dashboard_keys(rows, ctx.desired_keys(self.kind))
 
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         return ctx.client.get(f"dashboard/{object_id}",
@@ -77,12 +73,13 @@ class DashboardHandler(RestHandler):
         return Dashboard.model_construct(title=row.get("dashboard_title") or "",
                                          slug=row.get("slug") or None)
 
-    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Dashboard:
-        """A dashboard from its detail: ids become names, derived keys go."""
-        metadata = _json(row.get("json_metadata"))
-        tree = lay.from_server(_json(row.get("position_json")),
+    def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Dashboard:
+        """A dashboard from its detail: ids become names, derived keys go, and
+        the layout is in its one canonical form (``layout.canonical_layout``)."""
+        metadata = json_object(row.get("json_metadata"))
+        tree = lay.from_server(json_object(row.get("position_json")),
                                lambda cid: ctx.ids.key("chart", cid))
-        layout = lay.decompile_layout(tree)
+        layout, position = lay.canonical_layout([], tree)
         charts = lay.charts_in(tree or {})
         resolver = _resolver(ctx, tree or {})
         filters = [nf.decompile_filter(nf.from_server(entry, resolver), charts)
@@ -92,8 +89,8 @@ class DashboardHandler(RestHandler):
         return Dashboard.model_validate({
             "title": row.get("dashboard_title") or "",
             "slug": row.get("slug") or None,
-            "layout": [i.model_dump(exclude_unset=True) for i in layout or []],
-            "position": tree if layout is None else None,
+            "layout": [i.model_dump(exclude_unset=True) for i in layout],
+            "position": position,
             "filters": [f.model_dump(exclude_unset=True) for f in filters],
             "roles": sorted(r["name"] for r in row.get("roles") or []),
             "owners": owner_names(ctx, row.get("owners") or []),
@@ -105,16 +102,16 @@ class DashboardHandler(RestHandler):
         })
 
     # -- writing ---------------------------------------------------------------
-    def to_payload(self, ctx: Context, spec: Spec, live: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The PUT body making the dashboard equal ``spec``; ``live`` is its detail."""
+    def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
+        """The PUT body making the dashboard ``live`` (its detail) equal ``spec``."""
         assert isinstance(spec, Dashboard)
         tree = spec.position if spec.position is not None else lay.compile_layout(spec.layout)
         position = lay.to_server(tree, spec.title, lambda key: _chart_info(ctx, key))
         charts = lay.charts_in(tree)
         resolver = _resolver(ctx, tree)
-        metadata = metadata_to_server(spec.metadata, lambda key: _id(ctx, "chart", key))
+        metadata = metadata_to_server(spec.metadata, lambda key: id_of(ctx, "chart", key))
         _entries(metadata, lambda entry: nf.to_server(entry, charts, resolver))
-        kept = _json((live or {}).get("json_metadata"))
+        kept = json_object(live.raw.get("json_metadata") if live is not None else None)
         metadata.update({k: v for k, v in kept.items() if k in DERIVED_METADATA and k != "positions"})
         metadata["native_filter_configuration"] = [
             nf.to_server(nf.filter_body(f, charts), charts, resolver) for f in spec.filters]
@@ -133,19 +130,16 @@ class DashboardHandler(RestHandler):
             **managed_fields(self.kind, spec.key),
         }
 
-    def create(self, ctx: Context, spec: Spec) -> Any:
+    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+        """Title, slug and identity only: a POST never links charts (the PUT does)."""
         assert isinstance(spec, Dashboard)
-        payload = {"dashboard_title": spec.title, "slug": spec.slug,
-                   "uuid": managed_uuid(self.kind, spec.key), **managed_fields(self.kind, spec.key)}
-        new_id = self.post_once(ctx, spec.key, payload)
-        ctx.ids.set(self.kind, spec.key, new_id)
+        return {"dashboard_title": spec.title, "slug": spec.slug,
+                "uuid": managed_uuid(self.kind, spec.key), **managed_fields(self.kind, spec.key)}
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        new_id = super().create(ctx, spec)
         ctx.client.put(f"dashboard/{new_id}", self.to_payload(ctx, spec))
         return new_id
-
-    def update(self, ctx: Context, change: Change) -> None:
-        assert change.live is not None and isinstance(change.desired, Dashboard)
-        ctx.client.put(f"dashboard/{change.live.id}",
-                       self.to_payload(ctx, change.desired, change.live.raw))
 
     def role_ids(self, ctx: Context, names: list[str]) -> list[int]:
         out = []
@@ -184,23 +178,6 @@ def dashboard_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
 # -- ids <-> names ---------------------------------------------------------------
 
 
-def _json(text: Any) -> dict[str, Any]:
-    if isinstance(text, dict):
-        return dict(text)
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _id(ctx: Context, kind: str, key: str) -> Any:
-    """This environment's id for ``key``; ``#<id>`` (an object read without a key) is the id."""
-    if isinstance(key, str) and key.startswith("#") and key[1:].isdigit():
-        return int(key[1:])
-    return ctx.ids.id(kind, key)
-
-
 def _chart_key(ctx: Context) -> Callable[[Any], str]:
     def key(chart_id: Any) -> str:
         try:
@@ -212,14 +189,14 @@ def _chart_key(ctx: Context) -> Callable[[Any], str]:
 
 
 def _chart_info(ctx: Context, key: str) -> lay.ChartInfo:
-    return lay.ChartInfo(_id(ctx, "chart", key), ctx.options.get(NAMES, {}).get(key, key))
+    return lay.ChartInfo(id_of(ctx, "chart", key), ctx.options.get(NAMES, {}).get(key, key))
 
 
 def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
     return nf.Resolver(
-        dataset_id=lambda key: _id(ctx, "dataset", key),
+        dataset_id=lambda key: id_of(ctx, "dataset", key),
         dataset_key=lambda id_: ctx.ids.key("dataset", id_),
-        chart_id=lambda key: _id(ctx, "chart", key),
+        chart_id=lambda key: id_of(ctx, "chart", key),
         chart_key=lambda id_: ctx.ids.key("chart", id_),
         chart_tabs=lay.chart_tabs(tree))
 
@@ -278,7 +255,7 @@ def _translate(metadata: dict[str, Any], conv: Callable[[Any], Any]) -> dict[str
     if isinstance(out.get("timed_refresh_immune_slices"), list):
         out["timed_refresh_immune_slices"] = [conv(c) for c in out["timed_refresh_immune_slices"]]
     if isinstance(out.get("default_filters"), str):
-        filters = _json(out["default_filters"])
+        filters = json_object(out["default_filters"])
         out["default_filters"] = json.dumps({str(conv(k)): v for k, v in filters.items()})
     return out
 

@@ -26,22 +26,17 @@ the environment is not applied (Superset cannot tell us it differs).
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.kinds.rest import RestHandler, failing_as, json_object, managed_uuid
 from superset_iac.model.base import Spec
-from superset_iac.model.database import Database, has_password, masked_uri, parse_uri
+from superset_iac.model.database import Database, has_password, masked_uri, uri_passwords
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError
 
 _FLAGS = ("expose_in_sqllab", "allow_run_async", "allow_dml", "allow_ctas", "allow_cvas",
           "allow_file_upload", "impersonate_user")
-
-
 _TIMEOUTS = "database.cache_timeouts"
 
 
@@ -55,35 +50,14 @@ def read_cache_timeout(ctx: Context, database: str) -> tuple[bool, int | None]:
     return database in timeouts, timeouts.get(database)
 
 
-class WriteFailed(IacError):
-    """A create, update or delete the server refused, named after the object."""
-
-
-@contextmanager
-def failing_as(what: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
-    """Turn an ``ApiError`` into one ``WriteFailed`` line that starts with ``what``.
-
-    The client already redacts URI passwords and its own credentials;
-    ``secrets`` are further values (a database password) to keep out.
-    """
-    try:
-        yield
-    except ApiError as err:
-        message = str(err)
-        for secret in secrets:
-            if secret:
-                message = message.replace(secret, "***")
-        raise WriteFailed(f"{what}: {message}") from None
-
-
 class DatabaseHandler(RestHandler):
     spec_type = Database
     resource = "database"
     columns = ("id", "uuid", "database_name")
+    detailed = True
 
-    def read(self, ctx: Context) -> dict[str, LiveObject]:
-        return {row["database_name"]: self.live_object(ctx, row["database_name"], row)
-                for row in self.rows(ctx)}
+    def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
+        return [row["database_name"] for row in rows]  # unique in Superset
 
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         """The one endpoint with the URI (password masked) and every compared field."""
@@ -94,21 +68,21 @@ class DatabaseHandler(RestHandler):
     def summary(self, row: dict[str, Any]) -> Database:
         return Database(name=row["database_name"], uri="")
 
-    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Database:
+    def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Database:
         """A database from its ``/connection`` answer (URI already masked)."""
         return Database.model_validate({
             "name": row["database_name"],
             "uri": row.get("sqlalchemy_uri") or "",
             "cache_timeout": row.get("cache_timeout"),
-            "extra": _json_object(row.get("extra")),
+            "extra": json_object(row.get("extra")),
             **{flag: bool(row.get(flag)) for flag in _FLAGS},
         })
 
-    def to_payload(self, ctx: Context, spec: Spec, uri: str | None = None) -> dict[str, Any]:
+    def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Database)
         return {
             "database_name": spec.name,
-            "sqlalchemy_uri": spec.uri if uri is None else uri,
+            "sqlalchemy_uri": spec.uri if live is None else _uri_for_update(spec, live),
             "cache_timeout": spec.cache_timeout,
             "extra": json.dumps(spec.extra, sort_keys=True),
             **{flag: getattr(spec, flag) for flag in _FLAGS},
@@ -116,27 +90,18 @@ class DatabaseHandler(RestHandler):
 
     def create(self, ctx: Context, spec: Spec) -> Any:
         assert isinstance(spec, Database)
-        payload = {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key),
-                   "uuid": managed_uuid(self.kind, spec.key)}
-        with failing_as(f"database '{spec.name}' could not be created", _secrets(spec)):
-            new_id = self.post_once(ctx, spec.key, payload)
-        ctx.ids.set(self.kind, spec.key, new_id)
-        return new_id
+        with failing_as(f"database '{spec.name}' could not be created", uri_passwords(spec.uri)):
+            return super().create(ctx, spec)
 
     def update(self, ctx: Context, change: Change) -> None:
-        assert change.live is not None and isinstance(change.desired, Database)
-        spec = change.desired
-        stored = change.live.raw.get("sqlalchemy_uri") or ""
-        # Masked, the URI keeps the password Superset stores; the real one only
-        # goes out when there is none stored to keep.
-        uri = masked_uri(spec.uri, query=False) if has_password(stored) else spec.uri
-        with failing_as(f"database '{spec.name}' could not be updated", _secrets(spec)):
-            ctx.client.put(f"database/{change.live.id}", self.to_payload(ctx, spec, uri))
+        assert isinstance(change.desired, Database)
+        with failing_as(f"database '{change.key}' could not be updated",
+                        uri_passwords(change.desired.uri)):
+            super().update(ctx, change)
 
     def delete(self, ctx: Context, live: LiveObject) -> None:
         with failing_as(f"database '{live.key}' could not be deleted"):
-            ctx.client.delete(f"database/{live.id}")
-        ctx.ids.forget(self.kind, live.key)
+            super().delete(ctx, live)
 
     def landed(self, ctx: Context, key: str) -> int | None:
         """Databases are read by numeric id only: look the managed uuid up in the list."""
@@ -145,17 +110,11 @@ class DatabaseHandler(RestHandler):
         return rows[0]["id"] if rows else None
 
 
-def _secrets(spec: Database) -> tuple[str, ...]:
-    url = parse_uri(spec.uri)
-    return (url.password,) if url is not None and url.password else ()
-
-
-def _json_object(text: str | None) -> dict[str, Any]:
-    """Superset stores ``extra`` as a JSON string; null or empty means {}."""
-    if not text:
-        return {}
-    value = json.loads(text)
-    return value if isinstance(value, dict) else {}
+def _uri_for_update(spec: Database, live: LiveObject) -> str:
+    """Masked, the URI keeps the password Superset stores; the real one only
+    goes out when there is none stored to keep."""
+    stored = live.raw.get("sqlalchemy_uri") or ""
+    return masked_uri(spec.uri, query=False) if has_password(stored) else spec.uri
 
 
 register(DatabaseHandler())

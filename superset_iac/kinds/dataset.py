@@ -34,10 +34,11 @@ import json
 from typing import Any, Iterable
 
 from superset_iac.kinds.base import Context
-from superset_iac.kinds.database import failing_as, read_cache_timeout
+from superset_iac.kinds.database import read_cache_timeout
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, managed_fields, managed_uuid
+from superset_iac.kinds.rest import (RestHandler, failing_as, json_object, managed_fields,
+                                     managed_uuid)
 from superset_iac.model.base import Spec
 from superset_iac.model.dataset import Column, Dataset, Metric
 from superset_iac.plan.model import Change, LiveObject
@@ -62,9 +63,11 @@ class DatasetHandler(RestHandler):
     spec_type = Dataset
     resource = "dataset"
     columns = ("id", "uuid", "table_name", "database.database_name", "catalog", "schema", "sql")
+    detailed = True
 
     # -- reading ---------------------------------------------------------------
     def read(self, ctx: Context) -> dict[str, LiveObject]:
+        """By name; of several datasets sharing one, the tree's (see ``_pick``)."""
         live: dict[str, LiveObject] = {}
         for key, rows in _by_name(self.rows(ctx)).items():
             row = self._pick(ctx, key, rows)
@@ -102,7 +105,7 @@ class DatasetHandler(RestHandler):
                 return row
         return None
 
-    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Dataset:
+    def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Dataset:
         """A dataset from its detail; ids become names."""
         database = row["database"]
         return Dataset.model_validate({
@@ -120,17 +123,17 @@ class DatasetHandler(RestHandler):
             "filter_select_enabled": bool(row.get("filter_select_enabled")),
             "cache_timeout": _own_cache_timeout(ctx, row),
             "owners": owner_names(ctx, row.get("owners") or []),
-            "extra": _json_object(row.get("extra")),
-            "template_params": _json_object(row.get("template_params")),
+            "extra": json_object(row.get("extra")),
+            "template_params": json_object(row.get("template_params")),
             "columns": [_column(c) for c in row.get("columns") or []],
             "metrics": [_metric(m) for m in row.get("metrics") or []],
         })
 
     # -- writing ---------------------------------------------------------------
-    def to_payload(self, ctx: Context, spec: Spec, live: dict[str, Any] | None = None) -> dict[str, Any]:
+    def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         """The PUT body making the dataset ``live`` (its detail) equal ``spec``."""
         assert isinstance(spec, Dataset)
-        live = live or {}
+        detail = live.raw if live is not None else {}
         payload: dict[str, Any] = {
             "table_name": spec.name,
             "database_id": ctx.ids.id("database", spec.database),
@@ -141,39 +144,19 @@ class DatasetHandler(RestHandler):
             "extra": json.dumps(spec.extra, sort_keys=True) if spec.extra else None,
             "template_params": (json.dumps(spec.template_params, sort_keys=True)
                                 if spec.template_params else None),
-            "columns": _columns_payload(spec.columns, live.get("columns") or []),
-            "metrics": _metrics_payload(spec.metrics, live.get("metrics") or []),
+            "columns": _columns_payload(spec.columns, detail.get("columns") or []),
+            "metrics": _metrics_payload(spec.metrics, detail.get("metrics") or []),
         }
         if spec.catalog is not None:  # else the server's (default) catalog stays
             payload["catalog"] = spec.catalog
         return payload
 
-    def create(self, ctx: Context, spec: Spec) -> Any:
+    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+        """What a POST takes: the source (the server reads its columns), the
+        settings a PUT would reset, identity."""
         assert isinstance(spec, Dataset)
-        new_id = self._post(ctx, spec)
-        ctx.ids.set(self.kind, spec.key, new_id)
-        self._converge(ctx, spec, new_id, "created, but its columns and metrics could not be set")
-        return new_id
-
-    def update(self, ctx: Context, change: Change) -> None:
-        assert change.live is not None and isinstance(change.desired, Dataset)
-        spec, live = change.desired, change.live
-        with failing_as(f"dataset '{spec.name}' could not be updated"):
-            ctx.client.put(f"dataset/{live.id}", self.to_payload(ctx, spec, live.raw))
-            if not _source_changed(change):
-                return
-            ctx.client.put(f"dataset/{live.id}/refresh", {})
-        self._converge(ctx, spec, live.id, "updated, but its columns could not be synced")
-
-    def delete(self, ctx: Context, live: LiveObject) -> None:
-        with failing_as(f"dataset '{live.key}' could not be deleted"):
-            ctx.client.delete(f"dataset/{live.id}")
-        ctx.ids.forget(self.kind, live.key)
-
-    def _post(self, ctx: Context, spec: Dataset) -> int:
-        database_id = ctx.ids.id("database", spec.database)
         payload = {
-            "database": database_id,
+            "database": ctx.ids.id("database", spec.database),
             "table_name": spec.name,
             "schema": spec.schema_,
             "sql": spec.sql,
@@ -185,14 +168,34 @@ class DatasetHandler(RestHandler):
         }
         if spec.catalog is not None:
             payload["catalog"] = spec.catalog
+        return payload
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, Dataset)
         with failing_as(f"dataset '{spec.name}' could not be created"):
             try:
-                return self.post_once(ctx, spec.key, payload)
+                new_id = super().create(ctx, spec)
             except ApiError as err:
                 if err.status == 500 and spec.is_virtual:
                     raise ApiError(err.method, err.path, err.status,
-                                   _sql_failure(ctx, spec, database_id, err.message)) from None
+                                   _sql_failure(ctx, spec, err.message)) from None
                 raise
+        self._converge(ctx, spec, new_id, "created, but its columns and metrics could not be set")
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and isinstance(change.desired, Dataset)
+        spec, live = change.desired, change.live
+        with failing_as(f"dataset '{spec.name}' could not be updated"):
+            super().update(ctx, change)
+            if not _source_changed(change):
+                return
+            ctx.client.put(f"dataset/{live.id}/refresh", {})
+        self._converge(ctx, spec, live.id, "updated, but its columns could not be synced")
+
+    def delete(self, ctx: Context, live: LiveObject) -> None:
+        with failing_as(f"dataset '{live.key}' could not be deleted"):
+            super().delete(ctx, live)
 
     def _converge(self, ctx: Context, spec: Dataset, dataset_id: int, what: str) -> None:
         """Read the dataset back; PUT the declared attributes if it differs from ``spec``.
@@ -202,8 +205,9 @@ class DatasetHandler(RestHandler):
         """
         with failing_as(f"dataset '{spec.name}' was {what}"):
             detail = self.detail(ctx, dataset_id)
-            if self.to_spec(ctx, detail).compared() != spec.compared():
-                ctx.client.put(f"dataset/{dataset_id}", self.to_payload(ctx, spec, detail))
+            read = LiveObject(self.to_spec(ctx, detail), dataset_id, True, detail)
+            if read.spec.compared() != spec.compared():
+                ctx.client.put(f"dataset/{dataset_id}", self.to_payload(ctx, spec, read))
 
 
 # -- columns and metrics: names <-> the server's rows ----------------------------
@@ -254,7 +258,7 @@ def _column(row: dict[str, Any]) -> dict[str, Any]:
 def _metric(row: dict[str, Any]) -> dict[str, Any]:
     currency = row.get("currency")
     if isinstance(currency, str):  # older servers answer a JSON string
-        currency = _json_object(currency) or None
+        currency = json_object(currency) or None
     return {"name": row["metric_name"], "expression": row.get("expression") or "",
             **{f: row.get(f) for f in _METRIC_FIELDS if f not in ("expression", "currency")},
             "currency": currency or None}
@@ -294,7 +298,7 @@ def _source_changed(change: Change) -> bool:
     return any(f.path in _SOURCE for f in change.fields)
 
 
-def _sql_failure(ctx: Context, spec: Dataset, database_id: int, answer: str) -> str:
+def _sql_failure(ctx: Context, spec: Dataset, answer: str) -> str:
     """Why the server could not run a virtual dataset's SQL.
 
     A failing SQL makes ``POST /dataset/`` answer 500 "Fatal error" with no
@@ -303,20 +307,11 @@ def _sql_failure(ctx: Context, spec: Dataset, database_id: int, answer: str) -> 
     """
     try:
         ctx.client.post("sqllab/execute/", {
-            "database_id": database_id, "sql": spec.sql, "schema": spec.schema_,
+            "database_id": ctx.ids.id("database", spec.database), "sql": spec.sql, "schema": spec.schema_,
             "runAsync": False, "queryLimit": 1, "select_as_cta": False, "expand_data": False})
     except ApiError as err:
         return f"its SQL fails on database '{spec.database}': {err.message}"
     return f"{answer} (the server could not read the columns of its SQL)"
-
-
-def _json_object(text: str | dict | None) -> dict[str, Any]:
-    if isinstance(text, dict):
-        return text
-    if not text:
-        return {}
-    value = json.loads(text)
-    return value if isinstance(value, dict) else {}
 
 
 register(DatasetHandler())

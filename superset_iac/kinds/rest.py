@@ -1,93 +1,167 @@
-"""What handlers of Superset REST resources share.
+"""What the handlers of Superset REST resources share.
 
-Subclasses name their ``resource`` (``chart``), say which list ``columns``
-they need, and convert in both directions with ``to_spec`` (server JSON ->
-spec, ids resolved to names through ``ctx.ids``) and ``to_payload`` (spec ->
-request body, names resolved to ids). Reading uses the list endpoint only,
-paged, so a diff costs one request per 100 objects; kinds whose compared
-fields are missing from the list read details where needed and say so.
+A subclass names its ``resource`` (``chart``) and the list ``columns`` it
+needs, says which key each list row stands for (``keys``), and converts in
+both directions: ``to_spec`` (server JSON -> spec, ids resolved to names
+through ``ctx.ids``) and ``to_payload`` (spec -> request body, names resolved
+to ids).
+
+Identity. Superset 6.1 returns ``uuid`` in every list but ``external_url``
+nowhere (not in lists, details or exports), so an object created here gets
+the uuid ``managed_uuid(kind, key)``: a row whose uuid is that of its own key
+is managed, and only managed objects are ever pruned. The uuid is derived
+from the key, hence the same in every environment, and survives any edit in
+the UI. ``is_managed_externally``/``external_url`` are written as well, for
+the UI only. (RLS rules have no uuid; that handler overrides ``is_managed``.)
+
+Reading is the list endpoint, paged: one request per 100 objects. A kind
+whose list lacks compared fields sets ``detailed``: the objects this run
+compares are read in full (``detail``), the others keep a ``summary`` spec.
+
+Writing: a create POSTs ``create_payload`` through ``post_once`` (an answer
+lost on the way is looked up by the managed uuid, never POSTed again), an
+update PUTs ``to_payload``, a delete DELETEs.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Any, ClassVar
+from contextlib import contextmanager
+from typing import Any, ClassVar, Iterator
 
-from superset_iac.kinds.base import MANAGED_URL_PREFIX, Context, Handler, managed_url
+from superset_iac.errors import IacError
+from superset_iac.kinds.base import Context, Handler, managed_url
 from superset_iac.model.base import Spec
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError, TransientWriteError
-
-
-def is_managed(row: dict[str, Any], kind: str) -> bool:
-    url = row.get("external_url") or ""
-    return bool(row.get("is_managed_externally")) and url.startswith(f"{MANAGED_URL_PREFIX}{kind}/")
-
-
-def managed_key(row: dict[str, Any], kind: str) -> str | None:
-    """The natural key recorded in a managed object's ``external_url``."""
-    if not is_managed(row, kind):
-        return None
-    return row["external_url"][len(f"{MANAGED_URL_PREFIX}{kind}/"):]
+from superset_iac.superset.errors import ApiError, TransientWriteError, redact
 
 
 def managed_uuid(kind: str, key: str) -> str:
-    """The uuid superset-iac gives the object ``kind/key`` when it creates it.
-
-    Derived from the managed URL, hence the same in every environment. List
-    endpoints return ``uuid`` but never ``external_url`` (databases and
-    datasets not even ``is_managed_externally``), so a uuid that matches the
-    row's own key is how a list row shows it was created here.
-    """
+    """The uuid superset-iac gives the object ``kind/key`` when it creates it."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, managed_url(kind, key)))
 
 
 def managed_fields(kind: str, key: str) -> dict[str, Any]:
-    """Payload fields that mark an object as created and owned by superset-iac."""
+    """Payload fields that show in the UI that superset-iac owns the object."""
     return {"is_managed_externally": True, "external_url": managed_url(kind, key)}
+
+
+def json_object(text: Any) -> dict[str, Any]:
+    """A JSON object Superset stores as a string (``params``, ``extra``,
+    ``json_metadata``…) as a dict: {} when empty, invalid or not an object."""
+    if isinstance(text, dict):
+        return dict(text)
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def id_of(ctx: Context, kind: str, key: str) -> Any:
+    """This environment's id for ``key``; ``#<id>`` (an object read without a key) is the id."""
+    if isinstance(key, str) and key.startswith("#") and key[1:].isdigit():
+        return int(key[1:])
+    return ctx.ids.id(kind, key)
+
+
+class WriteFailed(IacError):
+    """A create, update or delete the server refused, named after the object."""
+
+
+@contextmanager
+def failing_as(what: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
+    """Turn an ``ApiError`` into one ``WriteFailed`` line that starts with ``what``.
+
+    The client already redacts URI passwords and its own credentials;
+    ``secrets`` are further values (a database password) to keep out.
+    """
+    try:
+        yield
+    except ApiError as err:
+        raise WriteFailed(f"{what}: {redact(str(err), secrets)}") from None
 
 
 class RestHandler(Handler):
     resource: ClassVar[str]
     columns: ClassVar[tuple[str, ...]] = ()
+    # The list lacks compared fields: read ``detail`` for what the run compares.
+    detailed: ClassVar[bool] = False
 
-    # -- conversion, per kind ------------------------------------------------
-    def to_spec(self, ctx: Context, row: dict[str, Any]) -> Spec:
+    # -- per kind ----------------------------------------------------------------
+    def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
+        """The natural key of each list row, unique among them."""
         raise NotImplementedError
 
-    def to_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+    def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Spec:
+        """The spec of a list row (or of its ``detail``) read as ``key``."""
         raise NotImplementedError
 
-    # Kinds whose list lacks compared fields read each object of the tree in
-    # full (``detail``) and keep a ``summary`` spec of the others.
+    def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
+        """The body that makes ``live`` (None: a new object) equal ``spec``."""
+        raise NotImplementedError
+
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         raise NotImplementedError
 
     def summary(self, row: dict[str, Any]) -> Spec:
+        """A spec for an object the run does not compare (never compared, enough to prune)."""
         raise NotImplementedError
 
-    # -- shared plumbing -----------------------------------------------------
+    def is_managed(self, row: dict[str, Any], key: str) -> bool:
+        return row.get("uuid") == managed_uuid(self.kind, key)
+
+    def register(self, ctx: Context, key: str, object_id: Any, spec: Spec) -> None:
+        """Record the id of ``key`` (kinds that others name by more than id add to it)."""
+        ctx.ids.set(self.kind, key, object_id)
+
+    # -- reading -----------------------------------------------------------------
     def rows(self, ctx: Context) -> list[dict[str, Any]]:
         return ctx.client.list(self.resource, columns=list(self.columns))
 
-    def live_object(self, ctx: Context, key: str, row: dict[str, Any]) -> LiveObject:
-        """``row`` as the live object ``key``, registered in ``ctx.ids``.
+    def read(self, ctx: Context) -> dict[str, LiveObject]:
+        rows = self.rows(ctx)
+        return {key: self.live_object(ctx, key, row)
+                for row, key in zip(rows, self.keys(ctx, rows), strict=True)}
 
-        Managed when its uuid is ``managed_uuid(kind, key)``; read in full
-        only when this run compares it (``ctx.wants_detail``).
-        """
-        ctx.ids.set(self.kind, key, row["id"])
-        managed = row.get("uuid") == managed_uuid(self.kind, key)
-        if not ctx.wants_detail(self.kind, key):
-            return LiveObject(self.summary(row), row["id"], managed, row)
-        full = self.detail(ctx, row["id"])
-        return LiveObject(self.to_spec(ctx, full), row["id"], managed, full)
+    def live_object(self, ctx: Context, key: str, row: dict[str, Any]) -> LiveObject:
+        """``row`` as the live object ``key``, registered in ``ctx.ids``."""
+        if not self.detailed:
+            full, spec = row, self.to_spec(ctx, row, key)
+        elif ctx.wants_detail(self.kind, key):
+            full = self.detail(ctx, row["id"])
+            spec = self.to_spec(ctx, full, key)
+        else:
+            full, spec = row, self.summary(row)
+        self.register(ctx, key, row["id"], spec)
+        return LiveObject(spec, row["id"], self.is_managed(row, key), full)
+
+    # -- writing -----------------------------------------------------------------
+    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+        """The POST body: the object, its managed uuid and the UI's marker."""
+        return {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key),
+                "uuid": managed_uuid(self.kind, spec.key)}
+
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        new_id = self.post_once(ctx, spec.key, self.create_payload(ctx, spec))
+        self.register(ctx, spec.key, new_id, spec)
+        return new_id
+
+    def update(self, ctx: Context, change: Change) -> None:
+        assert change.live is not None and change.desired is not None
+        ctx.client.put(f"{self.resource}/{change.live.id}",
+                       self.to_payload(ctx, change.desired, change.live))
+
+    def delete(self, ctx: Context, live: LiveObject) -> None:
+        ctx.client.delete(f"{self.resource}/{live.id}")
+        ctx.ids.forget(self.kind, live.key)
 
     def post_once(self, ctx: Context, key: str, payload: dict[str, Any]) -> Any:
         """POST a create and return the new id, without ever creating twice.
 
         When the answer is lost (``TransientWriteError``) the object may exist:
-        it is looked up by its managed uuid before the error is let through.
+        it is looked up (``landed``) before the error is let through.
         """
         try:
             return ctx.client.post(f"{self.resource}/", payload)["id"]
@@ -105,29 +179,3 @@ class RestHandler(Handler):
             if err.status == 404:
                 return None
             raise
-
-    def read(self, ctx: Context) -> dict[str, LiveObject]:
-        live: dict[str, LiveObject] = {}
-        for row in self.rows(ctx):
-            spec = self.to_spec(ctx, row)
-            obj = LiveObject(spec=spec, id=row["id"], managed=is_managed(row, self.kind), raw=row)
-            live[spec.key] = obj
-            ctx.ids.set(self.kind, spec.key, row["id"])
-        return live
-
-    def create(self, ctx: Context, spec: Spec) -> Any:
-        payload = {**self.to_payload(ctx, spec), **managed_fields(self.kind, spec.key)}
-        result = ctx.client.post(f"{self.resource}/", payload)
-        new_id = result["id"]
-        ctx.ids.set(self.kind, spec.key, new_id)
-        return new_id
-
-    def update(self, ctx: Context, change: Change) -> None:
-        assert change.live is not None and change.desired is not None
-        payload = {**self.to_payload(ctx, change.desired),
-                   **managed_fields(self.kind, change.desired.key)}
-        ctx.client.put(f"{self.resource}/{change.live.id}", payload)
-
-    def delete(self, ctx: Context, live: LiveObject) -> None:
-        ctx.client.delete(f"{self.resource}/{live.id}")
-        ctx.ids.forget(self.kind, live.key)

@@ -11,7 +11,9 @@ change that diff can see.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Callable
+from urllib.parse import unquote
 
 from pydantic import Field
 from sqlalchemy.engine.url import URL, make_url
@@ -24,6 +26,13 @@ PASSWORD_MASK = "X" * 10
 # Query parameters some drivers take a password in; masked too (Superset shows
 # them as they are, but a plan must not).
 _SECRET_PARAMS = frozenset({"password", "passwd", "pwd"})
+# The same passwords found in the text, for rewriting a URI in its own
+# spelling. scheme://user:password@host... with SQLAlchemy's own rule (the
+# password runs to the first '@'), so it is the password Superset would see.
+_USERINFO_PASSWORD = re.compile(r"^(?P<head>[\w+]+://[^:/]*:)(?P<pw>[^@]*)(?P<tail>@)")
+_QUERY_PASSWORD = re.compile(
+    rf"(?P<head>[?&](?:{'|'.join(sorted(_SECRET_PARAMS))})=)(?P<pw>[^&#]*)(?P<tail>)",
+    re.IGNORECASE)
 
 
 class DatabaseOverride(Model):
@@ -108,6 +117,31 @@ def masked_uri(uri: str, *, query: bool = True) -> str:
         url = url.set(query={key: PASSWORD_MASK if key.lower() in _SECRET_PARAMS else value
                              for key, value in url.query.items()})
     return url.render_as_string(hide_password=False)
+
+
+def replace_passwords(uri: str, new: Callable[[str], str]) -> str:
+    """``uri`` with each password (user info, password query parameters)
+    replaced by ``new(password)``, and every other character as written.
+
+    Text-level where ``masked_uri`` is not: for writing a URI back to a file.
+    """
+    def sub(match: re.Match[str]) -> str:
+        if not match["pw"]:
+            return match[0]
+        return match["head"] + new(match["pw"]) + match["tail"]
+
+    return _QUERY_PASSWORD.sub(sub, _USERINFO_PASSWORD.sub(sub, uri, count=1))
+
+
+def uri_passwords(uri: str) -> tuple[str, ...]:
+    """The passwords written in ``uri``, each also percent-decoded when that
+    differs: the values an error message must never echo."""
+    found = [m["pw"] for m in _USERINFO_PASSWORD.finditer(uri)]
+    found += [m["pw"] for m in _QUERY_PASSWORD.finditer(uri)]
+    out: list[str] = []
+    for password in filter(None, found):
+        out += [password] if unquote(password) == password else [password, unquote(password)]
+    return tuple(out)
 
 
 def without_empty(value: Any) -> Any:

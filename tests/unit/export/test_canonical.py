@@ -35,23 +35,11 @@ def test_a_physical_dataset_keeps_only_the_columns_equality_sees() -> None:
         {"name": "b", "is_dttm": True}]
 
 
-def test_a_dashboard_tree_is_written_with_parents_that_follow_children() -> None:
+def test_a_dashboard_is_written_in_the_layout_form_it_was_read_in() -> None:
+    """No layout step here: the handler reads the canonical form (see test_dashboard)."""
     from superset_iac.model import Dashboard
 
-    tree = {
-        "DASHBOARD_VERSION_KEY": "v2",
-        "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
-        "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": ["ROW-1"], "parents": ["ROOT_ID"]},
-        "ROW-1": {"type": "ROW", "id": "ROW-1", "children": ["CHART-1"],
-                  "parents": ["ROOT_ID", "GRID_ID"], "meta": {"background": "BACKGROUND_TRANSPARENT"}},
-        "CHART-1": {"type": "CHART", "id": "CHART-1", "children": [],
-                    "parents": ["ROOT_ID", "GRID_ID", "ROW-STALE"],
-                    "meta": {"chart": "Price", "width": 4, "height": 50, "unknownKey": 1}},
-    }
-    spec = Dashboard.model_validate({"title": "T", "position": tree})
+    spec = Dashboard.model_validate({"title": "T", "layout": [
+        {"row": [{"chart": "Price", "width": 6}, {"markdown": "x", "width": 6}]}]})
     out = canonical(spec)
-    assert out.compared() == spec.compared()
-    if out.position is not None:  # kept as a tree: parents recomputed
-        assert out.position["CHART-1"]["parents"] == ["ROOT_ID", "GRID_ID", "ROW-1"]
-    else:  # or said in the compact layout
-        assert out.chart_refs()[0].key == "Price"
+    assert out.layout == spec.layout and out.position is None

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
 from superset_iac.kinds import query_context as qc
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.chart import ChartHandler, chart_keys
 from superset_iac.kinds.rest import managed_uuid
 from superset_iac.model.chart import KEY_PARAM, Chart
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
-
-BASE = "http://superset.test"
-API = f"{BASE}/api/v1"
+from tests.unit.kinds.conftest import API, body, paths
 
 PARAMS = {"x_axis": "timestamp", "time_grain_sqla": "PT1H", "metrics": ["avg_price"],
           "groupby": ["symbol"], "adhoc_filters": [], "time_range": "No filter", "row_limit": 10000}
@@ -44,18 +41,8 @@ def row(id_=3, name="Price", key="Price", params=None, uuid_=None, **fields) -> 
 
 
 @pytest.fixture
-def ctx(client) -> Context:
-    context = Context(client=client)
-    context.ids.set("dataset", "option_ticks", 4)
-    return context
-
-
-def body(call) -> dict:
-    return json.loads(call.request.body)
-
-
-def paths(rsps) -> list[tuple[str, str]]:
-    return [(c.request.method, urlsplit(c.request.url).path) for c in rsps.calls]
+def ids() -> dict:
+    return {"dataset": {"option_ticks": 4}}
 
 
 # -- canonical params ---------------------------------------------------------------

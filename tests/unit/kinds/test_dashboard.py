@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 from pydantic import ValidationError
 
+from superset_iac.export.canonical import canonical
 from superset_iac.kinds import layout as lay
 from superset_iac.kinds import native_filters as nf
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.dashboard import (DashboardHandler, dashboard_keys, metadata_from_server,
                                           metadata_to_server)
@@ -18,9 +18,7 @@ from superset_iac.kinds.rest import managed_uuid
 from superset_iac.model.dashboard import Dashboard, canonical_metadata, normalised_slug
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
-
-BASE = "http://superset.test"
-API = f"{BASE}/api/v1"
+from tests.unit.kinds.conftest import API, body, paths
 
 LAYOUT = [{"header": "Market"},
           {"tabs": [{"title": "Prices", "layout": [{"row": [{"chart": "Price", "width": 8},
@@ -38,22 +36,14 @@ def spec(**fields) -> Dashboard:
 
 
 @pytest.fixture
-def ctx(client) -> Context:
-    context = Context(client=client)
-    context.ids.set("dataset", "ticks", 4)
-    context.ids.set("chart", "Price", 10)
-    context.ids.set("chart", "Volume", 11)
-    context.ids.set("role", "Viewer", 5)
-    context.options[NAMES] = {"Price": "Price", "Volume": "Volume"}
-    return context
+def ids() -> dict:
+    return {"dataset": {"ticks": 4}, "chart": {"Price": 10, "Volume": 11}, "role": {"Viewer": 5}}
 
 
-def body(call) -> dict:
-    return json.loads(call.request.body)
-
-
-def paths(rsps) -> list[tuple[str, str]]:
-    return [(c.request.method, urlsplit(c.request.url).path) for c in rsps.calls]
+@pytest.fixture
+def ctx(ctx):
+    ctx.options[NAMES] = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
+    return ctx
 
 
 def applied_detail(ctx, dashboard: Dashboard, id_: int = 8) -> dict:
@@ -244,6 +234,21 @@ def test_full_position_when_the_compact_form_cannot_say_it(ctx) -> None:
     again = json.loads(DashboardHandler().to_payload(ctx, read)["position_json"])
     assert again[row]["meta"]["0"] == "ROOT_ID"
     assert {n["meta"]["chartId"] for n in again.values() if isinstance(n, dict) and n.get("type") == "CHART"} == {10, 11}
+
+
+def test_a_full_position_is_read_with_parents_that_follow_children(ctx) -> None:
+    """The frontend leaves stale ``parents`` behind; read (hence export) never shows them."""
+    detail = applied_detail(ctx, spec())
+    position = json.loads(detail["position_json"])
+    row = next(k for k, n in position.items() if isinstance(n, dict) and n.get("type") == "ROW")
+    position[row]["meta"]["0"] = "ROOT_ID"  # something only the full tree can say
+    chart = position[row]["children"][0]
+    true_parents = position[chart]["parents"]
+    position[chart]["parents"] = ["ROOT_ID", "GRID_ID", "ROW-stale"]
+    detail["position_json"] = json.dumps(position)
+    read = DashboardHandler().to_spec(ctx, detail)
+    assert read.position is not None and read.position[chart]["parents"] == true_parents
+    assert canonical(read).position == read.position  # export writes it as read
 
 
 def test_chart_customizations_are_named_and_renumbered(ctx) -> None:

@@ -4,30 +4,22 @@ Bodies copy what Superset 6.1 answers (``/database/{id}/connection`` with the
 password masked, ``extra`` as a JSON string).
 """
 
-import json
 import logging
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
-from superset_iac.kinds.base import Context
-from superset_iac.kinds.database import DatabaseHandler, WriteFailed
-from superset_iac.kinds.rest import managed_uuid
+from superset_iac.kinds.database import DatabaseHandler
+from superset_iac.kinds.rest import WriteFailed, managed_uuid
 from superset_iac.model.database import Database, masked_uri
 from superset_iac.plan.diff import compare, plan
 from superset_iac.plan.model import Action, LiveObject
 from superset_iac.plan.render import plan_json, render_plan
-
-BASE = "http://superset.test"
-API = f"{BASE}/api/v1"
+from tests.unit.kinds.conftest import API, paths
+from tests.unit.kinds.conftest import body as sent
 SECRET = "s3cr3t-pw"
 URI = f"postgresql://bi:{SECRET}@db.internal:5432/lake"
 MASKED = "postgresql://bi:XXXXXXXXXX@db.internal:5432/lake"
-
-
-@pytest.fixture
-def ctx(client) -> Context:
-    return Context(client=client)
 
 
 def connection(id_=3, name="lake", uri=MASKED, **fields):
@@ -48,16 +40,8 @@ def desired(**fields) -> Database:
     return Database.model_validate(values)
 
 
-def sent(call) -> dict:
-    return json.loads(call.request.body)
-
-
 def _unquoted(call) -> str:
     return unquote(call.request.url)
-
-
-def paths(rsps):
-    return [(c.request.method, urlsplit(c.request.url).path) for c in rsps.calls]
 
 
 # -- compared(): the one notion of equality ------------------------------------------

@@ -4,29 +4,23 @@ Detail bodies copy Superset 6.1's ``GET /dataset/{id}`` (columns as the
 server derives them, its automatic ``count`` metric, owners by id only).
 """
 
-import json
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
-from superset_iac.kinds.base import Context
-from superset_iac.kinds.database import WriteFailed
 from superset_iac.kinds.dataset import DatasetHandler
-from superset_iac.kinds.rest import managed_uuid
+from superset_iac.kinds.rest import WriteFailed, managed_uuid
 from superset_iac.model.dataset import Dataset
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
+from tests.unit.kinds.conftest import API, body, paths
 
-BASE = "http://superset.test"
-API = f"{BASE}/api/v1"
 SQL = 'SELECT "timestamp", symbol, last_price, volume FROM option_ticks_db.ticks'
 
 
 @pytest.fixture
-def ctx(client) -> Context:
-    context = Context(client=client)
-    context.ids.set("database", "lakehouse", 1)
-    return context
+def ids() -> dict:
+    return {"database": {"lakehouse": 1}}
 
 
 def spec(**fields) -> Dataset:
@@ -87,14 +81,6 @@ def converged(id_=5, **fields):
 def list_row(id_, name="ticks", schema="option_ticks_db", uuid_=None, database="lakehouse"):
     return {"id": id_, "table_name": name, "schema": schema, "catalog": None, "sql": None,
             "uuid": uuid_ or managed_uuid("dataset", name), "database": {"database_name": database}}
-
-
-def body(call) -> dict:
-    return json.loads(call.request.body)
-
-
-def paths(rsps):
-    return [(c.request.method, urlsplit(c.request.url).path) for c in rsps.calls]
 
 
 # -- compared(): canonical equality ---------------------------------------------------
@@ -216,7 +202,7 @@ def test_update_maps_names_to_ids_and_sends_every_kept_column(rsps, csrf, ctx):
          "warning_text": None}]
     assert payload["always_filter_main_dttm"] is False
     typed = spec(columns=[{"name": "volume", "type": "INTEGER"}, {"name": "new", "type": "INT"}])
-    assert [c.get("type") for c in handler.to_payload(ctx, typed, drifted)["columns"]][:2] == [
+    assert [c.get("type") for c in handler.to_payload(ctx, typed, live)["columns"]][:2] == [
         None, "INT"]  # the database's type stays; a column not derived yet gets the declared one
     assert {k: payload[k] for k in ("table_name", "database_id", "schema", "owners", "extra")} == {
         "table_name": "ticks", "database_id": 1, "schema": "option_ticks_db", "owners": [],

@@ -4,18 +4,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import UnknownOwner, owner_ids, owner_names
 
 BASE = "http://superset.test"
 USERS = f"{BASE}/api/v1/security/users/"
 ME = f"{BASE}/api/v1/me/"
 ROWS = [{"id": 1, "username": "admin"}, {"id": 7, "username": "ci-bot"}, {"id": 9, "username": "alice"}]
-
-
-@pytest.fixture
-def ctx(client) -> Context:
-    return Context(client=client)
 
 
 def test_ids_and_names_share_one_directory_read(rsps, ctx):

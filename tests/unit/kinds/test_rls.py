@@ -1,18 +1,14 @@
 """Row level security: list-only read, names <-> ids, the description marker."""
 
 import pytest
-import responses
 from responses import matchers
 
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.rls import RlsHandler, split_marker, with_marker
 from superset_iac.model.rls import RlsRule
 from superset_iac.plan.diff import compare
-from superset_iac.superset import SupersetClient
+from tests.unit.kinds.conftest import API
 
-BASE = "http://superset.test"
-RLS = f"{BASE}/api/v1/rowlevelsecurity/"
-CSRF = f"{BASE}/api/v1/security/csrf_token/"
+RLS = f"{API}/rowlevelsecurity/"
 SPEC = {"name": "analyst_symbol_entitlement", "description": "Analysts see AAPL only.",
         "datasets": ["volume_stats", "option_ticks"], "roles": ["Analyst"], "group_key": "symbol",
         "clause": "symbol IN ('AAPL')"}
@@ -30,19 +26,9 @@ def row(rid, name, description, clause="symbol IN ('AAPL')", roles=((6, "Analyst
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    context = Context(client=SupersetClient(BASE, access_token="t", retries=0))
-    context.ids.set("dataset", "option_ticks", 11)
-    context.ids.set("dataset", "volume_stats", 12)
-    context.ids.set("role", "Analyst", 6)
-    context.ids.set("role", "Viewer", 8)
-    return context
+def ids() -> dict:
+    return {"dataset": {"option_ticks": 11, "volume_stats": 12},
+            "role": {"Analyst": 6, "Viewer": 8}}
 
 
 def test_marker_round_trip():
@@ -75,11 +61,10 @@ def test_clause_changed_by_hand_is_the_only_drift(rsps, ctx):
         {"path": "clause", "before": "1 = 1", "after": "symbol IN ('AAPL')"}]
 
 
-def test_create_and_update_send_ids_and_the_marker(rsps, ctx):
+def test_create_and_update_send_ids_and_the_marker(rsps, csrf, ctx):
     body = {"name": SPEC["name"], "filter_type": "Regular", "tables": [11, 12], "roles": [6],
             "group_key": "symbol", "clause": "symbol IN ('AAPL')",
             "description": "Analysts see AAPL only.\n\nsuperset-iac://rls/analyst_symbol_entitlement"}
-    rsps.add("GET", CSRF, json={"result": "c"})
     rsps.add("POST", RLS, json={"id": 5, "result": {}}, status=201,
              match=[matchers.json_params_matcher(body)])
     handler = RlsHandler()

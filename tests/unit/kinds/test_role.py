@@ -9,20 +9,17 @@ import json
 from urllib.parse import unquote
 
 import pytest
-import responses
 from pydantic import ValidationError
 from responses import matchers
 
 from superset_iac.kinds import permissions as perms
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.role import RoleError, RoleHandler, infer_extends
 from superset_iac.model.role import Role, schema_entry, schema_resource
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import Action, Change
-from superset_iac.superset import SupersetClient
+from tests.unit.kinds.conftest import API as V1
 
-BASE = "http://superset.test"
-API = f"{BASE}/api/v1/security"
+API = f"{V1}/security"
 PVMS = [
     (1, "can_read", "Dashboard"), (2, "can_write", "Dashboard"), (3, "can_read", "Chart"),
     (4, "can_write", "Chart"), (5, "can_sqllab", "Superset"), (6, "menu_access", "SQL Lab"),
@@ -54,26 +51,13 @@ ANALYST = {"name": "Analyst", "extends": ["sql_lab", "Gamma"],
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    context = Context(client=SupersetClient(BASE, access_token="t", retries=0))
-    context.ids.set("dataset", "ticks", 7)
-    context.ids.set("database", "lake", 3)
-    return context
+def ids() -> dict:
+    return {"dataset": {"ticks": 7}, "database": {"lake": 3}}
 
 
 def serve(rsps, roles=(), pvms=PVMS):
     rsps.add("GET", f"{API}/roles/search/", json={"count": 5 + len(roles), "result": role_rows(roles)})
     rsps.add("GET", f"{API}/permissions-resources/", json={"count": len(pvms), "result": pvm_rows(pvms)})
-
-
-def writes(rsps):
-    rsps.add("GET", f"{API}/csrf_token/", json={"result": "csrf"})
 
 
 # -- pure: canonical forms ---------------------------------------------------
@@ -197,9 +181,8 @@ def test_read_falls_back_to_per_role_reads_without_search(rsps, ctx):
 
 # -- writing -------------------------------------------------------------------
 
-def test_create_resolves_everything_then_writes_the_set_with_its_marker(rsps, ctx):
+def test_create_resolves_everything_then_writes_the_set_with_its_marker(rsps, csrf, ctx):
     serve(rsps)
-    writes(rsps)
     handler = RoleHandler()
     handler.read(ctx)
     spec = Role.model_validate({"name": "Viewer", "permissions": {"Dashboard": ["can_read"], "Chart": ["can_read"]},
@@ -224,10 +207,9 @@ def test_create_resolves_everything_then_writes_the_set_with_its_marker(rsps, ct
         rsps.calls[4].request.url)
 
 
-def test_update_replaces_the_whole_set_in_one_write(rsps, ctx):
+def test_update_replaces_the_whole_set_in_one_write(rsps, csrf, ctx):
     name, ids = ANALYST_LIVE
     serve(rsps, [(name, ids + [12])])
-    writes(rsps)
     handler = RoleHandler()
     change = compare(Role.model_validate(ANALYST), handler.read(ctx)["Analyst"])
     rsps.add("POST", f"{API}/roles/6/permissions",
@@ -298,9 +280,8 @@ def test_builtin_roles_are_never_written(rsps, ctx):
     assert len(rsps.calls) == 2
 
 
-def test_delete_removes_the_role_then_its_marker(rsps, ctx):
+def test_delete_removes_the_role_then_its_marker(rsps, csrf, ctx):
     serve(rsps, [ANALYST_LIVE])
-    writes(rsps)
     handler = RoleHandler()
     live = handler.read(ctx)
     rsps.add("DELETE", f"{API}/roles/6", json={"message": "OK"})

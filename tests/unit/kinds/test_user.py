@@ -3,19 +3,16 @@
 import json
 
 import pytest
-import responses
 from responses import matchers
 
-from superset_iac.kinds.base import Context
 from superset_iac.kinds.user import UserError, UserHandler
 from superset_iac.model.user import User
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import Action
-from superset_iac.superset import SupersetClient
+from tests.unit.kinds.conftest import API
 
-BASE = "http://superset.test"
-USERS = f"{BASE}/api/v1/security/users/"
-GROUPS = f"{BASE}/api/v1/security/groups/"
+USERS = f"{API}/security/users/"
+GROUPS = f"{API}/security/groups/"
 PASSWORD = "Sup3r-secret-pw"
 MARKER = {"id": 4, "name": "superset-iac", "label": "Managed by superset-iac", "description": "…"}
 
@@ -32,17 +29,8 @@ SPEC = {"username": "svc_viewer", "first_name": "Svc", "last_name": "svc_viewer"
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def ctx() -> Context:
-    context = Context(client=SupersetClient(BASE, access_token="t", retries=0))
-    context.ids.set("role", "Viewer", 8)
-    context.ids.set("role", "Analyst", 6)
-    return context
+def ids() -> dict:
+    return {"role": {"Viewer": 8, "Analyst": 6}}
 
 
 def test_read_is_one_request_and_only_marked_users_are_managed(rsps, ctx):
@@ -58,9 +46,8 @@ def test_read_is_one_request_and_only_marked_users_are_managed(rsps, ctx):
     assert live["sso.person"].spec.compared()["groups"] == ["desk-a"]
 
 
-def test_create_sends_password_roles_and_marker_group(rsps, ctx):
+def test_create_sends_password_roles_and_marker_group(rsps, csrf, ctx):
     rsps.add("GET", GROUPS, json={"count": 0, "result": []})
-    rsps.add("GET", f"{BASE}/api/v1/security/csrf_token/", json={"result": "c"})
     rsps.add("POST", GROUPS, json={"id": 4}, status=201,
              match=[matchers.json_params_matcher({"name": "superset-iac", "label": "Managed by superset-iac",
                                                   "description": "Users created by superset-iac from the "
@@ -80,7 +67,7 @@ def test_password_never_appears_in_a_plan(rsps, ctx):
     assert "password" not in {f.path for f in change.fields}
 
 
-def test_roles_replaced_on_update_without_password(rsps, ctx):
+def test_roles_replaced_on_update_without_password(rsps, csrf, ctx):
     rsps.add("GET", USERS, json={"count": 1, "result": [
         row(2, "svc_viewer", [(8, "Viewer"), (6, "Analyst")], [MARKER], active=True)]})
     handler = UserHandler()
@@ -90,7 +77,6 @@ def test_roles_replaced_on_update_without_password(rsps, ctx):
     assert [f.to_dict() for f in change.fields] == [
         {"path": "roles", "before": ["Analyst", "Viewer"], "after": ["Viewer"]}]
     rsps.add("GET", GROUPS, json={"count": 1, "result": [{"id": 4, "name": "superset-iac"}]})
-    rsps.add("GET", f"{BASE}/api/v1/security/csrf_token/", json={"result": "c"})
     rsps.add("PUT", f"{USERS}2", json={"result": {}}, match=[matchers.json_params_matcher({
         "first_name": "Svc", "last_name": "svc_viewer", "email": "svc_viewer@example.com",
         "active": True, "roles": [8], "groups": [4]})])
