@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import re
 
-# scheme://user:password@host... ; the password is everything up to the last
-# '@' of the authority (a literal '@' in a password is percent-encoded).
-_USERINFO = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@]*:)(?P<pw>[^/?#]*)(?P<at>@)")
-_QUERY_SECRET = re.compile(r"(?P<head>[?&](?:password|passwd|pwd)=)(?P<pw>[^&#]*)", re.IGNORECASE)
+from superset_iac.model.database import replace_passwords, uri_passwords
 
 
 def variable_for(database: str, suffix: str = "PASSWORD") -> str:
@@ -32,16 +29,4 @@ def template_uri(uri: str, variable: str) -> tuple[str, bool]:
     interpolation gives it back unchanged.
     """
     escaped = uri.replace("${", "$${")
-    replaced = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal replaced
-        if not m.group("pw"):
-            return m.group(0)
-        replaced = True
-        return m.group("head") + "${" + variable + "}" + (m.groupdict().get("at") or "")
-
-    escaped = _USERINFO.sub(sub, escaped, count=1)
-    escaped = _QUERY_SECRET.sub(sub, escaped)
-    return escaped, replaced
-
+    return replace_passwords(escaped, lambda _: f"${{{variable}}}"), bool(uri_passwords(escaped))

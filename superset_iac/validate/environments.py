@@ -10,14 +10,12 @@ from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.base import Spec
-from superset_iac.model.database import Database
+from superset_iac.model.database import Database, uri_passwords
 from superset_iac.model.environment import Environment
 from superset_iac.model.refs import variables_in
 from superset_iac.model.user import User
 from superset_iac.validate.codes import add
 
-# scheme://user:password@host: the password part of an SQLAlchemy URI
-_URI_PASSWORD = re.compile(r"^[\w+.-]+://[^:/@]*:(?P<password>[^@]*)@")
 _VARIABLES = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")
 
 
@@ -60,9 +58,8 @@ def _database(db: Database, tree: AssetTree, diags: Diagnostics) -> None:
 
 
 def _uri_password(spec: Spec, path: tuple, uri: str, diags: Diagnostics) -> None:
-    match = _URI_PASSWORD.match(uri)
-    if match and match.group("password"):
-        _secret(spec, path, match.group("password"), diags, "the password in this URI")
+    for password in uri_passwords(uri)[:1]:  # one report per URI
+        _secret(spec, path, password, diags, "the password in this URI")
 
 
 def _secret(spec: Spec, path: tuple, value: str, diags: Diagnostics, what: str = "") -> None:
