@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from superset_iac.export.secrets import template_uri, variable_for
 from superset_iac.export.canonical import canonical
+from superset_iac.export.secrets import template_uri, variable_for
 from superset_iac.model import Database, Spec
 from superset_iac.model.refs import variables_in
 
@@ -103,9 +103,18 @@ def _field_order(cls: type[Spec]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 
 
+# Fields equality sees as one: a dashboard's layout is said by either of them
+# (``Dashboard.compared``), so both are written from the same side.
+_TOGETHER = (frozenset({"layout", "position"}),)
+
+
 def _agreeing(live: Spec, resolved: Spec) -> set[str]:
     ours, theirs = live.compared(), resolved.compared()
-    return {name for name in ours if name in theirs and ours[name] == theirs[name]}
+    same = {name for name in ours if name in theirs and ours[name] == theirs[name]}
+    for group in _TOGETHER:
+        if not group <= same:
+            same -= group
+    return same
 
 
 def _aliases(spec: Spec, names: frozenset[str]) -> set[str]:

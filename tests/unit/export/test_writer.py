@@ -11,7 +11,7 @@ from superset_iac.export.writer import FileAction, write
 from superset_iac.load.resolve import resolve
 from superset_iac.load.tree import load_tree
 from superset_iac.plan.diff import plan
-from tests.unit.export.conftest import chart, database, dataset, live_state
+from tests.unit.export.conftest import chart, dashboard, database, dataset, live_state
 
 
 def export_into(root: Path, live, environ=None, env=None):
@@ -227,3 +227,19 @@ def test_a_rewritten_object_keeps_the_key_order_of_its_file(tmp_path) -> None:
         "name: Price\ndescription: New.\ndataset: ticks\nviz_type: table\n"
         "params:\n  x_axis: ts\n  groupby: [symbol]\n  metrics: [avg]\n  row_limit: 50\n"
         "cache_timeout: 5\n")
+
+
+def test_a_dashboard_written_as_a_full_tree_changed_in_the_ui_is_rewritten_whole(tmp_path) -> None:
+    """``layout`` and ``position`` are one thing to equality: never one from each side."""
+    import json
+
+    from superset_iac.kinds.layout import compile_layout
+    from superset_iac.model.dashboard import LayoutItem
+
+    tree = compile_layout([LayoutItem.model_validate({"row": [{"chart": "Price"}]})])
+    written = {"title": "Market", "slug": "market", "position": tree}
+    root, path = existing(tmp_path, "dashboards/market.yaml", json.dumps(written))
+    report = export_into(root, live_state(dashboard(charts=("Price", "Volume"))))
+    assert [f.action for f in report.files if f.objects == ["dashboard/market"]] == [
+        FileAction.CHANGED]
+    assert "position" not in path.read_text() and "Volume" in path.read_text()
