@@ -1,0 +1,413 @@
+"""Headless Chromium driven through the DevTools protocol, standard library only.
+
+Chromium is started with ``--remote-debugging-pipe``: it reads protocol
+commands from file descriptor 3 and writes answers and events to descriptor
+4, each a JSON message ended by a NUL byte. Compared with a websocket or a
+WebDriver this has the fewest moving parts: no port to pick or race for, no
+endpoint discovery, no driver binary whose version must match the browser,
+and no new dependency. The browser is Debian's (/usr/bin/chromium); nothing
+is downloaded at run time.
+
+Only what the dashboard check needs is here: open a page, type into it,
+evaluate JavaScript, wait for a condition, take a screenshot.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+CHROMIUM = "/usr/bin/chromium"
+# As root in a container: no sandbox, no GPU, nothing that phones home.
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+         # Only loopback is ever resolved: Superset's pages embed a telemetry
+         # pixel (scarf.sh) that must not leave the machine.
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1")
+# The descriptors Chromium's --remote-debugging-pipe uses.
+CHILD_READS, CHILD_WRITES = 3, 4
+
+
+class BrowserError(RuntimeError):
+    """The browser answered a command with an error, died, or a wait timed out."""
+
+
+def find_chromium() -> str | None:
+    """The Chromium to use: $CHROMIUM if set, else Debian's, else None."""
+    candidate = os.environ.get("CHROMIUM", CHROMIUM)
+    return candidate if os.access(candidate, os.X_OK) else shutil.which("chromium")
+
+
+class Browser:
+    """One headless Chromium with a fresh profile and one page (a flat session)."""
+
+    def __init__(self, executable: str, *, width: int = 1400, height: int = 1000,
+                 timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self.profile = tempfile.mkdtemp(prefix="superset-iac-chromium-")
+        self.events: list[dict] = []
+        self._answers: "queue.Queue[dict]" = queue.Queue()
+        self._next_id = 0
+        self._proc, self._to_child, self._from_child = self._spawn(executable, width, height)
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.page(f"{domain}.enable")
+        self.page("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    # ------------------------------------------------------------ process
+
+    def _spawn(self, executable: str, width: int, height: int):
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+
+        def place_pipes() -> None:
+            # Move both ends above 4 first, so that placing one on 3 or 4
+            # cannot overwrite the other, then put them where Chromium looks.
+            high_r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, CHILD_READS)
+            os.dup2(high_w, CHILD_WRITES)
+
+        args = [executable, *FLAGS, f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}", "--remote-debugging-pipe", "about:blank"]
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, pass_fds=(CHILD_READS, CHILD_WRITES),
+                                preexec_fn=place_pipes)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        return proc, os.fdopen(to_child_w, "wb", buffering=0), os.fdopen(from_child_r, "rb")
+
+    def close(self) -> None:
+        """Ask the browser to quit, kill it if it does not, remove the profile."""
+        try:
+            self._send("Browser.close", {}, None)
+            self._proc.wait(timeout=10)
+        except (OSError, BrowserError, subprocess.TimeoutExpired):
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+        finally:
+            for stream in (self._to_child, self._from_child):
+                stream.close()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ protocol
+
+    def _read_loop(self) -> None:
+        buffer = b""
+        while chunk := self._from_child.read1(65536):
+            buffer += chunk
+            *messages, buffer = buffer.split(b"\0")
+            for raw in messages:
+                message = json.loads(raw)
+                if "id" in message:
+                    self._answers.put(message)
+                else:
+                    self.events.append(message)
+        self._answers.put({"id": None, "error": {"message": "the browser exited"}})
+
+    def _send(self, method: str, params: dict, session: str | None) -> int:
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self._to_child.write(json.dumps(message).encode() + b"\0")
+        return self._next_id
+
+    def call(self, method: str, *, _session: str | None = None, **params: Any) -> dict:
+        """Send one command and wait for its answer (answers come in order)."""
+        sent = self._send(method, params, _session)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                answer = self._answers.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise BrowserError(f"{method}: no answer within {self.timeout:.0f}s") from None
+            if answer["id"] in (sent, None):
+                break
+        if "error" in answer:
+            raise BrowserError(f"{method}: {answer['error'].get('message')}")
+        return answer.get("result", {})
+
+    def page(self, method: str, **params: Any) -> dict:
+        """A command to the page's session."""
+        return self.call(method, _session=self.session, **params)
+
+    # ------------------------------------------------------------ page
+
+    def goto(self, url: str) -> None:
+        """Navigate and wait for the document to be complete."""
+        seen = len(self.events)
+        answer = self.page("Page.navigate", url=url)
+        if answer.get("errorText"):
+            raise BrowserError(f"navigate {url}: {answer['errorText']}")
+        self.wait_event("Page.loadEventFired", after=seen, what=f"{url} to load")
+
+    def wait_event(self, method: str, *, after: int, what: str) -> dict:
+        """Wait for an event of `method` among those that arrived after index `after`."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            for event in self.events[after:]:
+                if event.get("method") == method:
+                    return event
+            time.sleep(0.05)
+        raise BrowserError(f"timed out waiting for {what}")
+
+    def js(self, expression: str) -> Any:
+        """Evaluate an expression in the page (promises awaited) and return its value."""
+        answer = self.page("Runtime.evaluate", expression=expression, returnByValue=True,
+                           awaitPromise=True)
+        if "exceptionDetails" in answer:
+            details = answer["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get("text")
+            raise BrowserError(f"javascript: {text}")
+        return answer["result"].get("value")
+
+    def wait_for(self, expression: str, *, what: str, timeout: float | None = None,
+                 poll: float = 0.25, describe: Callable[[], str] | None = None) -> Any:
+        """Poll a JavaScript expression until it is truthy; its value is returned."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            try:
+                value = self.js(expression)
+            except BrowserError:
+                value = None  # mid-navigation: the context is being replaced
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                extra = f"\n{describe()}" if describe else ""
+                raise BrowserError(f"timed out waiting for {what}{extra}")
+            time.sleep(poll)
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus an input and type into it as a keyboard would (React sees the input)."""
+        found = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                        f" if (!e) return false; e.focus(); e.select && e.select(); return true; }})()")
+        if not found:
+            raise BrowserError(f"no element {selector}")
+        self.page("Input.insertText", text=text)
+
+    def press_enter(self) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.page("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                      windowsVirtualKeyCode=13, nativeVirtualKeyCode=13,
+                      **({"text": "\r"} if kind == "keyDown" else {}))
+
+    def screenshot(self, path: Path) -> Path:
+        """A PNG of the viewport (see fit_to_page for a whole page)."""
+        data = self.page("Page.captureScreenshot", format="png")["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def console_errors(self) -> list[str]:
+        """Console and log entries of level error seen so far (for failure messages)."""
+        found = []
+        for event in self.events:
+            params = event.get("params", {})
+            if event.get("method") == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(params["entry"].get("text", ""))
+            elif event.get("method") == "Runtime.exceptionThrown":
+                found.append(params["exceptionDetails"].get("text", ""))
+        return found
+
+
+# ---------------------------------------------------------------- Superset pages
+
+# What the dashboard shows, read from its DOM (Superset 6.1's data-test names).
+# A tile counts as drawn when its chart body holds an inked canvas (ECharts),
+# a table with body rows (table, pivot table) or a chart-sized svg; icons in
+# the header and sort arrows are small svgs and do not count.
+DASHBOARD_STATE_JS = r"""
+(() => {
+  const text = (e) => ((e && e.innerText) || '').trim();
+  const inked = (c) => {
+    if (!c.width || !c.height) return false;
+    const ctx = c.getContext('2d');
+    if (!ctx) return true;  // a WebGL canvas: drawn by definition here
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < data.length; i += 4 * 7) if (data[i]) return true;
+    return false;
+  };
+  const charts = Array.from(document.querySelectorAll('[data-test="chart-grid-component"]'))
+    .map((tile) => {
+      const holder = tile.closest('.dashboard-component-chart-holder');
+      const idClass = Array.from((holder && holder.classList) || [])
+        .find((c) => c.startsWith('dashboard-chart-id-'));
+      const body = tile.querySelector('[data-test="slice-container"]');
+      const inside = body || tile;
+      const bigSvgs = Array.from(inside.querySelectorAll('svg')).filter((s) => {
+        const r = s.getBoundingClientRect(); return r.width > 80 && r.height > 80; });
+      return {
+        id: idClass ? Number(idClass.slice('dashboard-chart-id-'.length)) : null,
+        title: text(tile.querySelector('[data-test="slice-header"] [data-test="editable-title"]')),
+        canvas: Array.from(inside.querySelectorAll('canvas')).some(inked),
+        table_rows: inside.querySelectorAll('table tbody tr').length,
+        svgs: bigSvgs.length,
+        errors: Array.from(tile.querySelectorAll(
+            '.ant-alert-error, .ant-alert-warning, [role="alert"], [data-test="error-tooltip"]'))
+          .map(text).filter((t, i, all) => all.indexOf(t) === i),
+        empty: !!inside.querySelector('[data-test="empty-state"]') || /No results/i.test(text(inside)),
+        loading: !!tile.querySelector('[data-test="loading-indicator"], .loading'),
+        text: text(inside).slice(0, 300),
+      };
+    });
+  const filters = Array.from(document.querySelectorAll('[data-test="filter-control-name"]'))
+    .map((name) => {
+      const box = name.closest('.ant-form-item') || name.parentElement;
+      return {name: text(name), shows: text(box).replace(text(name), '').trim()};
+    });
+  return {
+    url: location.pathname,
+    title: text(document.querySelector('[data-test="dashboard-header-container"] [data-test="editable-title-input"]'))
+      || (document.querySelector('[data-test="editable-title-input"]') || {}).value || '',
+    page_loading: !!document.querySelector('[data-test="loading-indicator"]'),
+    charts, filters,
+  };
+})()
+"""
+
+
+@dataclass
+class ChartTile:
+    """One chart placed on the dashboard, as the page shows it."""
+
+    id: int | None
+    title: str
+    canvas: bool
+    table_rows: int
+    svgs: int
+    errors: list[str]
+    empty: bool
+    loading: bool
+    text: str
+
+    @property
+    def drawn(self) -> bool:
+        return self.canvas or self.table_rows > 0 or self.svgs > 0
+
+    @property
+    def settled(self) -> bool:
+        """Done loading, whatever the outcome: drawn, an error tile, or "No results"."""
+        return not self.loading and (self.drawn or bool(self.errors) or self.empty)
+
+
+@dataclass
+class DashboardView:
+    url: str
+    title: str
+    page_loading: bool
+    charts: list[ChartTile]
+    filters: list[dict[str, str]]
+
+    @classmethod
+    def read(cls, browser: Browser) -> "DashboardView":
+        state = browser.js(DASHBOARD_STATE_JS)
+        return cls(**{**state, "charts": [ChartTile(**c) for c in state["charts"]]})
+
+    def settled(self, expected_charts: int) -> bool:
+        return (not self.page_loading and len(self.charts) >= expected_charts
+                and all(tile.settled for tile in self.charts))
+
+    def describe(self) -> str:
+        lines = [f"{self.url}: {len(self.charts)} chart tile(s), page loading={self.page_loading}"]
+        lines += [f"  {t.title!r}: drawn={t.drawn} loading={t.loading} empty={t.empty} "
+                  f"errors={t.errors} text={t.text[:120]!r}" for t in self.charts]
+        return "\n".join(lines)
+
+
+def login(browser: Browser, base_url: str, username: str, password: str) -> str:
+    """Log in through Superset's login form, as a person would; the page it lands on."""
+    browser.goto(f"{base_url}/login/")
+    browser.wait_for("!!document.querySelector('[data-test=\"password-input\"]')",
+                     what="the login form")
+    browser.type_into('[data-test="username-input"]', username)
+    browser.type_into('[data-test="password-input"]', password)
+    browser.press_enter()
+    browser.wait_for("!location.pathname.startsWith('/login')", what="the login to succeed",
+                     describe=lambda: f"page says: {browser.js('document.body.innerText')[:300]!r}")
+    return browser.js("location.pathname")
+
+
+def open_dashboard(browser: Browser, base_url: str, slug: str, *, expected_charts: int,
+                   timeout: float = 180.0) -> DashboardView:
+    """Open a dashboard and wait until every chart tile has settled."""
+    browser.goto(f"{base_url}/superset/dashboard/{slug}/")
+    return wait_settled(browser, expected_charts=expected_charts, timeout=timeout)
+
+
+def wait_settled(browser: Browser, *, expected_charts: int, timeout: float = 180.0) -> DashboardView:
+    """Wait until the page shows `expected_charts` tiles, none loading (no spinner left).
+
+    The tiles must be settled twice, a second apart: a chart that has its
+    data draws over the next frames (ECharts animates, tables fill), and a
+    spinner can come back when the filter bar applies its defaults.
+    """
+    view = DashboardView.read(browser)
+    for _ in range(2):
+        deadline = time.monotonic() + timeout
+        while not view.settled(expected_charts):
+            if time.monotonic() > deadline:
+                raise BrowserError(f"the dashboard did not finish loading in {timeout:.0f}s:\n"
+                                   f"{view.describe()}")
+            time.sleep(0.5)
+            view = DashboardView.read(browser)
+        time.sleep(1.0)
+        view = DashboardView.read(browser)
+    return view
+
+
+def fit_to_page(browser: Browser, width: int) -> int:
+    """Make the viewport as tall as the page, so one screenshot holds all of it.
+
+    Resizing re-lays the charts out; the caller waits for them again.
+    """
+    height = int(browser.js("document.documentElement.scrollHeight"))
+    browser.page("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                 deviceScaleFactor=1, mobile=False)
+    return height
+
+
+# ---------------------------------------------------------------- the assets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def apply_team_assets(superset: Any, lakehouse_path: Path, workdir: Path) -> dict[str, str]:
+    """Apply the repository's ``assets/`` with the ``local`` environment, as ``make demo``
+    does, to the session's Superset; returns the environment variables used.
+
+    Other tests apply the same tree to the same server: a second apply
+    changes nothing, and one after a test's hand edits restores them.
+    """
+    from click.testing import CliRunner
+
+    from superset_iac.cli import main
+
+    env = {**superset.env(lakehouse_path), "SUPERSET_IAC_AUDIT_LOG": str(workdir / "audit.jsonl")}
+    result = CliRunner().invoke(main, ["apply", "--assets", str(ROOT / "assets"), "--env", "local",
+                                       "--yes"], env=env, catch_exceptions=False)
+    if result.exit_code != 0:
+        raise AssertionError(f"apply of assets/ exited {result.exit_code}:\n{result.output[-4000:]}")
+    return env

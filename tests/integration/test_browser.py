@@ -1,0 +1,208 @@
+"""The Lakehouse Analytics dashboard, opened in a real browser.
+
+``assets/`` is applied with the local environment to the session's Superset
+(over its copy of the lakehouse); headless Chromium logs in through the login
+form, opens the dashboard and waits until no chart is loading. Then: every
+chart the dashboard's layout places is drawn (an inked canvas, a table with
+rows, or a chart-sized svg), none shows an error tile or "No results", and
+the native filter bar offers Date range, Symbol and Exchange with their
+values loaded. A dashboard of broken and empty charts shows the check can
+fail.
+
+The screenshot is written to the test's tmp dir, and to
+``$SUPERSET_IAC_SCREENSHOT`` when set (``docs/dashboard.png`` for the README).
+Without Chromium the tests skip on a laptop and fail in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from superset_iac.load.tree import load_tree
+from superset_iac.model.chart import Chart
+from superset_iac.model.dashboard import Dashboard
+from tests.integration.browser import (ROOT, Browser, DashboardView, apply_team_assets,
+                                       find_chromium, fit_to_page, login, open_dashboard,
+                                       wait_settled)
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+SLUG = "lakehouse-analytics"
+WIDTH, HEIGHT = 1400, 1000
+SCREENSHOT_ENV = "SUPERSET_IAC_SCREENSHOT"
+
+
+@dataclass
+class Seen:
+    """What the browser saw of the team's dashboard."""
+
+    landed: str
+    view: DashboardView
+    screenshot: Path
+    seconds: dict[str, float]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = find_chromium()
+    if found:
+        return found
+    reason = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+    if in_ci():
+        pytest.fail(f"{reason}: CI must run the browser check", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def team_dashboard() -> tuple[Dashboard, list[str]]:
+    """The dashboard as assets/ defines it, and the names of the charts it places."""
+    tree = load_tree(ROOT / "assets")
+    (dashboard,) = [d for d in tree.each(Dashboard) if d.slug == SLUG]
+    charts = {c.key: c.name for c in tree.each(Chart)}
+    return dashboard, [charts[ref.key] for ref in dashboard.chart_refs()]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium) -> Iterator[Browser]:
+    with Browser(chromium, width=WIDTH, height=HEIGHT, timeout=60) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def seen(browser, superset, lakehouse_path, team_dashboard, tmp_path_factory) -> Seen:
+    work = tmp_path_factory.mktemp("browser")
+    started = time.monotonic()
+    apply_team_assets(superset, lakehouse_path, work)
+    applied = time.monotonic()
+    landed = login(browser, superset.url, superset.username, superset.password)
+    logged_in = time.monotonic()
+    expected = len(team_dashboard[1])
+    view = open_dashboard(browser, superset.url, SLUG, expected_charts=expected)
+    loaded = time.monotonic()
+    # One screenshot of the whole dashboard: the viewport grows to the page.
+    fit_to_page(browser, WIDTH)
+    view = wait_settled(browser, expected_charts=expected)
+    shot = browser.screenshot(work / "dashboard.png")
+    if os.environ.get(SCREENSHOT_ENV):
+        keep = Path(os.environ[SCREENSHOT_ENV])
+        keep = keep if keep.is_absolute() else ROOT / keep
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, keep)
+    seconds = {"apply": applied - started, "login": logged_in - applied,
+               "dashboard": loaded - logged_in, "total": time.monotonic() - started}
+    print(f"\nbrowser check: {({k: round(v, 1) for k, v in seconds.items()})}; "
+          f"screenshot {shot}")
+    return Seen(landed, view, shot, seconds)
+
+
+def test_the_login_form_lets_the_admin_in(seen):
+    assert seen.landed.startswith("/superset/"), seen.landed
+
+
+def test_every_chart_placed_on_the_dashboard_is_drawn(seen, team_dashboard):
+    dashboard, placed = team_dashboard
+    view = seen.view
+    assert view.url == f"/superset/dashboard/{SLUG}/"
+    assert view.title == dashboard.title
+    assert sorted(t.title for t in view.charts) == sorted(placed), view.describe()
+    for tile in view.charts:
+        assert tile.id is not None and tile.drawn, view.describe()
+
+
+def test_no_chart_shows_an_error_or_no_results(seen, browser):
+    bad = [t for t in seen.view.charts if t.errors or t.empty or t.loading]
+    assert not bad, f"{seen.view.describe()}\nconsole: {browser.console_errors()[-10:]}"
+
+
+def test_the_filter_bar_offers_date_range_symbol_and_exchange(seen, team_dashboard):
+    dashboard, _ = team_dashboard
+    shown = {f["name"]: f["shows"] for f in seen.view.filters}
+    assert list(shown) == [f.name for f in dashboard.filters] == ["Date range", "Symbol", "Exchange"]
+    assert shown["Date range"] == "No filter"
+    # "5 options": the select filters' values were queried from the dataset.
+    for name in ("Symbol", "Exchange"):
+        match = re.fullmatch(r"(\d+) options", shown[name])
+        assert match and int(match.group(1)) > 0, shown
+
+
+def test_the_screenshot_holds_the_whole_dashboard(seen):
+    head = seen.screenshot.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert width == WIDTH and height >= HEIGHT, (width, height)
+
+
+# ------------------------------------------------------------ the check can fail
+
+
+@pytest.fixture
+def bad_dashboard(superset, seen, unique) -> Iterator[str]:
+    """A dashboard with a chart whose SQL fails and a chart that finds no rows."""
+    api = superset.session()
+    base = f"{superset.url}/api/v1"
+
+    def call(method: str, path: str, body: dict | None = None) -> dict:
+        answer = api.request(method, f"{base}/{path}", json=body)
+        assert answer.status_code in (200, 201), (method, path, answer.text)
+        return answer.json()
+
+    q = "(filters:!((col:table_name,opr:eq,value:option_ticks)))"
+    (dataset,) = call("GET", f"dataset/?q={q}")["result"]
+    slug = f"browser-check-{unique}"
+    dashboard = call("POST", "dashboard/", {"dashboard_title": f"Browser check {unique}",
+                                            "slug": slug, "published": True})["id"]
+    source = {"datasource_id": dataset["id"], "datasource_type": "table", "dashboards": [dashboard]}
+    failing = {"viz_type": "big_number_total", "adhoc_filters": [], "metric": {
+        "expressionType": "SQL", "sqlExpression": "SUM(no_such_column)", "label": "broken"}}
+    empty = {"viz_type": "table", "query_mode": "aggregate", "groupby": ["symbol"],
+             "metrics": ["avg_price"], "row_limit": 10, "adhoc_filters": [
+                 {"expressionType": "SQL", "sqlExpression": "1 = 0", "clause": "WHERE"}]}
+    charts = [call("POST", "chart/", {**source, "slice_name": f"{name} {unique}",
+                                      "viz_type": params["viz_type"],
+                                      "params": json.dumps(params)})["id"]
+              for name, params in (("Failing", failing), ("Empty", empty))]
+    call("PUT", f"dashboard/{dashboard}", {"position_json": json.dumps(_one_row(charts))})
+    yield slug
+    for chart in charts:
+        api.delete(f"{base}/chart/{chart}")
+    api.delete(f"{base}/dashboard/{dashboard}")
+
+
+def _one_row(chart_ids: list[int]) -> dict:
+    """position_json placing the charts side by side in one row."""
+    row = {"type": "ROW", "id": "ROW-check", "children": [f"CHART-{i}" for i in chart_ids],
+           "parents": ["ROOT_ID", "GRID_ID"], "meta": {"background": "BACKGROUND_TRANSPARENT"}}
+    position = {"DASHBOARD_VERSION_KEY": "v2",
+                "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+                "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": ["ROW-check"],
+                            "parents": ["ROOT_ID"]},
+                "ROW-check": row}
+    for chart in chart_ids:
+        position[f"CHART-{chart}"] = {
+            "type": "CHART", "id": f"CHART-{chart}", "children": [],
+            "parents": ["ROOT_ID", "GRID_ID", "ROW-check"],
+            "meta": {"chartId": chart, "width": 6, "height": 50}}
+    return position
+
+
+def test_a_failing_chart_and_an_empty_chart_are_caught(browser, superset, bad_dashboard, unique):
+    view = open_dashboard(browser, superset.url, bad_dashboard, expected_charts=2)
+    tiles = {t.title: t for t in view.charts}
+    assert set(tiles) == {f"Failing {unique}", f"Empty {unique}"}, view.describe()
+    failing, empty = tiles[f"Failing {unique}"], tiles[f"Empty {unique}"]
+    assert failing.errors and not failing.drawn, view.describe()
+    assert empty.empty, view.describe()
