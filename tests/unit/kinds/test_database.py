@@ -17,6 +17,7 @@ from superset_iac.plan.model import Action, LiveObject
 from superset_iac.plan.render import plan_json, render_plan
 from tests.unit.kinds.conftest import API, paths
 from tests.unit.kinds.conftest import body as sent
+
 SECRET = "s3cr3t-pw"
 URI = f"postgresql://bi:{SECRET}@db.internal:5432/lake"
 MASKED = "postgresql://bi:XXXXXXXXXX@db.internal:5432/lake"
@@ -139,6 +140,18 @@ def test_failed_connection_test_is_one_line_naming_the_database(rsps, csrf, ctx,
     assert message.startswith("database 'lake' could not be created: POST /api/v1/database/ → 422: ")
     assert "\n" not in message
     assert SECRET not in message and SECRET not in caplog.text
+
+
+@pytest.mark.parametrize("uri, echoed", [
+    ("postgresql://bi:p%40ss-w0rd@db/lake", "p@ss-w0rd"),  # the server may echo it decoded
+    ("mssql+pyodbc://db/lake?user=bi&password=q-s3cret", "q-s3cret"),
+])
+def test_a_refused_create_never_echoes_the_password_in_any_spelling(rsps, csrf, ctx, uri, echoed):
+    rsps.add("POST", f"{API}/database/", status=422,
+             json={"message": f"could not connect as bi with password {echoed}"})
+    with pytest.raises(WriteFailed) as err:
+        DatabaseHandler().create(ctx, desired(uri=uri))
+    assert echoed not in str(err.value) and "***" in str(err.value)
 
 
 def test_update_sends_the_masked_uri_to_keep_the_stored_password(rsps, csrf, ctx):
