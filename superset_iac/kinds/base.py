@@ -19,20 +19,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from superset_iac.errors import IacError
-from superset_iac.model.base import Spec
+from superset_iac.model.base import MANAGED_URL_PREFIX, Spec, managed_url
 from superset_iac.plan.model import Change, LiveObject
 
 if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
     from superset_iac.model.environment import Environment
 
-# ``superset-iac://<kind>/<key>`` names an object superset-iac created: it seeds
-# the managed uuid (``rest.managed_uuid``), is the ``external_url`` the UI shows,
-# and is the marker of the kinds without a uuid (roles, RLS rules).
-MANAGED_URL_PREFIX = "superset-iac://"
-
-
-def managed_url(kind: str, key: str) -> str:
-    return f"{MANAGED_URL_PREFIX}{kind}/{key}"
+__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "UnresolvedReference",
+           "managed_url"]
 
 
 class UnresolvedReference(IacError):

@@ -25,6 +25,16 @@ from superset_iac.diagnostics import Position
 from superset_iac.load.yaml_source import Document, Path
 
 
+# ``superset-iac://<kind>/<key>`` names an object superset-iac created, on
+# every side: the seed of a managed uuid, the ``external_url`` the UI shows,
+# the marker of the roles, RLS rules and warehouse views the tool owns.
+MANAGED_URL_PREFIX = "superset-iac://"
+
+
+def managed_url(kind: str, key: str) -> str:
+    return f"{MANAGED_URL_PREFIX}{kind}/{key}"
+
+
 @dataclass(frozen=True)
 class Ref:
     """A by-name reference from one spec to another object."""

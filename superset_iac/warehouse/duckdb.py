@@ -31,10 +31,9 @@ import duckdb
 
 from superset_iac.errors import ConfigError
 from superset_iac.model.environment import Warehouse as WarehouseConfig
-from superset_iac.model.refs import MASK
 from superset_iac.warehouse import LiveView, ViewDdl, sqlgen
 from superset_iac.warehouse.canonical import Target, to_dialect
-from superset_iac.warehouse.errors import WarehouseError, one_line
+from superset_iac.warehouse.errors import WarehouseError, one_line, without_secrets
 
 DIALECT = "duckdb"
 LOCK_RETRY_SECONDS = 5.0
@@ -74,12 +73,13 @@ class DuckDBWarehouse:
                     [self.catalog]).fetchall():
                 if f"{db}.{schema}" in wanted:
                     full = self._trino(f"{db}.{schema}.{name}")
-                    views[full] = LiveView(full, sql, False, _marked(comment, full))
+                    views[full] = LiveView(full, sql, False,
+                                           sqlgen.is_managed_comment(comment, full))
             for db, schema, name, comment in con.execute(
                     "SELECT database_name, schema_name, table_name, comment "
                     "FROM duckdb_tables() WHERE database_name = ?", [self.catalog]).fetchall():
                 full = self._trino(f"{db}.{schema}.{name}")
-                if f"{db}.{schema}" in wanted and _marked(comment, full):
+                if f"{db}.{schema}" in wanted and sqlgen.is_managed_comment(comment, full):
                     views[full] = LiveView(full, _stand_in_query(comment), True, True)
         return views
 
@@ -141,7 +141,8 @@ class DuckDBWarehouse:
                     con.execute(statement)
                 con.execute("COMMIT")
             except duckdb.Error as err:
-                raise WarehouseError(self._clean(f"{what}: DuckDB: {one_line(err)}")) from None
+                raise WarehouseError(without_secrets(f"{what}: DuckDB: {err}",
+                                                     [self.target.salt])) from None
 
     @contextmanager
     def _open(self, read_only: bool, what: str) -> Iterator[Any]:
@@ -172,15 +173,6 @@ class DuckDBWarehouse:
                         f"({_holder(err)}); a DuckDB file has one writer or many readers: "
                         "stop the writer (or a Superset holding it read-write) and retry") from None
                 self._sleep(0.25)
-
-    def _clean(self, message: str) -> str:
-        salt = self.target.salt
-        return message.replace(salt, MASK) if salt else message
-
-
-def _marked(comment: str | None, name: str) -> bool:
-    first = (comment or "").split("\n", 1)[0]
-    return first == sqlgen.managed_comment(name)
 
 
 def _stand_in_query(comment: str) -> str:

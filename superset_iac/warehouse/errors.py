@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from superset_iac.errors import IacError
+from superset_iac.model.refs import MASK
 
 
 class WarehouseError(IacError):
@@ -16,6 +19,16 @@ class ViewSqlError(IacError):
 def one_line(value: object) -> str:
     """A message as one line (drivers put context on later lines)."""
     return " ".join(str(value).split()) or type(value).__name__
+
+
+def without_secrets(message: str, secrets: Iterable[str | None]) -> str:
+    """``message`` on one line, each of ``secrets`` (salt, password, token)
+    shown as ``(sensitive)``."""
+    text = one_line(message)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
 
 
 def first_line(err: Exception) -> str:

@@ -28,16 +28,25 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from superset_iac.model.base import managed_url
 from superset_iac.model.view import View, ViewColumn
 from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 DIALECT = "trino"
-MANAGED_PREFIX = "superset-iac://view/"
 
 
 def managed_comment(name: str) -> str:
     """The comment that marks a view as created (and prunable) by superset-iac."""
-    return f"{MANAGED_PREFIX}{name}"
+    return managed_url("view", name)
+
+
+def is_managed_comment(comment: str | None, name: str) -> bool:
+    """Whether a view's comment marks it as the view ``name`` created here.
+
+    The marker is the comment's first line (DuckDB keeps the SQL after it);
+    a line that only begins like it names another view (a copy of its DDL).
+    """
+    return (comment or "").split("\n", 1)[0] == managed_comment(name)
 
 
 def table(name: str) -> exp.Table:

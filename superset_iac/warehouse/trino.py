@@ -26,11 +26,9 @@ import trino.exceptions
 
 from superset_iac.errors import ConfigError
 from superset_iac.model.environment import Warehouse as WarehouseConfig
-from superset_iac.model.refs import MASK
-from superset_iac.warehouse import sqlgen
+from superset_iac.warehouse import LiveView, ViewDdl, sqlgen
 from superset_iac.warehouse.canonical import Target
-from superset_iac.warehouse.errors import WarehouseError, one_line
-from superset_iac.warehouse import LiveView, ViewDdl
+from superset_iac.warehouse.errors import WarehouseError, one_line, without_secrets
 
 Row = list[Any]
 
@@ -85,12 +83,13 @@ class TrinoWarehouse:
         views: dict[str, LiveView] = {}
         for schema, name, comment, definition in materialized:
             full = f"{catalog}.{schema}.{name}"
-            views[full] = LiveView(full, definition or "", True, _marked(comment, full))
+            views[full] = LiveView(full, definition or "", True,
+                                   sqlgen.is_managed_comment(comment, full))
         for schema, name, definition in plain:
             full = f"{catalog}.{schema}.{name}"
             if full not in views:  # some Trino versions list materialized views here too
                 views[full] = LiveView(full, definition or "", False,
-                                       _marked(comments.get((schema, name)), full))
+                                       sqlgen.is_managed_comment(comments.get((schema, name)), full))
         return views
 
     # -- running -----------------------------------------------------------------
@@ -136,12 +135,5 @@ class TrinoWarehouse:
                 f"{one_line(err)}")) from None
 
     def _clean(self, message: str) -> str:
-        message = one_line(message)
-        for secret in (self.target.salt, self.config.password, self.config.jwt_token):
-            if secret:
-                message = message.replace(secret, MASK)
-        return message
-
-
-def _marked(comment: str | None, name: str) -> bool:
-    return (comment or "").startswith(sqlgen.managed_comment(name))
+        return without_secrets(message, [self.target.salt, self.config.password,
+                                         self.config.jwt_token])

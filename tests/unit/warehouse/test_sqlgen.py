@@ -157,3 +157,12 @@ def test_problems_point_at_the_field_for_validation() -> None:
 def test_view_spec_refuses(data: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         View.model_validate(data)
+
+
+def test_a_view_is_managed_only_when_its_comment_names_that_view() -> None:
+    name = "hive_prod.s.v"
+    assert sqlgen.is_managed_comment("superset-iac://view/hive_prod.s.v", name)
+    assert sqlgen.is_managed_comment("superset-iac://view/hive_prod.s.v\nSELECT 1", name)  # DuckDB
+    assert not sqlgen.is_managed_comment("superset-iac://view/hive_prod.s.v2", name)  # a copy's DDL
+    assert not sqlgen.is_managed_comment("made by hand", name)
+    assert not sqlgen.is_managed_comment(None, name)
