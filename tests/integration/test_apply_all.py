@@ -16,23 +16,17 @@ counts and times (``pytest -s`` prints them).
 from __future__ import annotations
 
 import shutil
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-import requests
 
-from superset_iac import workflow
-from superset_iac.apply.engine import ApplyReport, Outcome, apply_plan
-from superset_iac.cli.common import context
-from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import HANDLERS, handlers
-from superset_iac.plan.model import Action, Plan
-from superset_iac.superset.records import AUTH, WRITE_METHODS
+from superset_iac.apply.engine import Outcome
+from superset_iac.plan.model import Action
 from tests.conftest import load_devstack_module
 from tests.integration.conftest import SupersetInstance, start_instance
+from tests.integration.trees import Api, Run
 
 pytestmark = pytest.mark.integration
 
@@ -81,35 +75,6 @@ def tree(tmp_path_factory) -> Path:
     return root
 
 
-class Run:
-    """One command: load the tree, connect, diff (timed), and apply on demand."""
-
-    def __init__(self, tree: Path, environ: dict[str, str], *, prune: bool = False) -> None:
-        loaded = workflow.load(tree, "local", environ)
-        workflow.require_valid(loaded)
-        self.ctx: Context = context(loaded, None, None, None, None, False)
-        started = time.monotonic()
-        self.plan: Plan = workflow.diff(loaded, self.ctx, prune=prune)
-        self.diff_seconds = time.monotonic() - started
-        self.diff_requests = self.ctx.client.count()
-
-    def apply(self) -> ApplyReport:
-        handlers()
-        self.ctx.client.reset_log()
-        started = time.monotonic()
-        report = apply_plan(self.plan, self.ctx, HANDLERS)
-        self.apply_seconds = time.monotonic() - started
-        assert report.ok, [e.to_dict() for e in report.failed]
-        return report
-
-    def fields(self) -> list[tuple[str, str, object, object]]:
-        return [(c.ref, f.path, f.before, f.after) for c in self.plan.changes for f in c.fields]
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(r.method, r.path) for r in self.ctx.client.requests
-                if r.method in WRITE_METHODS and r.kind != AUTH]
-
-
 @pytest.fixture(scope="module")
 def applied(tree, environ) -> Run:
     first = Run(tree, environ)
@@ -122,31 +87,6 @@ def applied(tree, environ) -> Run:
                             "writes": len(first.writes())}
     assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 19
     return first
-
-
-class Api:
-    """Edits by hand, as a user of the UI would make them."""
-
-    def __init__(self, server: SupersetInstance) -> None:
-        self.url = f"{server.url}/api/v1"
-        self.session: requests.Session = server.session()
-
-    def get(self, path: str) -> dict:
-        answer = self.session.get(f"{self.url}/{path}", params={"q": "(page_size:100)"})
-        answer.raise_for_status()
-        return answer.json()
-
-    def put(self, path: str, body: dict) -> None:
-        answer = self.session.put(f"{self.url}/{path}", json=body)
-        assert answer.status_code == 200, answer.text
-
-    def post(self, path: str, body: dict) -> int:
-        answer = self.session.post(f"{self.url}/{path}", json=body)
-        assert answer.status_code == 201, answer.text
-        return answer.json()["id"]
-
-    def find(self, resource: str, field: str, value: str) -> dict:
-        return next(r for r in self.get(f"{resource}/")["result"] if r[field] == value)
 
 
 def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 from pathlib import Path
 
 import pytest
-import requests
 
 from superset_iac import workflow
-from superset_iac.apply.engine import Outcome, apply_plan
+from superset_iac.apply.engine import Outcome
 from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import HANDLERS, handlers
-from superset_iac.model.chart import KEY_PARAM
-from superset_iac.plan.model import Action, Plan
-from superset_iac.superset.records import AUTH, WRITE_METHODS
+from superset_iac.kinds.registry import handlers
+from superset_iac.plan.model import Action
+from tests.integration.trees import WrittenTree, fields
 
 pytestmark = pytest.mark.integration
 
@@ -52,34 +49,21 @@ CHARTS = {  # file name -> (viz_type, params)
 }
 
 
-class Tree:
-    """An asset directory for one test, and the run that goes with it."""
+class Tree(WrittenTree):
+    """A database, a dataset of ticks, the charts of ``CHARTS``, a role and a dashboard."""
 
     def __init__(self, root: Path, superset, lakehouse: Path, suffix: str) -> None:
-        self.root, self.superset, self.suffix = root, superset, suffix
-        self.environ = superset.env(lakehouse)
+        super().__init__(root, superset, superset.env(lakehouse))
+        self.suffix = suffix
         self.db, self.dataset = f"lake_cd_{suffix}", f"ticks_cd_{suffix}"
         self.slug = f"lakehouse-{suffix}"
         self.role = f"Viewer {suffix}"
-        self.ctx: Context | None = None
         self._write_base()
 
     def chart(self, name: str) -> str:
         return f"{name.capitalize()} {self.suffix}"
 
-    def write(self, relpath: str, text: str) -> None:
-        path = self.root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-
     def _write_base(self) -> None:
-        self.write("environments/local.yaml", """\
-            name: local
-            superset:
-              url: ${SUPERSET_URL}
-              username: ${SUPERSET_USERNAME}
-              password: ${SUPERSET_PASSWORD}
-            """)
         self.write(f"databases/{self.db}.yaml", f"""\
             name: {self.db}
             uri: duckdb:///${{LAKEHOUSE_PATH}}
@@ -153,35 +137,6 @@ class Tree:
             "metadata": {"color_scheme": "supersetColors", "refresh_frequency": 0},
         }
 
-    def diff(self, *, prune: bool = False, targets: tuple[str, ...] = ()) -> Plan:
-        loaded = workflow.load(self.root, "local", self.environ)
-        assert not loaded.diagnostics.has_errors(), loaded.diagnostics.render_text()
-        if self.ctx is None:
-            client = workflow.connect(loaded.env, workflow.Connection())
-            self.ctx = Context(client=client, env=loaded.env)
-        self.ctx.client.reset_log()
-        return workflow.diff(loaded, self.ctx, prune=prune, targets=targets)
-
-    def apply(self, plan: Plan):
-        handlers()
-        self.ctx.client.reset_log()
-        report = apply_plan(plan, self.ctx, HANDLERS)
-        assert report.ok, [e.to_dict() for e in report.failed]
-        return report
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(r.method, r.path) for r in self.ctx.client.requests
-                if r.method in WRITE_METHODS and r.kind != AUTH]
-
-    def gets(self) -> list[str]:
-        return [r.path for r in self.ctx.client.requests if r.method == "GET" and r.kind != AUTH]
-
-    def api(self) -> requests.Session:
-        return self.superset.session()
-
-    def url(self, path: str) -> str:
-        return f"{self.superset.url}/api/v1/{path}"
-
 
 @pytest.fixture
 def tree(tmp_path, superset, lakehouse_path, unique) -> Tree:
@@ -194,10 +149,6 @@ def applied(tree) -> Tree:
     report = tree.apply(plan)
     assert [e.outcome for e in report.events] == [Outcome.CREATED] * (2 + len(CHARTS) + 2)
     return tree
-
-
-def fields(plan: Plan) -> list[tuple[str, str, object, object]]:
-    return [(c.ref, f.path, f.before, f.after) for c in plan.changes for f in c.fields]
 
 
 def test_apply_then_diff_is_empty_and_a_second_apply_writes_nothing(applied):

@@ -11,47 +11,30 @@ trees created. The untargeted prune *plan* is still checked.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-import requests
 
-from superset_iac import workflow
 from superset_iac.apply.engine import Outcome, apply_plan
-from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import HANDLERS, handlers
-from superset_iac.plan.model import Action, Plan
-from superset_iac.superset.records import AUTH, WRITE_METHODS
+from superset_iac.kinds.registry import HANDLERS
+from superset_iac.plan.model import Action
+from tests.integration.trees import WrittenTree, fields
 
 pytestmark = pytest.mark.integration
 
 
-class Tree:
-    """An asset directory for one test, and the run that goes with it."""
+class Tree(WrittenTree):
+    """A database on the lakehouse, a virtual and a physical dataset."""
 
     def __init__(self, root: Path, superset, lakehouse: Path, suffix: str) -> None:
-        self.root, self.superset, self.suffix = root, superset, suffix
-        self.environ = superset.env(lakehouse)
+        super().__init__(root, superset, superset.env(lakehouse))
+        self.suffix = suffix
         self.db = f"lake_{suffix}"
         self.virtual = f"ticks_{suffix}"
         self.physical = f"images_{suffix}"  # a view made for this test (see fixture)
-        self.ctx: Context | None = None
         self._write_base()
 
-    def write(self, relpath: str, text: str) -> None:
-        path = self.root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-
     def _write_base(self) -> None:
-        self.write("environments/local.yaml", """\
-            name: local
-            superset:
-              url: ${SUPERSET_URL}
-              username: ${SUPERSET_USERNAME}
-              password: ${SUPERSET_PASSWORD}
-            """)
         self.write(f"databases/{self.db}.yaml", f"""\
             name: {self.db}
             uri: duckdb:///${{LAKEHOUSE_PATH}}
@@ -102,28 +85,6 @@ class Tree:
                 expression: COUNT(*)
             """)
 
-    def diff(self, *, prune: bool = False, targets: tuple[str, ...] = ()) -> Plan:
-        loaded = workflow.load(self.root, "local", self.environ)
-        assert not loaded.diagnostics.has_errors(), loaded.diagnostics.render_text()
-        if self.ctx is None:
-            client = workflow.connect(loaded.env, workflow.Connection())
-            self.ctx = Context(client=client, env=loaded.env)
-        self.ctx.client.reset_log()
-        return workflow.diff(loaded, self.ctx, prune=prune, targets=targets)
-
-    def apply(self, plan: Plan):
-        handlers()
-        report = apply_plan(plan, self.ctx, HANDLERS)
-        assert report.ok, [e.to_dict() for e in report.failed]
-        return report
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(r.method, r.path) for r in self.ctx.client.requests
-                if r.method in WRITE_METHODS and r.kind != AUTH]
-
-    def api(self) -> requests.Session:
-        return self.superset.session()
-
 
 @pytest.fixture
 def tree(tmp_path, superset, lakehouse_path, lakehouse_writer, unique) -> Tree:
@@ -132,10 +93,6 @@ def tree(tmp_path, superset, lakehouse_path, lakehouse_writer, unique) -> Tree:
     with lakehouse_writer(lakehouse_path) as con:
         con.execute(f"CREATE VIEW media_db.images_{unique} AS SELECT * FROM media_db.image_metadata")
     return Tree(tmp_path / "assets", superset, lakehouse_path, unique)
-
-
-def fields(plan: Plan) -> list[tuple[str, str, object, object]]:
-    return [(c.ref, f.path, f.before, f.after) for c in plan.changes for f in c.fields]
 
 
 def test_apply_creates_everything_then_nothing_changes(tree):

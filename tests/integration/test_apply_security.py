@@ -17,12 +17,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from superset_iac import workflow
-from superset_iac.apply.engine import apply_plan
-from superset_iac.cli.common import context
 from superset_iac.kinds import permissions as perms
-from superset_iac.kinds.registry import HANDLERS, handlers
-from superset_iac.plan.model import Action, Plan
+from superset_iac.kinds.registry import HANDLERS
+from superset_iac.plan.model import Action
+from tests.integration.trees import Run
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("environments", "databases", "views", "datasets", "roles", "rls")
@@ -56,26 +54,6 @@ def environ(superset, lakehouse_path, tmp_path_factory) -> dict[str, str]:
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
     return {**superset.env(lakehouse_path), "IT_VIEWER_PASSWORD": VIEWER_PASSWORD,
             "IT_ANALYST_PASSWORD": ANALYST_PASSWORD, "SUPERSET_IAC_AUDIT_LOG": str(audit)}
-
-
-class Run:
-    """One command's worth of state: the loaded tree and a fresh client."""
-
-    def __init__(self, tree: Path, environ: dict[str, str], prune: bool = False) -> None:
-        self.loaded = workflow.load(tree, "local", environ)
-        workflow.require_valid(self.loaded)
-        self.ctx = context(self.loaded, None, None, None, None, False)
-        self.plan: Plan = workflow.diff(self.loaded, self.ctx, prune=prune)
-
-    def apply(self):
-        handlers()
-        report = apply_plan(self.plan, self.ctx, HANDLERS)
-        assert report.ok, [e.to_dict() for e in report.failed]
-        return report
-
-    def changes(self) -> list[tuple[str, str, str, list[str]]]:
-        return [(c.action.value, c.kind, c.key, [f.path for f in c.fields])
-                for c in self.plan.changes]
 
 
 def security_changes(run: Run) -> list:
@@ -183,8 +161,11 @@ def test_a_managed_role_removed_from_the_tree_is_pruned_and_a_hand_made_one_is_n
     shutil.copytree(tree, smaller)
     (smaller / "roles" / "ops.yaml").unlink()
 
-    prune = Run(smaller, environ, prune=True)
-    assert security_changes(prune) == [("delete", "role", "Ops", [])]
+    # Targeted: on this shared server an untargeted prune would also delete the
+    # managed objects (and roles) other tests' trees created.
+    prune = Run(smaller, environ, prune=True, targets=("role/Ops", "role/Made by hand"))
+    assert prune.changes() == [("delete", "role", "Ops", [])]
+    assert prune.plan.unmanaged == {"role": 1}
     prune.apply()
     names = {r["name"] for r in _all(sess, f"{url}/roles/search/")}
     assert "Ops" not in names and "Made by hand" in names

@@ -21,8 +21,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.integration.conftest import start_instance
-from tests.integration.test_export_roundtrip import (Api, cli, diff_text, export_json,
-                                                      new_tree, snapshot)
+from tests.integration.trees import Api, cli, diff_text, export_json, new_tree, snapshot
 
 ENV = "examples"
 DIRS = {"dashboard": "dashboards", "chart": "charts", "dataset": "datasets",

@@ -20,71 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from click.testing import CliRunner, Result
 
-from superset_iac.cli import main
-
-ENV_FILE = ("name: {name}\nsuperset:\n  url: ${{SUPERSET_URL}}\n"
-            "  username: ${{SUPERSET_USERNAME}}\n  password: ${{SUPERSET_PASSWORD}}\n")
-
-
-# -- helpers shared with test_export_examples --------------------------------------
-
-def cli(*args: Any, env: dict[str, str]) -> Result:
-    """Run ``superset-iac`` in-process, as a user would from a shell."""
-    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-
-def new_tree(root: Path, env_name: str) -> Path:
-    """An asset directory holding only an environment file for ``env_name``."""
-    (root / "environments").mkdir(parents=True)
-    (root / "environments" / f"{env_name}.yaml").write_text(ENV_FILE.format(name=env_name))
-    return root
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every exported file's text, by path relative to ``root`` (environments aside)."""
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*.yaml")) if "environments" not in p.parts}
-
-
-def relative(root: Path, shown: str) -> str:
-    """A path as the export prints it, relative to ``root``."""
-    return Path(shown).resolve().relative_to(root.resolve()).as_posix()
-
-
-def export_json(root: Path, env: dict[str, str], *selection: str,
-                env_name: str = "test") -> dict[str, Any]:
-    result = cli("export", "--assets", root, "--env", env_name, "--format", "json",
-                 *selection, env=env)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def diff_text(root: Path, env: dict[str, str], env_name: str = "test") -> Result:
-    return cli("diff", "--assets", root, "--env", env_name, env=env)
+from tests.integration.trees import (Api, cli, diff_text, export_json, new_tree, relative,
+                                     snapshot)
 
 
 # -- objects as the UI makes them ------------------------------------------------
-
-
-class Api:
-    """A thin wrapper over the fixture's logged-in session; raises on HTTP errors."""
-
-    def __init__(self, superset: Any) -> None:
-        self.base = f"{superset.url}/api/v1/"
-        self.session: requests.Session = superset.session()
-
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        resp = self.session.request(method, self.base + path, json=body, params=params or None,
-                                    timeout=60)
-        assert resp.ok, f"{method} {path}: {resp.status_code} {resp.text[:500]}"
-        return resp.json() if resp.content else None
-
-    def first(self, path: str, q: str) -> dict[str, Any]:
-        (row,) = self.call("GET", path, q=q)["result"]
-        return row
 
 
 def position(charts: list[tuple[int, str, str, int, int]], markdown: str) -> dict[str, Any]:
