@@ -50,7 +50,7 @@ def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Conten
         source = before if name in keep else ours
         if name in source:
             data[name] = source[name]
-    if isinstance(live, Database):
+    if isinstance(live, Database) and isinstance(written, Database):
         if "uri" not in keep:
             data["uri"] = _templated(live.name, live.uri)
         _keep_override(data, before, live, written, keep, env)

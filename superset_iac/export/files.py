@@ -36,6 +36,7 @@ def spans(text: str) -> list[Span]:
     try:
         while loader.check_node():
             node = loader.get_node()
+            assert node is not None  # check_node said there is one
             marks.append((node.start_mark.index, node.end_mark.index))
     finally:
         loader.dispose()

@@ -60,7 +60,7 @@ class Selected:
 
 def select(live: Live, selection: Selection) -> Selected:
     seeds: list[tuple[str, str]] = []
-    kinds = EVERYTHING if selection.everything else ()
+    kinds: tuple[str, ...] = EVERYTHING if selection.everything else ()
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
     for kind in kinds:

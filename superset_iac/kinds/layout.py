@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import AbstractSet, Any, Callable
 
 from superset_iac.model.dashboard import TRANSPARENT, Cell, LayoutItem, Tab
 
@@ -253,7 +253,8 @@ def _no_children(kids: list[str]) -> None:
         raise _Inexpressible(kids[0])
 
 
-def _only(meta: dict[str, Any], allowed: set[str], required: set[str] = frozenset()) -> None:
+def _only(meta: dict[str, Any], allowed: AbstractSet[str],
+          required: AbstractSet[str] = frozenset()) -> None:
     if set(meta) - allowed or required - set(meta):
         raise _Inexpressible(meta)
     for name in ("width", "height"):
@@ -283,7 +284,7 @@ def decompile_layout(tree: Tree | None) -> list[LayoutItem] | None:
         kids = _children(root)
         grid = tree.get(GRID)
         if kids == [GRID]:
-            dec.node(GRID, {"GRID"})
+            grid = dec.node(GRID, {"GRID"})
             items = dec.items(_children(grid), {"ROW", "HEADER", "DIVIDER", "TABS"}, [])
             if len(items) == 1 and items[0].tabs is not None:
                 items[0].nested = True  # alone in the grid, yet not the top-level tabs

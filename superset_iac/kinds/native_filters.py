@@ -133,7 +133,8 @@ def _scope(charts: list[str] | None, dashboard_charts: list[str]) -> dict[str, A
 def decompile_filter(body: dict[str, Any], dashboard_charts: list[str]) -> NativeFilter:
     """A spec-form entry as a ``NativeFilter``; what the fields cannot say goes to ``extra``."""
     body = {k: v for k, v in body.items() if k not in DERIVED}
-    spec_type = SPEC_TYPES.get(body.get("filterType"))
+    filter_type = body.get("filterType")
+    spec_type = SPEC_TYPES.get(filter_type) if isinstance(filter_type, str) else None
     if body.get("type") != "NATIVE_FILTER" or spec_type is None or not isinstance(body.get("name"), str):
         name = body.get("name") or body.get("title") or body.get("id") or "filter"
         return NativeFilter(name=str(name), id=body.get("id"), extra={RAW: body})
@@ -150,12 +151,16 @@ def decompile_filter(body: dict[str, Any], dashboard_charts: list[str]) -> Nativ
     return f.model_copy(update={"extra": extra})
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _fields(body: dict[str, Any], spec_type: str, dashboard_charts: list[str]) -> NativeFilter:
     targets = body.get("targets") or [{}]
     target = targets[0] if isinstance(targets[0], dict) else {}
     column = target.get("column", {}).get("name") if isinstance(target.get("column"), dict) else None
-    controls = body.get("controlValues") if isinstance(body.get("controlValues"), dict) else {}
-    state = (body.get("defaultDataMask") or {}).get("filterState") or {}
+    controls = _mapping(body.get("controlValues"))
+    state = _mapping(_mapping(body.get("defaultDataMask")).get("filterState"))
     fid = body.get("id")
     return NativeFilter(
         name=body["name"], type=spec_type,  # type: ignore[arg-type]

@@ -262,7 +262,9 @@ def generic_query(fd: FormData) -> Query:
     for key in _COLUMN_KEYS:
         columns += [c for c in _list(fd.get(key)) if c not in columns]
     for key in _SPATIAL_KEYS:
-        spatial = fd.get(key) if isinstance(fd.get(key), dict) else {}
+        spatial = fd.get(key)
+        if not isinstance(spatial, dict):
+            continue
         columns += [v for k, v in sorted(spatial.items())
                     if k.endswith("Col") and isinstance(v, str) and v not in columns]
     metrics: list[Any] = []

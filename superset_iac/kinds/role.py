@@ -31,6 +31,7 @@ from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, Handler
 from superset_iac.kinds.registry import register
+from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
                                      schema_entry, schema_resource)
 from superset_iac.plan.model import Change, LiveObject
@@ -189,7 +190,8 @@ class RoleHandler(Handler):
         schemas = [("schema_access", schema_resource(entry)) for entry in access.schemas]
         return ids | set(perms.resolve(ctx, schemas).values())
 
-    def create(self, ctx: Context, spec: Role) -> Any:  # type: ignore[override]
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, Role)
         if spec.builtin:
             raise RoleError(f"built-in role '{spec.name}' does not exist on this server: "
                             "run `superset init`")

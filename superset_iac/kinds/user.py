@@ -23,6 +23,7 @@ from typing import Any
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
 from superset_iac.kinds.registry import register
+from superset_iac.model.base import Spec
 from superset_iac.model.user import User
 from superset_iac.plan.model import Change, LiveObject
 
@@ -86,7 +87,8 @@ class UserHandler(Handler):
                 "roles": [ctx.ids.id("role", name) for name in sorted(set(spec.roles))],
                 "groups": sorted({groups[g] for g in spec.groups} | {marker_group_id(ctx)})}
 
-    def create(self, ctx: Context, spec: User) -> Any:  # type: ignore[override]
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, User)
         if not spec.password:
             raise UserError(f"user '{spec.username}': a password (password: ${{VAR}}) is "
                             "needed to create it")

@@ -24,6 +24,7 @@ from typing import Any
 from superset_iac.errors import ConfigError
 from superset_iac.kinds.base import Context, Handler
 from superset_iac.kinds.registry import register
+from superset_iac.model.base import Spec
 from superset_iac.model.view import View
 from superset_iac.plan.model import Change, LiveObject
 from superset_iac.warehouse import ViewDdl, schemas_of
@@ -49,22 +50,24 @@ class ViewHandler(Handler):
             ctx.ids.set(self.kind, name, name)
         return live
 
-    def create(self, ctx: Context, spec: View) -> Any:  # type: ignore[override]
+    def create(self, ctx: Context, spec: Spec) -> Any:
+        assert isinstance(spec, View)
         self._put(ctx, spec)
         ctx.ids.set(self.kind, spec.key, spec.key)
         return spec.key
 
     def update(self, ctx: Context, change: Change) -> None:
-        assert change.desired is not None and change.live is not None
-        desired: View = change.desired  # type: ignore[assignment]
-        was = change.live.spec.materialized  # type: ignore[attr-defined]
+        desired, live = change.desired, change.live
+        assert isinstance(desired, View) and live is not None and isinstance(live.spec, View)
+        was = live.spec.materialized
         if was != desired.materialized:
             # CREATE OR REPLACE cannot turn a view into a materialized one.
             self._warehouse(ctx).drop(desired.name, materialized=was)
         self._put(ctx, desired)
 
     def delete(self, ctx: Context, live: LiveObject) -> None:
-        self._warehouse(ctx).drop(live.key, materialized=live.spec.materialized)  # type: ignore[attr-defined]
+        assert isinstance(live.spec, View)
+        self._warehouse(ctx).drop(live.key, materialized=live.spec.materialized)
         ctx.ids.forget(self.kind, live.key)
 
     def _put(self, ctx: Context, view: View) -> None:

@@ -33,10 +33,11 @@ def resolve(tree: AssetTree, env: Environment | None, environ: Mapping[str, str]
 def _resolve_spec(spec: Spec, env: Environment | None, environ: Mapping[str, str],
                   diags: Diagnostics) -> Spec:
     if isinstance(spec, Database):
-        db = spec.for_environment(env.name) if env else spec
-        overridden = env is not None and env.name in spec.environments \
-            and spec.environments[env.name].uri is not None
-        where = ("environments", env.name, "uri") if overridden else ("uri",)
+        db = spec.for_environment(env.name) if env is not None else spec
+        override = spec.environments.get(env.name) if env is not None else None
+        where: tuple[str, ...] = ("uri",)
+        if env is not None and override is not None and override.uri is not None:
+            where = ("environments", env.name, "uri")
         return _with(db, "uri", _value(db, where, db.uri, environ, diags))
     if isinstance(spec, View) and env is not None and env.warehouse is not None:
         # Views compare as SQL in the warehouse's dialect, salt included.

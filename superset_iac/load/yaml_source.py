@@ -143,7 +143,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         value = self._scalar(node)
-        if isinstance(value, str):
+        if isinstance(value, str) and isinstance(node, yaml.ScalarNode):
             self.spans[path] = Span(node.start_mark.line, node.start_mark.column,
                                     node.end_mark.line, node.style)
         return value

@@ -52,7 +52,7 @@ class Chart(Spec):
 
     name: str = Field(description="slice_name shown in Superset")
     key_: str | None = Field(
-        None, alias="key",
+        default=None, alias="key",
         description="stable identity when several charts share a name; defaults to name")
     dataset: str
     viz_type: str

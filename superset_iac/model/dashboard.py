@@ -29,11 +29,11 @@ class Cell(Model):
     chart: str | None = None
     markdown: str | None = None
     column: list["ColumnItem"] | None = Field(
-        None, description="a vertical stack of cells and rows, `width` wide")
-    title: str | None = Field(None, description="title shown instead of the chart's name")
+        default=None, description="a vertical stack of cells and rows, `width` wide")
+    title: str | None = Field(default=None, description="title shown instead of the chart's name")
     width: int = 4
     height: int = 50
-    background: str | None = Field(None, description="column background; transparent if absent")
+    background: str | None = Field(default=None, description="column background; transparent if absent")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Cell":
@@ -58,7 +58,7 @@ class Cell(Model):
 
 class Tab(Model):
     title: str
-    id: str | None = Field(None, description="TAB-… id; derived from the title path if absent")
+    id: str | None = Field(default=None, description="TAB-… id; derived from the title path if absent")
     layout: list["LayoutItem"] = Field(default_factory=list)
 
 
@@ -70,10 +70,10 @@ class LayoutItem(Model):
     divider: bool | None = None
     tabs: list[Tab] | None = None
     size: Literal["SMALL_HEADER", "MEDIUM_HEADER", "LARGE_HEADER"] | None = Field(
-        None, description="header size")
-    background: str | None = Field(None, description="row or header background")
+        default=None, description="header size")
+    background: str | None = Field(default=None, description="row or header background")
     nested: bool | None = Field(
-        None, description="tabs that are a dashboard's whole layout are its own top-level tabs; "
+        default=None, description="tabs that are a dashboard's whole layout are its own top-level tabs; "
                           "`nested: true` puts them inside the grid instead")
 
     @model_validator(mode="after")
@@ -104,7 +104,7 @@ FilterType = Literal["select", "time_range", "range", "time_column", "time_grain
 class NativeFilter(Model):
     name: str
     type: FilterType = "select"
-    id: str | None = Field(None, description="NATIVE_FILTER-… id; derived from name if absent")
+    id: str | None = Field(default=None, description="NATIVE_FILTER-… id; derived from name if absent")
     dataset: str | None = None
     column: str | None = None
     description: str | None = None
@@ -112,7 +112,7 @@ class NativeFilter(Model):
     required: bool = False
     default: Any = None
     search_all_options: bool = False
-    charts: list[str] | None = Field(None, description="charts in scope; all if absent")
+    charts: list[str] | None = Field(default=None, description="charts in scope; all if absent")
     extra: dict[str, Any] = Field(
         default_factory=dict, description="other filter settings, kept as Superset writes them")
 
@@ -198,7 +198,7 @@ class Dashboard(Spec):
     slug: str | None = None
     layout: list[LayoutItem] = Field(default_factory=list)
     position: dict[str, Any] | None = Field(
-        None, description="Superset's full position_json, when the compact layout cannot say it")
+        default=None, description="Superset's full position_json, when the compact layout cannot say it")
     filters: list[NativeFilter] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)

@@ -81,7 +81,7 @@ class Dataset(Spec):
     name: str = Field(description="table_name: the table, or the virtual dataset's name")
     database: str
     catalog: str | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     sql: str | None = None
     description: str | None = None
     main_dttm_col: str | None = None

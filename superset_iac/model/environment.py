@@ -32,10 +32,10 @@ class Warehouse(Model):
     password: str | None = None
     jwt_token: str | None = None
     verify_tls: bool = True
-    path: str | None = Field(None, description="duckdb: the database file")
+    path: str | None = Field(default=None, description="duckdb: the database file")
     catalogs: dict[str, str] = Field(
         default_factory=dict, description="Trino catalog -> local catalog name")
-    mask_salt: str | None = Field(None, description="salt for hash masking, as ${VAR}")
+    mask_salt: str | None = Field(default=None, description="salt for hash masking, as ${VAR}")
 
 
 class Environment(Spec):

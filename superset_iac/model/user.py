@@ -28,7 +28,7 @@ class User(Spec):
     roles: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list, description="FAB groups by name")
     active: bool = True
-    password: str | None = Field(None, description="${VAR} only; set on create")
+    password: str | None = Field(default=None, description="${VAR} only; set on create")
 
     @property
     def key(self) -> str:

@@ -42,12 +42,12 @@ class ViewColumn(Model):
     """One output column: passed through, renamed, or masked."""
 
     name: str
-    source: str | None = Field(None, description="source column; defaults to name")
+    source: str | None = Field(default=None, description="source column; defaults to name")
     mask: MaskPolicy | None = None
-    keep_last: int = Field(4, description="partial: characters kept at the end")
-    replacement: str = Field("***", description="redact: the constant shown instead")
-    type: str = Field("VARCHAR", description="null: the SQL type of the NULL column")
-    expression: str | None = Field(None, description="custom: a Trino SQL expression")
+    keep_last: int = Field(default=4, description="partial: characters kept at the end")
+    replacement: str = Field(default="***", description="redact: the constant shown instead")
+    type: str = Field(default="VARCHAR", description="null: the SQL type of the NULL column")
+    expression: str | None = Field(default=None, description="custom: a Trino SQL expression")
 
     @field_validator("name", "source")
     @classmethod
@@ -82,10 +82,10 @@ class View(Spec):
 
     name: str = Field(description="catalog.schema.view as Trino names it")
     description: str | None = None
-    source: str | None = Field(None, description="catalog.schema.table read by the view")
+    source: str | None = Field(default=None, description="catalog.schema.table read by the view")
     columns: list[ViewColumn] = Field(default_factory=list)
     where: str | None = None
-    sql: str | None = Field(None, description="full SELECT, instead of source+columns")
+    sql: str | None = Field(default=None, description="full SELECT, instead of source+columns")
     materialized: bool = False
     refresh_on_apply: bool = True
     raw_access_roles: list[str] = Field(

@@ -22,8 +22,8 @@ from superset_iac.warehouse.canonical import Target
 from superset_iac.warehouse.errors import ViewSqlError, WarehouseError
 
 if TYPE_CHECKING:
+    from superset_iac.model.base import Spec
     from superset_iac.model.environment import Environment
-    from superset_iac.model.view import View
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,13 @@ class Warehouse(Protocol):
     def refresh(self, name: str) -> None: ...
 
 
-def schemas_of(views: Iterable["View"]) -> list[str]:
-    """``catalog.schema`` of each view, once, sorted: the scope to list."""
-    return sorted({v.name.rsplit(".", 1)[0] for v in views})
+def schemas_of(views: Iterable[Spec]) -> list[str]:
+    """``catalog.schema`` of each view spec (keyed ``catalog.schema.view``),
+    once, sorted: the scope to list."""
+    return sorted({v.key.rsplit(".", 1)[0] for v in views})
 
 
-def connect_warehouse(env: "Environment", views: Iterable["View"] = ()) -> Warehouse:
+def connect_warehouse(env: Environment, views: Iterable[Spec] = ()) -> Warehouse:
     """The warehouse of a resolved environment, scoped to ``views``' schemas."""
     config = env.warehouse
     if config is None:

@@ -174,7 +174,10 @@ def _parse(sql: str, dialect: str) -> exp.Expression:
         raise ViewSqlError(f"cannot parse SQL ({dialect}): {first_line(err)}") from None
     if len(statements) != 1:
         raise ViewSqlError(f"expected one SQL statement, got {len(statements)}")
-    return statements[0]
+    statement = statements[0]
+    if not isinstance(statement, exp.Expression):  # parse() is typed as any sqlglot node
+        raise ViewSqlError(f"cannot parse SQL ({dialect}): not a statement")
+    return statement
 
 
 # DuckDB keeps a view's text after its own rewrites; each is undone here on

@@ -22,7 +22,8 @@ custom         the given Trino expression
 
 from __future__ import annotations
 
-from typing import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Callable
 
 import sqlglot
 from sqlglot import exp
@@ -31,6 +32,10 @@ from sqlglot.errors import SqlglotError
 from superset_iac.model.base import managed_url
 from superset_iac.model.view import View, ViewColumn
 from superset_iac.warehouse.errors import ViewSqlError, first_line
+
+if TYPE_CHECKING:
+    # What sqlglot's builders return (>= 30); exp.Expression is one kind of Expr.
+    from sqlglot.expressions import Expr
 
 DIALECT = "trino"
 
@@ -70,13 +75,14 @@ def query_sql(view: View, salt: str | None) -> str:
     """The view's query in Trino SQL; ``salt`` is needed only by ``hash``."""
     if view.sql is not None:
         return _checked_query(view, view.sql)
+    assert view.source is not None  # the model asks for source or sql
     select = exp.select(*[_column(view, c, salt) for c in view.columns]).from_(table(view.source))
     if view.where:
         select = select.where(_expression(view, view.where, "where"))
     return _checked_query(view, select.sql(dialect=DIALECT))
 
 
-def _column(view: View, column: ViewColumn, salt: str | None) -> exp.Expression:
+def _column(view: View, column: ViewColumn, salt: str | None) -> Expr:
     value = exp.column(_ident(column.source_column))
     if column.mask is None:
         if column.source is None or column.source == column.name:
@@ -86,12 +92,12 @@ def _column(view: View, column: ViewColumn, salt: str | None) -> exp.Expression:
     return exp.alias_(policy(view, column, value, salt), _ident(column.name))
 
 
-def _text(value: exp.Expression) -> exp.Expression:
+def _text(value: Expr) -> Expr:
     return exp.cast(value, exp.DataType.build("VARCHAR"))
 
 
-def _hash(view: View, column: ViewColumn, value: exp.Expression,
-          salt: str | None) -> exp.Expression:
+def _hash(view: View, column: ViewColumn, value: Expr,
+          salt: str | None) -> Expr:
     if salt is None:
         raise ViewSqlError(f"view {view.name}: column {column.name} is hashed, but the "
                            "environment's warehouse has no mask_salt")
@@ -100,14 +106,14 @@ def _hash(view: View, column: ViewColumn, value: exp.Expression,
     return exp.func("lower", exp.func("to_hex", digest))
 
 
-def _redact(view: View, column: ViewColumn, value: exp.Expression,
-            salt: str | None) -> exp.Expression:
+def _redact(view: View, column: ViewColumn, value: Expr,
+            salt: str | None) -> Expr:
     return exp.case().when(exp.Is(this=value, expression=exp.null()), exp.null()) \
         .else_(exp.Literal.string(column.replacement))
 
 
-def _partial(view: View, column: ViewColumn, value: exp.Expression,
-             salt: str | None) -> exp.Expression:
+def _partial(view: View, column: ViewColumn, value: Expr,
+             salt: str | None) -> Expr:
     # lpad, not repeat: Trino's repeat() builds an array, not a string. The
     # INTEGER cast is for DuckDB's lpad; Trino widens it back to BIGINT.
     text = _text(value)
@@ -122,24 +128,24 @@ def _partial(view: View, column: ViewColumn, value: exp.Expression,
         .else_(all_stars)
 
 
-def _email_domain(view: View, column: ViewColumn, value: exp.Expression,
-                  salt: str | None) -> exp.Expression:
+def _email_domain(view: View, column: ViewColumn, value: Expr,
+                  salt: str | None) -> Expr:
     domain = exp.func("split_part", _text(value), exp.Literal.string("@"),
                       exp.Literal.number(2))
     return exp.DPipe(this=exp.Literal.string("***@"), expression=domain)
 
 
-def _null(view: View, column: ViewColumn, value: exp.Expression,
-          salt: str | None) -> exp.Expression:
+def _null(view: View, column: ViewColumn, value: Expr,
+          salt: str | None) -> Expr:
     return exp.cast(exp.null(), _data_type(view, column))
 
 
-def _custom(view: View, column: ViewColumn, value: exp.Expression,
-            salt: str | None) -> exp.Expression:
+def _custom(view: View, column: ViewColumn, value: Expr,
+            salt: str | None) -> Expr:
     return _expression(view, column.expression or "", f"column {column.name}")
 
 
-_POLICIES: dict[str, Callable[[View, ViewColumn, exp.Expression, str | None], exp.Expression]] = {
+_POLICIES: dict[str, Callable[[View, ViewColumn, Expr, str | None], Expr]] = {
     "hash": _hash, "redact": _redact, "partial": _partial,
     "email_domain": _email_domain, "null": _null, "custom": _custom,
 }
@@ -179,9 +185,9 @@ def problems(view: View) -> list[tuple[tuple[str | int, ...], str]]:
     for i, column in enumerate(view.columns):
         path: tuple[str | int, ...] = ("columns", i)
         if column.mask == "custom":
-            _collect(found, path + ("expression",), lambda c=column: _custom(view, c, exp.null(), None))
+            _collect(found, path + ("expression",), partial(_custom, view, column, exp.null(), None))
         elif column.mask == "null":
-            _collect(found, path + ("type",), lambda c=column: _data_type(view, c))
+            _collect(found, path + ("type",), partial(_data_type, view, column))
     if view.where:
         _collect(found, ("where",), lambda: _expression(view, view.where or "", "where"))
     return found
@@ -212,7 +218,7 @@ def _data_type(view: View, column: ViewColumn) -> exp.DataType:
     return built
 
 
-def _expression(view: View, text: str, where: str) -> exp.Expression:
+def _expression(view: View, text: str, where: str) -> Expr:
     """Exactly one expression: ``x FROM y; DROP ...`` is refused, not pasted."""
     try:
         statements = sqlglot.parse(f"SELECT {text}", read=DIALECT)
