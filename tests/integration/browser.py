@@ -257,8 +257,10 @@ DASHBOARD_STATE_JS = r"""
         .find((c) => c.startsWith('dashboard-chart-id-'));
       const body = tile.querySelector('[data-test="slice-container"]');
       const inside = body || tile;
+      // The "No results" state has an illustration: not a chart.
       const bigSvgs = Array.from(inside.querySelectorAll('svg')).filter((s) => {
-        const r = s.getBoundingClientRect(); return r.width > 80 && r.height > 80; });
+        const r = s.getBoundingClientRect();
+        return r.width > 80 && r.height > 80 && !s.closest('[data-test="empty-state"]'); });
       return {
         id: idClass ? Number(idClass.slice('dashboard-chart-id-'.length)) : null,
         title: text(tile.querySelector('[data-test="slice-header"] [data-test="editable-title"]')),
