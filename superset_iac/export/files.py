@@ -15,7 +15,7 @@ from typing import Any, Callable
 import yaml
 
 from superset_iac.diagnostics import Diagnostics
-from superset_iac.export.yamlout import LosslessnessError, same_data, dump
+from superset_iac.export.yamlout import LosslessnessError, dump, same_data
 from superset_iac.load.yaml_source import parse_yaml
 
 KeyOf = Callable[[Any], "str | None"]

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from superset_iac.diagnostics import Position
 from superset_iac.load.yaml_source import Document, Path
 
-
 # ``superset-iac://<kind>/<key>`` names an object superset-iac created, on
 # every side: the seed of a managed uuid, the ``external_url`` the UI shows,
 # the marker of the roles, RLS rules and warehouse views the tool owns.
