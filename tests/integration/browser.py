@@ -24,9 +24,10 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 # As root in a container: no sandbox, no GPU, nothing that phones home.
@@ -45,9 +46,12 @@ class BrowserError(RuntimeError):
 
 
 def find_chromium() -> str | None:
-    """The Chromium to use: $CHROMIUM if set, else Debian's, else None."""
-    candidate = os.environ.get("CHROMIUM", CHROMIUM)
-    return candidate if os.access(candidate, os.X_OK) else shutil.which("chromium")
+    """$CHROMIUM if set (and nothing else then), else Debian's Chromium, else None."""
+    if os.environ.get("CHROMIUM"):
+        candidates = [os.environ["CHROMIUM"]]
+    else:
+        candidates = [CHROMIUM, shutil.which("chromium") or ""]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 class Browser:
@@ -57,12 +61,21 @@ class Browser:
                  timeout: float = 30.0) -> None:
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="superset-iac-chromium-")
+        # Chromium's own output, quoted when it dies (a missing library, a crash).
+        self.log = Path(self.profile) / "chromium.log"
         self.events: list[dict] = []
-        self._answers: "queue.Queue[dict]" = queue.Queue()
+        self._answers: queue.Queue[dict] = queue.Queue()
         self._next_id = 0
         self._proc, self._to_child, self._from_child = self._spawn(executable, width, height)
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
+        try:
+            self._open_page(width, height)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_page(self, width: int, height: int) -> None:
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
@@ -72,13 +85,15 @@ class Browser:
 
     # ------------------------------------------------------------ process
 
-    def _spawn(self, executable: str, width: int, height: int):
+    def _spawn(self, executable: str, width: int, height: int) -> tuple[subprocess.Popen, Any, Any]:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
 
         def place_pipes() -> None:
-            # Move both ends above 4 first, so that placing one on 3 or 4
-            # cannot overwrite the other, then put them where Chromium looks.
+            # Runs in the child between fork and exec: system calls only, no
+            # lock taken, so preexec_fn's hazard with threads does not apply.
+            # Both ends go above 4 first, so that placing one on 3 or 4
+            # cannot overwrite the other, then where Chromium looks for them.
             high_r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
             high_w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
             os.dup2(high_r, CHILD_READS)
@@ -86,9 +101,9 @@ class Browser:
 
         args = [executable, *FLAGS, f"--user-data-dir={self.profile}",
                 f"--window-size={width},{height}", "--remote-debugging-pipe", "about:blank"]
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, pass_fds=(CHILD_READS, CHILD_WRITES),
-                                preexec_fn=place_pipes)
+        with open(self.log, "wb") as log:
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    pass_fds=(CHILD_READS, CHILD_WRITES), preexec_fn=place_pipes)
         os.close(to_child_r)
         os.close(from_child_w)
         return proc, os.fdopen(to_child_w, "wb", buffering=0), os.fdopen(from_child_r, "rb")
@@ -106,7 +121,7 @@ class Browser:
                 stream.close()
             shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -125,14 +140,17 @@ class Browser:
                     self._answers.put(message)
                 else:
                     self.events.append(message)
-        self._answers.put({"id": None, "error": {"message": "the browser exited"}})
+        self._answers.put({"id": None})
 
     def _send(self, method: str, params: dict, session: str | None) -> int:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if session:
             message["sessionId"] = session
-        self._to_child.write(json.dumps(message).encode() + b"\0")
+        try:
+            self._to_child.write(json.dumps(message).encode() + b"\0")
+        except OSError as err:  # the browser is gone (or never started)
+            raise BrowserError(f"{method}: the browser exited ({err}):\n{self.log_tail()}") from None
         return self._next_id
 
     def call(self, method: str, *, _session: str | None = None, **params: Any) -> dict:
@@ -146,9 +164,18 @@ class Browser:
                 raise BrowserError(f"{method}: no answer within {self.timeout:.0f}s") from None
             if answer["id"] in (sent, None):
                 break
+        if answer["id"] is None:
+            self._answers.put(answer)  # every later call must see it too
+            raise BrowserError(f"{method}: the browser exited:\n{self.log_tail()}")
         if "error" in answer:
             raise BrowserError(f"{method}: {answer['error'].get('message')}")
         return answer.get("result", {})
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no output)"
 
     def page(self, method: str, **params: Any) -> dict:
         """A command to the page's session."""
@@ -282,8 +309,8 @@ DASHBOARD_STATE_JS = r"""
     });
   return {
     url: location.pathname,
-    title: text(document.querySelector('[data-test="dashboard-header-container"] [data-test="editable-title-input"]'))
-      || (document.querySelector('[data-test="editable-title-input"]') || {}).value || '',
+    // The dashboard's title is an input in its header (editable by owners).
+    title: (document.querySelector('[data-test="editable-title-input"]') || {}).value || '',
     page_loading: !!document.querySelector('[data-test="loading-indicator"]'),
     charts, filters,
   };
@@ -324,7 +351,7 @@ class DashboardView:
     filters: list[dict[str, str]]
 
     @classmethod
-    def read(cls, browser: Browser) -> "DashboardView":
+    def read(cls, browser: Browser) -> DashboardView:
         state = browser.js(DASHBOARD_STATE_JS)
         return cls(**{**state, "charts": [ChartTile(**c) for c in state["charts"]]})
 

@@ -22,18 +22,26 @@ import re
 import shutil
 import struct
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from superset_iac.load.tree import load_tree
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
-from tests.integration.browser import (ROOT, Browser, DashboardView, apply_team_assets,
-                                       find_chromium, fit_to_page, login, open_dashboard,
-                                       wait_settled)
+from tests.integration.browser import (
+    ROOT,
+    Browser,
+    DashboardView,
+    apply_team_assets,
+    find_chromium,
+    fit_to_page,
+    login,
+    open_dashboard,
+    wait_settled,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -56,12 +64,15 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> str:
+    """Session-scoped and first in line, so a missing browser is known before Superset starts."""
     found = find_chromium()
     if found:
         return found
-    reason = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+    reason = (f"headless Chromium not found at {os.environ['CHROMIUM']} ($CHROMIUM)"
+              if os.environ.get("CHROMIUM") else
+              "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)")
     if in_ci():
         pytest.fail(f"{reason}: CI must run the browser check", pytrace=False)
     pytest.skip(reason)
@@ -83,7 +94,7 @@ def browser(chromium) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def seen(browser, superset, lakehouse_path, team_dashboard, tmp_path_factory) -> Seen:
+def seen(chromium, browser, superset, lakehouse_path, team_dashboard, tmp_path_factory) -> Seen:
     work = tmp_path_factory.mktemp("browser")
     started = time.monotonic()
     apply_team_assets(superset, lakehouse_path, work)
