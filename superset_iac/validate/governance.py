@@ -14,7 +14,9 @@ So: a dataset reading a masked raw table, reached by a role outside the raw
 roles, is G001; database or schema access that covers a raw table is G002
 (SQL Lab reads it without any dataset); a dataset reading a raw table that no
 role is given is G003 (a warning: only admins can use it, which may be the
-intent); a view passing a masked column through unmasked is G004. The
+intent); a view passing a masked column through unmasked is G004. A virtual
+dataset *named* like a masked raw table, granted to a role with SQL Lab, is
+G001 too: SQL Lab grants a table to whoever may use a dataset of its name. The
 built-in Admin role is left out: Superset gives it everything regardless.
 """
 
@@ -59,6 +61,7 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
     grants = _grants(tree)
     for ds in tree.each(Dataset):
         _dataset(idx, ds, raw, grants, diags)
+        _sql_lab_namesake(idx, ds, raw, grants, diags)
     for role in tree.each(Role):
         _wide_access(idx, role, raw, diags)
     for view in idx.views.values():
@@ -140,6 +143,39 @@ def _dataset(idx: Index, ds: Dataset, raw: TableMap[View], grants: Grants,
                 add(diags, pos, "G001",
                     f"{ds.ref}: reads {masked}, and role '{grant.role}' reaches it through "
                     f"{grant.how} ({grant.pos}); only {', '.join(sorted(allowed))} may read it")
+
+
+def _sql_lab_namesake(idx: Index, ds: Dataset, raw: TableMap[View], grants: Grants,
+                      diags: Diagnostics) -> None:
+    """A virtual dataset named like a masked raw table opens that table to SQL Lab.
+
+    Superset lets a SQL Lab query read table T for anyone granted any dataset
+    whose name is T in T's schema (any schema when the query's has none):
+    ``security_manager.raise_for_access``. What the dataset's SQL reads does
+    not matter, so a role holding SQL Lab and datasource access to it reads
+    the raw table unmasked. (Physical datasets are what they read: ``_dataset``.)
+    """
+    if ds.sql is None:
+        return
+    catalog, schema, name = idx.catalog_of(ds), (ds.schema_ or "").lower(), ds.name.lower()
+    for ref, views in raw.items():
+        if ref.name != name or (schema and ref.schema != schema) or (
+                catalog and ref.catalog and ref.catalog != catalog):
+            continue
+        allowed = {r for v in views for r in v.raw_access_roles} | {SUPERUSER}
+        for grant in grants.by_scope.get(("dataset", ds.name), []):
+            role = idx.tree.get("role", grant.role)
+            if grant.how == "datasource access" and grant.role not in allowed \
+                    and isinstance(role, Role) and _has_sql_lab(role):
+                add(diags, ds.pos("name"), "G001",
+                    f"{ds.ref}: is named like raw table {ref.catalog}.{ref.schema}.{ref.name} "
+                    f"(masked by view {views[0].name}), and role '{grant.role}' has SQL Lab and "
+                    f"datasource access to it ({grant.pos}): Superset lets it query that "
+                    f"table unmasked; rename the dataset")
+
+
+def _has_sql_lab(role: Role) -> bool:
+    return "sql_lab" in role.extends or "can_execute_sql_query" in role.permissions.get("SQLLab", [])
 
 
 def _wide_access(idx: Index, role: Role, raw: TableMap[View], diags: Diagnostics) -> None:

@@ -20,20 +20,21 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import requests
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from superset_iac.cli import main
 from superset_iac.load.tree import AssetTree, load_tree
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.role import Role
+from tests.integration.trees import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("Admin", "Analyst", "Developer", "Ops", "Viewer")
@@ -103,10 +104,11 @@ def write_tree(root: Path) -> Path:
 
 
 def run_cli(*args: Any, env: dict[str, str | None]) -> Result:
-    """``superset-iac ARGS`` in-process, with exactly these variables for the connection."""
+    """``superset-iac ARGS`` in-process, with exactly these variables for the connection
+    (None unsets one)."""
     environ: dict[str, str | None] = {name: None for name in _UNSET}
     environ.update(env)
-    return CliRunner().invoke(main, [str(a) for a in args], env=environ, catch_exceptions=False)
+    return cli(*args, env=environ)  # type: ignore[arg-type]
 
 
 class RoleSession:
@@ -267,11 +269,22 @@ class Governed:
                                  json.loads(chart["query_context"])))
         return dashboard_id, sorted(refs, key=lambda r: r.name)
 
+    def database_id(self, name: str = "lakehouse") -> int:
+        rows = self.admin().get(
+            "database/", q=f"(filters:!((col:database_name,opr:eq,value:{name})))")
+        return rows.json()["result"][0]["id"]
+
     def dataset_ids(self) -> dict[str, int]:
         admin = self.admin()
         rows = admin.get("dataset/", q="(page_size:100,columns:!(id,table_name))").json()["result"]
         names = {d.name for d in self.specs.each(Dataset)}
         return {r["table_name"]: r["id"] for r in rows if r["table_name"] in names}
+
+
+def sql_body(database_id: int, sql: str) -> dict[str, Any]:
+    """A SQL Lab run as the UI sends it (synchronous)."""
+    return {"database_id": database_id, "sql": sql, "runAsync": False, "schema": None,
+            "tab": "governance", "select_as_cta": False, "queryLimit": 10000}
 
 
 _SESSION: dict[str, Governed] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.governance_helpers import (RAW_DASHBOARD, ROLES, Governed, RoleSession,
-                                                   governed, username)
+                                                   governed, sql_body, username)
 
 NON_ADMIN = tuple(r for r in ROLES if r != "Admin")
 REFUSED = (403, 404)
@@ -82,8 +82,8 @@ def test_charts_run_for_a_role_only_on_its_datasets_or_through_its_dashboards(go
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_roles_given_sql_lab_may_run_sql(gov, role):
-    database_id = _database_id(gov)
-    answer = gov.as_role(role).post("sqllab/execute/", _sql(database_id, "SELECT 1 AS one"))
+    database_id = gov.database_id()
+    answer = gov.as_role(role).post("sqllab/execute/", sql_body(database_id, "SELECT 1 AS one"))
     if role == "Admin" or "sql_lab" in gov.role(role).extends:
         assert answer.status_code == 200, answer.text[:300]
         assert answer.json()["data"] == [{"one": 1}]
@@ -96,7 +96,7 @@ def test_no_role_outside_raw_access_may_create_a_dataset(gov, role):
     """Owning a dataset grants its data: a role that could create one on the raw table
     would read the PII the views mask. None of the tree's roles may."""
     answer = gov.as_role(role).post("dataset/", {
-        "database": _database_id(gov), "schema": "option_ticks_db",
+        "database": gov.database_id(), "schema": "option_ticks_db",
         "table_name": "bronze_option_ticks", "sql": "SELECT account_id FROM "
         "option_ticks_db.bronze_option_ticks"})
     assert answer.status_code == 403, answer.text[:300]
@@ -172,16 +172,6 @@ def test_a_role_taken_off_a_dashboard_by_hand_is_drift_that_apply_gives_back(gov
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _database_id(gov: Governed) -> int:
-    rows = gov.admin().get("database/", q="(filters:!((col:database_name,opr:eq,value:lakehouse)))")
-    return rows.json()["result"][0]["id"]
-
-
-def _sql(database_id: int, sql: str) -> dict:
-    return {"database_id": database_id, "sql": sql, "runAsync": False, "schema": None,
-            "tab": "governance", "select_as_cta": False, "queryLimit": 100}
 
 
 def _all(admin: RoleSession, path: str) -> list[dict]:
