@@ -43,8 +43,9 @@ def git_commit(path: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def build_record(*, env: str, url: str, assets: Path, plan: dict[str, Any],
+def build_record(*, env: str, url: str, assets: Path, plan: dict[str, Any] | None,
                  result: dict[str, Any], ok: bool) -> dict[str, Any]:
+    """The record of one apply; ``plan`` is None when it stopped before planning."""
     return {
         "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "actor": actor(),

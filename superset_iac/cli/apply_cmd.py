@@ -26,7 +26,7 @@ from superset_iac.cli.common import (check_target_kinds, check_targets_matched, 
                                      load_valid, stdin_is_terminal)
 from superset_iac.cli.options import assets_options, connection_options, target_option
 from superset_iac.cli.output import error, handle_errors, use_colour
-from superset_iac.errors import ApplyFailed
+from superset_iac.errors import ApplyFailed, IacError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
@@ -53,7 +53,11 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
     ctx = context(loaded, url, username, password, access_token, insecure)
-    plan = workflow.diff(loaded, ctx, prune=prune, targets=targets)
+    try:  # refused login, unreachable server, broken warehouse: an attempt on record too
+        plan = workflow.diff(loaded, ctx, prune=prune, targets=targets)
+    except IacError as err:
+        _audit(loaded, ctx, assets, None, None, err)
+        raise
     check_targets_matched(targets, loaded, plan, prune)
     text = fmt == "text"
     if text:
@@ -66,7 +70,11 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     if not yes and stdin_is_terminal() and not _confirmed(plan, text):
         error("apply cancelled: nothing was changed")
         return ExitCode.PROBLEMS
-    report, seconds = _run(plan, ctx)
+    try:
+        report, seconds = _run(plan, ctx)
+    except IacError as err:  # interrupted: what was written must still be on record
+        _audit(loaded, ctx, assets, plan, None, err)
+        raise
     _audit(loaded, ctx, assets, plan, report)
     _report(plan, report, seconds, text)
     return ExitCode.OK if report.ok else ExitCode.PROBLEMS
@@ -110,12 +118,14 @@ def _report(plan: Plan, report: ApplyReport, seconds: float, text: bool) -> None
             click.echo(line, err=True)
 
 
-def _audit(loaded: workflow.Loaded, ctx: Context, assets: str, plan: Plan,
-           report: ApplyReport) -> None:
+def _audit(loaded: workflow.Loaded, ctx: Context, assets: str, plan: Plan | None,
+           report: ApplyReport | None, failure: IacError | None = None) -> None:
+    """One record per apply that reached the server; ``failure`` when it stopped early."""
     if loaded.env is None or not loaded.env.audit_log:
         return
+    result = report.to_dict() if report is not None else {"error": str(failure)}
     record = audit.build_record(env=loaded.env.name, url=ctx.options.get("url", ""),
-                                assets=Path(assets), plan=plan.to_dict(),
-                                result=report.to_dict(), ok=report.ok)
+                                assets=Path(assets), plan=plan.to_dict() if plan else None,
+                                result=result, ok=report is not None and report.ok)
     audit.append(loaded.env.audit_log, record)
 
