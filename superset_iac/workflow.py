@@ -108,5 +108,15 @@ def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dic
 def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
          targets: tuple[str, ...] = ()) -> Plan:
     ctx.desired = loaded.desired
-    live = read_live(ctx, [h for h in handlers() if loaded.desired.get(h.kind) or prune])
+    kinds = _kinds_to_read(loaded.desired)
+    live = read_live(ctx, [h for h in handlers() if h.kind in kinds or prune])
     return make_plan(loaded.desired, live, prune=prune, targets=targets)
+
+
+def _kinds_to_read(desired: Desired) -> set[str]:
+    """The tree's kinds and the kinds its objects name: a user, dashboard or RLS
+    rule may name a built-in role the tree does not declare, whose id only the
+    roles' read can tell."""
+    kinds = {kind for kind, specs in desired.items() if specs}
+    return kinds | {ref.kind for specs in desired.values() for spec in specs.values()
+                    for ref in spec.refs()}
