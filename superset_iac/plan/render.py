@@ -83,12 +83,25 @@ def _update_lines(f: FieldChange, colour: bool) -> list[str]:
 def _create_lines(f: FieldChange) -> list[str]:
     if f.sensitive:
         return [f"{_FIELD}{f.path}: {MASK}"]
-    if not is_block(f.after):
-        return [f"{_FIELD}{f.path}: {inline(f.after)}"]
-    return [f"{_FIELD}{f.path}:"] + [_BLOCK + line for line in block_lines(f.after)]
+    after = without_empty(f.after)
+    if not is_block(after):
+        return [f"{_FIELD}{f.path}: {inline(after)}"]
+    return [f"{_FIELD}{f.path}:"] + [_BLOCK + line for line in block_lines(after)]
 
 
 # -- values -----------------------------------------------------------------------
+
+def without_empty(value: Any) -> Any:
+    """``value`` without the unset (None, empty) entries of its mappings: what a
+    create leaves at Superset's default says nothing about the new object.
+    Updates are diffed whole, so a field that becomes unset still shows."""
+    if isinstance(value, dict):
+        kept = {k: without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [without_empty(v) for v in value]
+    return value
+
 
 def inline(value: Any) -> str:
     """A value on one line: JSON, or ``(none)`` for an absent one."""

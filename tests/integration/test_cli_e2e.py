@@ -16,6 +16,7 @@ fixed names would meet theirs. Tests run in file order on one applied tree.
 from __future__ import annotations
 
 import json
+import math
 import os
 import pty
 import re
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
@@ -30,7 +32,9 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
+from superset_iac import workflow
 from superset_iac.cli import main
+from superset_iac.superset.records import AUTH
 from tests.conftest import load_devstack_module
 from tests.integration.conftest import SupersetInstance, start_instance
 
@@ -128,6 +132,11 @@ class Api:
         self.put(f"chart/{chart}", {"description": text})
         return chart
 
+    def total(self, path: str) -> int:
+        rows = self.session.get(f"{self.url}/{path}", params={"q": "(page_size:1)"})
+        rows.raise_for_status()
+        return rows.json()["count"]
+
     def count(self, resource: str, field: str, value: str) -> int:
         rows = self.session.get(f"{self.url}/{resource}/", params={"q": "(page_size:100)"})
         return sum(1 for r in rows.json()["result"] if r[field] == value)
@@ -180,6 +189,40 @@ def test_second_diff_and_apply_change_nothing_and_send_no_write(applied, server,
     again = cli(environ, "apply", "--assets", str(tree), "--yes")
     assert again.exit_code == 0 and again.stdout == diff.stdout and again.stderr == ""
     assert log.writes() == []
+
+
+def test_a_diff_sends_the_documented_requests(applied, environ, tree, api, monkeypatch):
+    """benchmarks/README.md: list pages per kind, plus a detail read per database,
+    dataset and dashboard of the tree; the views are read from the warehouse."""
+    made, real = [], workflow.connect
+
+    def connect(env, given):  # keep the command's client, to read its request log
+        made.append(real(env, given))
+        return made[-1]
+
+    monkeypatch.setattr(workflow, "connect", connect)
+    assert cli(environ, "diff", "--assets", str(tree)).exit_code == 0
+    (client,) = made
+    sent = Counter(_kind(r.path) for r in client.requests if r.kind != AUTH)
+    pages = {name: math.ceil(api.total(path) / 100) for name, path in [
+        ("dataset", "dataset/"), ("chart", "chart/"), ("dashboard", "dashboard/"),
+        ("rls", "rowlevelsecurity/"), ("role", "security/roles/"),
+        ("catalogue", "security/permissions-resources/")]}
+    assert sent == {"database": 1 + 1, "dataset": pages["dataset"] + 4, "chart": pages["chart"],
+                    "role": pages["role"], "catalogue": pages["catalogue"],
+                    "dashboard": pages["dashboard"] + 1, "rls": pages["rls"]}
+    assert client.count(("POST", "PUT", "PATCH", "DELETE")) == 0
+    assert sum(sent.values()) == 15  # on this Superset 6.1.0: 3 catalogue pages
+
+
+def _kind(path: str) -> str:
+    for prefix, kind in [("database/", "database"), ("dataset/", "dataset"), ("chart/", "chart"),
+                         ("dashboard/", "dashboard"), ("security/roles", "role"),
+                         ("security/permissions-resources", "catalogue"),
+                         ("rowlevelsecurity", "rls")]:
+        if path.startswith(f"/api/v1/{prefix}"):
+            return kind
+    return path
 
 
 def test_a_hand_edit_is_exit_3_showing_that_field_and_json_says_the_same(

@@ -110,3 +110,13 @@ def test_whole_plan_summary_and_delete() -> None:
     result = plan({}, {})
     result.changes.append(Change(Action.DELETE, "chart", "Old"))
     assert render_plan(result) == "- chart/Old\nPlan: 0 to create, 0 to update, 1 to delete, 0 unchanged."
+
+
+def test_a_create_leaves_unset_nested_entries_out() -> None:
+    columns = [{"name": "ts", "is_dttm": True, "expression": None, "verbose_name": None,
+                "groupby": True, "extra": {}}] * 3
+    lines = render_change(Change(Action.CREATE, "dataset", "d",
+                                 fields=[FieldChange("columns", None, columns)]))
+    assert lines[1:5] == ["    columns:", "        - name: ts", "          is_dttm: true",
+                          "          groupby: true"]
+    assert not any("null" in line or "extra" in line for line in lines)
