@@ -91,7 +91,7 @@ def _dataset(i: int) -> dict:
 def _chart(i: int, n_datasets: int) -> dict:
     d = i % n_datasets
     _, time_col, cols, metrics, _ = FAMILIES[d % len(FAMILIES)]
-    metric, viz = sorted(metrics)[0], VIZ[i % len(VIZ)]
+    metric, viz = min(metrics), VIZ[i % len(VIZ)]
     params: dict = {"metrics": [metric], "groupby": [cols[0]], "row_limit": 100}
     if viz.startswith("echarts"):
         params["x_axis"] = time_col
@@ -290,7 +290,7 @@ def start_superset(port: int, home: Path, keep: bool) -> str:
     ``keep``, it stops when this process ends, however it ends."""
     cmd = [sys.executable, str(DEVSTACK), "start", "--port", str(port), "--home", str(home),
            "--json"] + ([] if keep else ["--owner-pid", str(os.getpid())])
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode:
         raise SystemExit(f"Superset did not start:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])["url"]
@@ -298,7 +298,7 @@ def start_superset(port: int, home: Path, keep: bool) -> str:
 
 def stop_superset(home: Path) -> None:
     subprocess.run([sys.executable, str(DEVSTACK), "stop", "--home", str(home)],
-                   capture_output=True, timeout=120)
+                   capture_output=True, timeout=120, check=False)
 
 
 def run_size(size: int, port: int, work: Path, keep: bool) -> tuple[dict, list[Step], Counter]:

@@ -90,10 +90,12 @@ def _run(change: Change, ctx: Context, handler: Handler,
     started = time.monotonic()
     try:
         if change.action is Action.CREATE:
+            assert change.desired is not None
             handler.create(ctx, change.desired)
         elif change.action is Action.UPDATE:
             handler.update(ctx, change)
         else:
+            assert change.live is not None
             handler.delete(ctx, change.live)
     except IacError as err:
         return Event(change, Outcome.FAILED, str(err), time.monotonic() - started)

@@ -15,7 +15,7 @@ parseable while the log still shows the run. Colour only on a terminal.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import click
 

@@ -22,8 +22,13 @@ import click
 from superset_iac import audit, workflow
 from superset_iac.apply.engine import ApplyReport, apply_plan
 from superset_iac.apply.progress import Progress, failure_lines, summary_line
-from superset_iac.cli.common import (check_target_kinds, check_targets_matched, context,
-                                     load_valid, stdin_is_terminal)
+from superset_iac.cli.common import (
+    check_target_kinds,
+    check_targets_matched,
+    context,
+    load_valid,
+    stdin_is_terminal,
+)
 from superset_iac.cli.options import assets_options, connection_options, target_option
 from superset_iac.cli.output import error, handle_errors, use_colour
 from superset_iac.errors import ApplyFailed, IacError

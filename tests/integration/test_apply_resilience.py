@@ -155,7 +155,7 @@ class Tree:
         env = {**os.environ, **self.environ, "KILL_AFTER_POST": after_post}
         return subprocess.run([sys.executable, "-c", KILLER, "apply", "--assets", str(self.root)],
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              env=env, timeout=300)
+                              env=env, timeout=300, check=False)
 
     def writes(self) -> list[tuple[str, str]]:
         return [(r.method, r.path) for r in self.clients[-1].requests

@@ -25,8 +25,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -325,7 +325,7 @@ def test_invalid_assets_are_exit_1_with_positions_and_nothing_reaches_the_server
     log = AccessLog(server)
     result = cli(environ, "apply", "--assets", str(broken), "--yes")
     assert result.exit_code == 1
-    assert re.search(rf"^{re.escape(str(dashboard))}:\d+:\d+: R\d{{3}} ", result.stderr, re.M)
+    assert re.search(rf"^{re.escape(str(dashboard))}:\d+:\d+: R\d{{3}} ", result.stderr, re.MULTILINE)
     assert result.stderr.strip().endswith("error: 1 problem(s) in the assets; nothing was changed")
     assert log.since() == []  # not even a login
 

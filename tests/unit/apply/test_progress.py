@@ -37,8 +37,8 @@ def test_summary_and_recap() -> None:
                          unchanged=7)
     assert summary_line(report, 3.14159) == "Apply: 1 created, 1 failed, 1 skipped, 7 unchanged (3.1s)."
     assert failure_lines(report) == [
-        "1 change(s) failed, 1 skipped because they depend on a failed one; fix the cause and "
-        "run apply again (it continues where this run stopped):",
+        ("1 change(s) failed, 1 skipped because they depend on a failed one; fix the cause and "
+         "run apply again (it continues where this run stopped):"),
         "  ! chart/A: boom", "  ? chart/B: depends on chart/A, which failed"]
     assert failure_lines(ApplyReport(events=[event(Outcome.CREATED)])) == []
     assert summary_line(ApplyReport(), 0) == "Apply: nothing to do (0.0s)."
