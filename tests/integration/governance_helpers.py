@@ -244,8 +244,8 @@ class Governed:
         return spec
 
     def dashboards_for(self, role: str) -> set[str]:
-        """Slugs of the tree's published dashboards that name ``role``."""
-        return {d.slug for d in self.specs.each(Dashboard) if d.published and role in d.roles}
+        """Keys (slugs) of the tree's published dashboards that name ``role``."""
+        return {d.key for d in self.specs.each(Dashboard) if d.published and role in d.roles}
 
     def charts_on(self, datasets: Iterable[str]) -> set[str]:
         wanted = set(datasets)

@@ -89,7 +89,7 @@ def trail(superset, tmp_path_factory) -> Trail:
 
 
 def test_an_apply_records_who_where_when_the_plan_and_the_outcome(trail, superset):
-    started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     code, output, record = trail.apply()
     assert code == 0, record["result"]
     assert trail.log.is_file()  # where audit_log says, its directories created

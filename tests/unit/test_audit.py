@@ -49,11 +49,11 @@ def record(tmp_path: Path, ok: bool = True) -> dict[str, Any]:
 
 def test_a_record_says_who_where_when_what_and_how_it_ended(tmp_path, monkeypatch):
     monkeypatch.setenv("SUPERSET_IAC_ACTOR", "release-bot")
-    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     rec = record(tmp_path)
     assert set(rec) == FIELDS
     when = dt.datetime.fromisoformat(rec["time"])
-    assert when.tzinfo is not None and before <= when <= dt.datetime.now(dt.timezone.utc)
+    assert when.tzinfo is not None and before <= when <= dt.datetime.now(dt.UTC)
     assert (rec["actor"], rec["host"], rec["tool_version"]) == (
         "release-bot", socket.gethostname(), __version__)
     assert (rec["environment"], rec["superset_url"], rec["assets"]) == (
