@@ -29,28 +29,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner, Result
 
 from superset_iac import workflow
 from superset_iac.cli import main
 from superset_iac.superset.records import AUTH
 from tests.conftest import load_devstack_module
+from tests.integration import trees
 from tests.integration.conftest import SupersetInstance, start_instance
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
+# Not on the dashboard, so it can leave the tree (and be pruned).
 EXTRA_CHART = """\
-name: Ticks per symbol
-dataset: volume_stats
-viz_type: table
-description: Not on the dashboard, so it can leave the tree.
-params:
-  query_mode: aggregate
-  groupby: [symbol]
-  metrics: [sum_volume]
-  row_limit: 10
+name: Ticks by exchange
+dataset: option_ticks
+viz_type: pie
+params: {metric: tick_count, groupby: [exchange], row_limit: 10}
 """
 OBJECTS = 20  # 3 views, 1 database, 4 datasets, 5 charts, 5 roles, 1 dashboard, 1 RLS rule
 REQUEST = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.[01]" (\d{3})')
@@ -78,7 +74,7 @@ def environ(server, tmp_path_factory) -> dict[str, str]:
 def tree(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cli-e2e") / "assets"
     shutil.copytree(ROOT / "assets", root)
-    (root / "charts" / "ticks_per_symbol.yaml").write_text(EXTRA_CHART)
+    (root / "charts" / "ticks_by_exchange.yaml").write_text(EXTRA_CHART)
     return root
 
 
@@ -108,21 +104,8 @@ class AccessLog:
                 if method != "GET" and path not in AUTH_PATHS]
 
 
-class Api:
-    """Edits by hand, as someone in the UI would make them."""
-
-    def __init__(self, server: SupersetInstance) -> None:
-        self.url = f"{server.url}/api/v1"
-        self.session: requests.Session = server.session()
-
-    def find(self, resource: str, field: str, value: str) -> dict:
-        rows = self.session.get(f"{self.url}/{resource}/", params={"q": "(page_size:100)"})
-        rows.raise_for_status()
-        return next(r for r in rows.json()["result"] if r[field] == value)
-
-    def put(self, path: str, body: dict) -> None:
-        answer = self.session.put(f"{self.url}/{path}", json=body)
-        assert answer.status_code == 200, answer.text
+class Api(trees.Api):
+    """Edits by hand, as someone in the UI would make them, and what the server holds."""
 
     def chart_id(self, name: str) -> int:
         return self.find("chart", "slice_name", name)["id"]
@@ -133,13 +116,10 @@ class Api:
         return chart
 
     def total(self, path: str) -> int:
-        rows = self.session.get(f"{self.url}/{path}", params={"q": "(page_size:1)"})
-        rows.raise_for_status()
-        return rows.json()["count"]
+        return self.call("GET", path, q="(page_size:1)")["count"]
 
     def count(self, resource: str, field: str, value: str) -> int:
-        rows = self.session.get(f"{self.url}/{resource}/", params={"q": "(page_size:100)"})
-        return sum(1 for r in rows.json()["result"] if r[field] == value)
+        return sum(1 for r in self.get(f"{resource}/")["result"] if r[field] == value)
 
 
 def cli(environ: dict[str, str], *args: str, input: str | None = None) -> Result:
@@ -273,25 +253,23 @@ def test_target_limits_diff_and_apply_to_that_chart(applied, server, environ, tr
 def test_prune_deletes_the_managed_chart_gone_from_the_tree_never_a_hand_made_one(
         applied, server, environ, tree, api, tmp_path):
     volume_stats = api.find("dataset", "table_name", "volume_stats")["id"]
-    made = api.session.post(f"{api.url}/chart/", json={
-        "slice_name": "Made by hand", "viz_type": "table", "datasource_id": volume_stats,
-        "datasource_type": "table", "params": "{}"})
-    assert made.status_code == 201, made.text
+    api.post("chart/", {"slice_name": "Made by hand", "viz_type": "table", "params": "{}",
+                        "datasource_id": volume_stats, "datasource_type": "table"})
     smaller = tmp_path / "assets"
     shutil.copytree(tree, smaller)
-    (smaller / "charts" / "ticks_per_symbol.yaml").unlink()
-    extra = api.chart_id("Ticks per symbol")
+    (smaller / "charts" / "ticks_by_exchange.yaml").unlink()
+    extra = api.chart_id("Ticks by exchange")
 
     assert cli(environ, "diff", "--assets", str(smaller)).exit_code == 0  # no --prune: kept
     shown = cli(environ, "diff", "--assets", str(smaller), "--prune")
     assert shown.exit_code == 3
     assert shown.stdout.splitlines() == [
-        "- chart/Ticks per symbol", f"Plan: 0 to create, 0 to update, 1 to delete, {OBJECTS - 1} unchanged."]
+        "- chart/Ticks by exchange", f"Plan: 0 to create, 0 to update, 1 to delete, {OBJECTS - 1} unchanged."]
     log = AccessLog(server)
     pruned = cli(environ, "apply", "--assets", str(smaller), "--yes", "--prune")
     assert pruned.exit_code == 0, pruned.output
     assert log.writes() == [("DELETE", f"/api/v1/chart/{extra}")]
-    assert api.count("chart", "slice_name", "Ticks per symbol") == 0
+    assert api.count("chart", "slice_name", "Ticks by exchange") == 0
     assert api.count("chart", "slice_name", "Made by hand") == 1
     assert cli(environ, "diff", "--assets", str(smaller), "--prune").exit_code == 0
     assert cli(environ, "apply", "--assets", str(tree), "--yes").exit_code == 0  # put it back

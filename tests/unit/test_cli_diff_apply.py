@@ -17,43 +17,14 @@ import responses
 from click.testing import CliRunner
 
 from superset_iac.cli import apply_cmd, diff_cmd, main
-from superset_iac.errors import IacError
-from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.base import Context
 from superset_iac.model import Chart, Dataset
 from superset_iac.plan.diff import plan as make_plan
+from tests.unit.apply.recorder import Recorder, dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 VARS = {"SUPERSET_URL": "http://superset.invalid", "SUPERSET_PASSWORD": "pw",
         "LAKEHOUSE_PATH": "/nowhere/lake.duckdb", "SUPERSET_IAC_AUDIT_LOG": ""}
-
-
-class Recorder(Handler):
-    def __init__(self, spec_type: type, fail: set[str] = frozenset(),
-                 interrupt: set[str] = frozenset()) -> None:
-        self.spec_type, self.fail, self.interrupt = spec_type, fail, interrupt
-        self.calls: list[str] = []
-
-    def read(self, ctx: Context) -> dict:
-        return {}
-
-    def create(self, ctx: Context, spec: Any) -> int:
-        if spec.key in self.interrupt:
-            raise KeyboardInterrupt
-        self.calls.append(f"create {spec.key}")
-        if spec.key in self.fail:
-            raise IacError(f"POST /api/v1/{self.kind}/ → 422: bad {spec.key}")
-        return 1
-
-    def update(self, ctx: Context, change: Any) -> None:
-        self.calls.append(f"update {change.key}")
-
-    def delete(self, ctx: Context, live: Any) -> None:
-        self.calls.append(f"delete {live.key}")
-
-
-def dataset(name: str) -> Dataset:
-    return Dataset.model_validate({"name": name, "database": "lake", "schema": "s",
-                                   "sql": "select 1"})
 
 
 DESIRED = {"dataset": {"ticks": dataset("ticks"), "logs": dataset("logs")},

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from superset_iac.apply.engine import Outcome, apply_plan
-from superset_iac.errors import IacError
-from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.base import Context
 from superset_iac.model import Chart, Dataset
 from superset_iac.plan.diff import plan
-
-
-class Recorder(Handler):
-    def __init__(self, spec_type: type, fail: set[str] = frozenset()) -> None:
-        self.spec_type = spec_type
-        self.fail = fail
-        self.calls: list[str] = []
-
-    def read(self, ctx: Context) -> dict:
-        return {}
-
-    def create(self, ctx: Context, spec: Any) -> int:
-        self.calls.append(f"create {spec.key}")
-        if spec.key in self.fail:
-            raise IacError(f"POST /api/v1/{self.kind}/ -> 422: bad {spec.key}")
-        return 1
-
-    def update(self, ctx: Context, change: Any) -> None:
-        self.calls.append(f"update {change.key}")
-
-    def delete(self, ctx: Context, live: Any) -> None:
-        self.calls.append(f"delete {live.key}")
-
-
-def dataset(name: str) -> Dataset:
-    return Dataset.model_validate({"name": name, "database": "lake", "schema": "s",
-                                   "sql": "select 1"})
+from tests.unit.apply.recorder import Recorder, dataset
 
 
 def test_failure_skips_dependants_and_runs_the_rest() -> None:
