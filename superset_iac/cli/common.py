@@ -62,6 +62,9 @@ def context(loaded: workflow.Loaded, url: str | None, username: str | None,
             password: str | None, access_token: str | None, insecure: bool) -> Context:
     conn = workflow.Connection(url, username, password, access_token, insecure)
     client = workflow.connect(loaded.env, conn)
+    # Refuse a server this tool cannot manage before reading anything.
+    for warning in client.check_supported():
+        click.echo(f"warning: {warning}", err=True)
     base_url = url or (loaded.env.superset.url if loaded.env else "")
     return Context(client=client, env=loaded.env, options={"url": base_url},
                    warehouse=_warehouse(loaded))

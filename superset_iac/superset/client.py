@@ -43,6 +43,8 @@ from superset_iac.superset.errors import (
 )
 from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
 from superset_iac.superset.version import SECURITY_API_HELP, ServerVersion, support_warnings
+
+List = list  # the method named `list` below shadows the builtin in annotations
 from superset_iac.superset.wire import (
     Filter,
     as_filter,
@@ -227,7 +229,7 @@ class SupersetClient:
             self._version = self._probe_version()
         return self._version
 
-    def check_supported(self) -> list[str]:
+    def check_supported(self) -> List[str]:
         """Raise ``UnsupportedServer`` unless the server is 6.x; return warnings to show.
 
         See ``superset_iac.superset.version`` for the policy and its reasons.
@@ -245,8 +247,8 @@ class SupersetClient:
 
     # -- paging and version probes ----------------------------------------------
 
-    def _all_pages(self, path: str, query: dict[str, Any], page_size: int) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    def _all_pages(self, path: str, query: dict[str, Any], page_size: int) -> List[dict[str, Any]]:
+        rows: List[dict[str, Any]] = []
         page = 0
         while True:
             body = self.get(path, params={"q": {**query, "page": page}})
@@ -260,8 +262,10 @@ class SupersetClient:
             page += 1
 
     def _probe_version(self) -> ServerVersion:
+        # Logged as connection bookkeeping, like the login: it is asked once per
+        # run and is not part of what a plan costs.
         try:
-            body = self.get("/version")
+            body = self._body(self._request("GET", "/version", kind=AUTH))
         except ApiError as exc:
             if exc.status != 404:
                 raise
@@ -274,7 +278,8 @@ class SupersetClient:
     def _infer_old_version(self) -> ServerVersion:
         """No ``/version`` (added in 6.1): the theme API exists from 6.0 on."""
         try:
-            self.get("theme/_info", params={"q": {"keys": ["permissions"]}})
+            self._request("GET", "theme/_info", kind=AUTH,
+                          params={"q": {"keys": ["permissions"]}})
         except ApiError as exc:
             if exc.status == 404:
                 return ServerVersion("5.x or older", (5, 0, 0), exact=False)
@@ -435,7 +440,7 @@ class SupersetClient:
 
     # -- errors -----------------------------------------------------------------
 
-    def _secrets(self) -> list[str]:
+    def _secrets(self) -> List[str]:
         values = (self._password, self._access_token, self._refresh_token, self._csrf_token)
         return [v for v in values if v]
 

@@ -202,3 +202,19 @@ def test_invalid_assets_exit_1_with_positions_and_nothing_is_sent(tmp_path: Path
         assert f"{tmp_path}/assets/charts/volume_by_symbol.yaml:2:1: R001" in result.stderr
         assert "error: 1 problem(s) in the assets; nothing was changed" in result.stderr
     assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_an_older_superset_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    """5.x has neither /version nor the 6.0 theme API: exit 2, one line, no reads."""
+    url = "http://old-superset.invalid"
+    responses.post(f"{url}/api/v1/security/login", json={"access_token": "t", "refresh_token": "r"})
+    responses.get(f"{url}/version", status=404, json={"message": "Not found"})
+    responses.get(f"{url}/api/v1/theme/_info", status=404, json={"message": "Not found"})
+    env = {**VARS, "SUPERSET_URL": url}
+    result = CliRunner().invoke(main, ["diff", "--env", "local", "--assets", str(ROOT / "assets")],
+                                env=env)
+    assert result.exit_code == 2, result.output
+    assert "FAB_ADD_SECURITY_API" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not [c for c in responses.calls if "/api/v1/database" in c.request.url]
