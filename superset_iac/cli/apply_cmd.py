@@ -57,12 +57,14 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     """
     check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
-    ctx = context(loaded, url, username, password, access_token, insecure)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
+        ctx = context(loaded, url, username, password, access_token, insecure)
         plan = workflow.diff(loaded, ctx, prune=prune, targets=targets)
     except IacError as err:
-        _audit(loaded, ctx, assets, None, None, err)
+        _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
+               None, None, err)
         raise
+    where = ctx.options.get("url", "")
     check_targets_matched(targets, loaded, plan, prune)
     text = fmt == "text"
     if text:
@@ -70,7 +72,7 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     if not plan.has_changes:
         if not text:
             click.echo(json.dumps({"plan": plan.to_dict(), "events": []}, indent=2))
-        _audit(loaded, ctx, assets, plan, ApplyReport(unchanged=plan.counts()["unchanged"]))
+        _audit(loaded, where, assets, plan, ApplyReport(unchanged=plan.counts()["unchanged"]))
         return ExitCode.OK
     if not yes and stdin_is_terminal() and not _confirmed(plan, text):
         error("apply cancelled: nothing was changed")
@@ -78,9 +80,9 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     try:
         report, seconds = _run(plan, ctx)
     except IacError as err:  # interrupted: what was written must still be on record
-        _audit(loaded, ctx, assets, plan, None, err)
+        _audit(loaded, where, assets, plan, None, err)
         raise
-    _audit(loaded, ctx, assets, plan, report)
+    _audit(loaded, where, assets, plan, report)
     _report(plan, report, seconds, text)
     return ExitCode.OK if report.ok else ExitCode.PROBLEMS
 
@@ -123,13 +125,13 @@ def _report(plan: Plan, report: ApplyReport, seconds: float, text: bool) -> None
             click.echo(line, err=True)
 
 
-def _audit(loaded: workflow.Loaded, ctx: Context, assets: str, plan: Plan | None,
+def _audit(loaded: workflow.Loaded, url: str, assets: str, plan: Plan | None,
            report: ApplyReport | None, failure: IacError | None = None) -> None:
     """One record per apply that reached the server; ``failure`` when it stopped early."""
     if loaded.env is None or not loaded.env.audit_log:
         return
     result = report.to_dict() if report is not None else {"error": str(failure)}
-    record = audit.build_record(env=loaded.env.name, url=ctx.options.get("url", ""),
+    record = audit.build_record(env=loaded.env.name, url=url,
                                 assets=Path(assets), plan=plan.to_dict() if plan else None,
                                 result=result, ok=report is not None and report.ok)
     audit.append(loaded.env.audit_log, record)

@@ -147,6 +147,7 @@ class Command:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         self.log, self.users, self.desired = log, Users(), {"user": desired()["user"]}
         self.diff_error: IacError | None = None
+        self.connect_error: IacError | None = None
         env = Environment.model_validate({"name": "ci", "superset": {"url": "https://bi.io"},
                                           "audit_log": str(log)})
 
@@ -156,11 +157,15 @@ class Command:
         loaded = Loaded()
         loaded.env, loaded.desired = env, self.desired  # type: ignore[attr-defined]
         monkeypatch.setattr(apply_cmd, "load_valid", lambda assets, env_name: loaded)
-        monkeypatch.setattr(apply_cmd, "context",
-                            lambda *a: Context(client=None, options={"url": "https://bi.io"}))
+        monkeypatch.setattr(apply_cmd, "context", self.connect)
         monkeypatch.setattr(apply_cmd.workflow, "diff", self.plan)
         monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"user": self.users})
+
+    def connect(self, *args: Any) -> Context:
+        if self.connect_error is not None:  # the version check, before any read
+            raise self.connect_error
+        return Context(client=None, options={"url": "https://bi.io"})
 
     def plan(self, loaded: Any, ctx: Context, **options: Any):
         if self.diff_error is not None:
@@ -202,9 +207,11 @@ def test_a_failed_change_is_recorded_as_failed(command):
         "failed", "POST /api/v1/security/users/ → 422: bad bot")
 
 
-def test_an_apply_stopped_before_its_plan_is_on_record_with_the_error(command):
-    command.diff_error = ApiError("POST", "/api/v1/security/login", 401,
-                                  "Not authorized (check the username, password and provider)")
+@pytest.mark.parametrize("stage", ["connect", "diff"])
+def test_an_apply_stopped_before_its_plan_is_on_record_with_the_error(command, stage):
+    refused = ApiError("POST", "/api/v1/security/login", 401,
+                       "Not authorized (check the username, password and provider)")
+    setattr(command, f"{stage}_error", refused)
     code, (rec,) = command.apply()
     assert code == 2
     assert (rec["outcome"], rec["plan"]) == ("failed", None)
