@@ -73,11 +73,13 @@ def test_charts_run_for_a_role_only_on_its_datasets_or_through_its_dashboards(go
     for slug in ("lakehouse-analytics", RAW_DASHBOARD):
         dashboard_id, charts = gov.dashboard(slug)
         for chart in charts:
-            alone = user.post("chart/data", chart.request(None)).status_code
-            assert alone == (200 if chart.dataset in mine else 403), (chart.name, alone)
-            framed = user.post("chart/data", chart.request(dashboard_id)).status_code
+            alone = user.post("chart/data", chart.request(None))
+            assert alone.status_code == (200 if chart.dataset in mine else 403), (
+                chart.name, alone.status_code, alone.text[:300])
+            framed = user.post("chart/data", chart.request(dashboard_id))
             allowed = role == "Admin" or slug in given
-            assert framed == (200 if allowed else 403), (slug, chart.name, framed)
+            assert framed.status_code == (200 if allowed else 403), (
+                slug, chart.name, framed.status_code, framed.text[:300])
 
 
 @pytest.mark.parametrize("role", ROLES)
