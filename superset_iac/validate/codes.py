@@ -65,6 +65,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "raw table (SQL Lab bypasses the view)"),
     "G003": (W, "a dataset reads a raw table that has a masking view"),
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
+    "G005": (E, "a role outside raw_access_roles may create datasets (owners read any table "
+                "their dataset names)"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),

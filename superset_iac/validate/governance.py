@@ -14,7 +14,9 @@ So: a dataset reading a masked raw table, reached by a role outside the raw
 roles, is G001; database or schema access that covers a raw table is G002
 (SQL Lab reads it without any dataset); a dataset reading a raw table that no
 role is given is G003 (a warning: only admins can use it, which may be the
-intent); a view passing a masked column through unmasked is G004. A virtual
+intent); a view passing a masked column through unmasked is G004; a role
+that may create datasets (``can_write`` on ``Dataset``) is G005: it could
+define one on a raw table and read it as its owner. A virtual
 dataset *named* like a masked raw table, granted to a role with SQL Lab, is
 G001 too: SQL Lab grants a table to whoever may use a dataset of its name. The
 built-in Admin role is left out: Superset gives it everything regardless.
@@ -64,8 +66,26 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
         _sql_lab_namesake(idx, ds, raw, grants, diags)
     for role in tree.each(Role):
         _wide_access(idx, role, raw, diags)
+        _dataset_writer(role, raw, diags)
     for view in idx.views.values():
         _unmasked_columns(idx, view, raw, diags)
+
+
+def _dataset_writer(role: Role, raw: TableMap[View], diags: Diagnostics) -> None:
+    """G005: whoever may create datasets owns them, and owners read their data.
+
+    Checked on Superset 6.1: a role with ``can_write`` on ``Dataset`` created a
+    physical dataset on a raw table and read its PII as the owner.
+    """
+    perms = role.permissions.get("Dataset", [])
+    if "can_write" not in perms or role.name == SUPERUSER:
+        return
+    views = sorted({v.key for _, found in raw.items() for v in found
+                    if role.name not in v.raw_access_roles})
+    if views:
+        add(diags, role.pos("permissions", "Dataset", perms.index("can_write")), "G005",
+            f"role '{role.name}' may create datasets, and a dataset's owner reads its table: "
+            f"it could read the raw tables masked by {', '.join(views)}")
 
 
 def _masked_tables(idx: Index, view: View) -> list[TableRef]:
