@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from superset_iac.kinds.base import Handler
 from superset_iac.model import KINDS
 
@@ -14,19 +16,11 @@ def register(handler: Handler) -> Handler:
 
 
 def handlers() -> list[Handler]:
-    """Registered handlers in dependency order."""
-    _load_all()
-    return [HANDLERS[cls.KIND] for cls in KINDS.values() if cls.KIND in HANDLERS]
+    """Every kind's handler, in dependency order.
 
-
-def _load_all() -> None:
-    # Importing a kind module registers its handler; a module not written yet
-    # simply contributes nothing.
-    import importlib
-
-    for name in ("view", "database", "dataset", "chart", "role", "dashboard", "user", "rls"):
-        try:
-            importlib.import_module(f"superset_iac.kinds.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"superset_iac.kinds.{name}":
-                raise
+    Each kind module registers its handler when imported; importing them here
+    (not at module load) keeps ``kinds.base`` free of import cycles.
+    """
+    for cls in KINDS.values():
+        importlib.import_module(f"superset_iac.kinds.{cls.KIND}")
+    return [HANDLERS[cls.KIND] for cls in KINDS.values()]
