@@ -458,11 +458,12 @@ class SupersetClient:
             shown,
             response.status_code,
             redact(message + hint + self._hint(response), self._secrets()),
+            credentials_refused=_token_refused(response),
         )
 
     def _hint(self, response: requests.Response) -> str:
         status = response.status_code
-        if status in (401, 422) and not self._password and '"msg"' in response.text:
+        if _token_refused(response) and not self._password:
             return _TOKEN_ONLY_HINT
         if status == 404 and "/security/" in response.url and _MISSING_ROUTE in response.text:
             return f" ({SECURITY_API_HELP})"
@@ -485,3 +486,8 @@ class SupersetClient:
         return TransientWriteError(
             method, shown, plain.status, f"{plain.message}; it may or may not have been applied"
         )
+
+
+def _token_refused(response: requests.Response) -> bool:
+    """flask-jwt-extended's refusals: 401 or 422 with a ``msg`` body."""
+    return response.status_code in (401, 422) and '"msg"' in response.text

@@ -42,18 +42,22 @@ class ApiError(IacError):
     DNS, TLS, timeout). ``message`` is already redacted.
     """
 
-    def __init__(self, method: str, path: str, status: int | None, message: str) -> None:
+    def __init__(self, method: str, path: str, status: int | None, message: str,
+                 *, credentials_refused: bool = False) -> None:
         self.method = method
         self.path = path
         self.status = status
         self.message = _one_line(message)
+        # The token layer's own refusals: 401 (expired, missing) but also 422
+        # for a malformed or forged token.
+        self.credentials_refused = credentials_refused or status == 401
         super().__init__(self._render())
 
     @property
     def exit_code(self) -> int:
         """2 when the server cannot be reached or refuses our credentials (a
         configuration problem), 1 for any other failed request."""
-        return 2 if self.status in (None, 401) else 1
+        return 2 if self.status is None or self.credentials_refused else 1
 
     def _render(self) -> str:
         outcome = "no response" if self.status is None else str(self.status)

@@ -126,6 +126,24 @@ def test_bad_credentials_are_one_line(rsps):
     )
 
 
+def test_a_malformed_token_is_a_credentials_problem(rsps):
+    """flask-jwt-extended answers 422 with ``msg`` for a token it cannot read:
+    that is a configuration error (exit 2), like a 401, not a failed request."""
+    rsps.add("GET", f"{BASE}/api/v1/chart/", status=422, json={"msg": "Not enough segments"})
+    with pytest.raises(ApiError) as info:
+        client(username=None, password=None, access_token="not-a-jwt").get("chart/")
+    assert info.value.credentials_refused and info.value.exit_code == 2
+    assert "not-a-jwt" not in str(info.value)
+
+
+def test_a_validation_422_is_a_failed_request(rsps):
+    add_login(rsps)
+    rsps.add("GET", f"{BASE}/api/v1/chart/", status=422, json={"message": {"q": ["bad"]}})
+    with pytest.raises(ApiError) as info:
+        client().get("chart/")
+    assert not info.value.credentials_refused and info.value.exit_code == 1
+
+
 def test_refresh_on_expired_token_then_retry(rsps):
     add_login(rsps)
     rsps.add("GET", CHARTS, status=401, json=EXPIRED)
