@@ -96,6 +96,12 @@ class Spec(Model):
     def file(self) -> str:
         return self._doc.file if self._doc else "<generated>"
 
+    def write_only_secrets(self) -> tuple[str, ...]:
+        """Plan paths of the secrets this object sets that the server never
+        returns, so that no comparison can see them change (a database
+        password). ``plan(rotate=True)`` rewrites them; none by default."""
+        return ()
+
     def compared(self) -> dict[str, Any]:
         """The fields that define equality, as plain JSON data.
 

@@ -6,7 +6,10 @@ URI is compared in that same masked form (``masked_uri``): a plan never
 shows a password and never depends on one, and the URI's other parts (host,
 port, database) stay visible, which is why ``uri`` is not in ``SECRET``.
 The flip side: a password changed only in the environment variable is not a
-change that diff can see.
+change that diff can see. ``--rotate-passwords`` makes it one on request:
+``write_only_secrets`` names the password (``uri.password``) of a URI that
+carries one, and ``plan(rotate=True)`` adds it to the database's update as a
+``(sensitive)`` field, which tells the handler to send the real URI.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from superset_iac.model.base import Model, Spec
 
 # What Superset writes in place of a stored password (superset.constants.PASSWORD_MASK).
 PASSWORD_MASK = "X" * 10
+# How a plan names the password inside ``uri`` (a rotation's one field).
+PASSWORD_PATH = "uri.password"
 # Query parameters some drivers take a password in; masked too (Superset shows
 # them as they are, but a plan must not).
 _SECRET_PARAMS = frozenset({"password", "passwd", "pwd"})
@@ -78,6 +83,11 @@ class Database(Spec):
         copy._doc, copy._path = self._doc, self._path
         return copy
 
+    def write_only_secrets(self) -> tuple[str, ...]:
+        """``uri.password`` when the URI carries a password (user info or a
+        password query parameter): Superset never returns it."""
+        return (PASSWORD_PATH,) if carries_password(self.uri) else ()
+
     def compared(self) -> dict[str, Any]:
         data = super().compared()
         data["uri"] = masked_uri(self.uri)
@@ -96,6 +106,15 @@ def parse_uri(uri: str) -> URL | None:
 def has_password(uri: str) -> bool:
     url = parse_uri(uri)
     return bool(url is not None and url.password)
+
+
+def carries_password(uri: str) -> bool:
+    """Whether ``uri`` sets a password, in its user info or as a query parameter."""
+    url = parse_uri(uri)
+    if url is None:
+        return False
+    return bool(url.password) or any(
+        key.lower() in _SECRET_PARAMS and value for key, value in url.query.items())
 
 
 def masked_uri(uri: str, *, query: bool = True) -> str:

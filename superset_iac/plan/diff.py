@@ -19,9 +19,14 @@ KIND_ORDER = [cls.KIND for cls in KINDS.values()]
 
 
 def plan(desired: Desired, live: Live, *, prune: bool = False,
-         targets: Iterable[str] = ()) -> Plan:
+         targets: Iterable[str] = (), rotate: bool = False) -> Plan:
     """Compare every kind; creates and updates in dependency order, deletes last
-    in reverse order, so dependants go before what they depend on."""
+    in reverse order, so dependants go before what they depend on.
+
+    ``rotate`` (``--rotate-passwords``): every targeted object that exists and
+    sets write-only secrets (a database URI's password) is updated with them,
+    changed or not, since no comparison can tell.
+    """
     wanted = set(targets)
     result = Plan()
     deletes: list[Change] = []
@@ -31,7 +36,7 @@ def plan(desired: Desired, live: Live, *, prune: bool = False,
         for key, spec in want.items():
             if wanted and not _targeted(kind, key, wanted):
                 continue
-            change = compare(spec, have.get(key))
+            change = compare(spec, have.get(key), rotate=rotate)
             if change is None:
                 result.unchanged[kind] = result.unchanged.get(kind, 0) + 1
             else:
@@ -51,15 +56,22 @@ def _targeted(kind: str, key: str, wanted: set[str]) -> bool:
     return f"{kind}/{key}" in wanted or kind in wanted
 
 
-def compare(spec: Spec, live: LiveObject | None) -> Change | None:
-    """The change that turns ``live`` into ``spec``, or None when equal."""
+def compare(spec: Spec, live: LiveObject | None, *, rotate: bool = False) -> Change | None:
+    """The change that turns ``live`` into ``spec``, or None when equal.
+
+    With ``rotate`` an existing object's write-only secrets are one more
+    field each, sensitive, and the change says so (a create sends them anyway).
+    """
     if live is None:
         return Change(Action.CREATE, spec.KIND, spec.key,
                       fields=field_changes({}, spec.compared(), spec.SECRET), desired=spec)
     fields = field_changes(live.spec.compared(), spec.compared(), spec.SECRET)
+    rotated = spec.write_only_secrets() if rotate else ()
+    fields += [FieldChange(path, None, None, sensitive=True) for path in rotated]
     if not fields:
         return None
-    return Change(Action.UPDATE, spec.KIND, spec.key, fields=fields, desired=spec, live=live)
+    return Change(Action.UPDATE, spec.KIND, spec.key, fields=fields, desired=spec, live=live,
+                  rotate=bool(rotated))
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any],

@@ -53,20 +53,29 @@ class FieldChange:
 
 @dataclass
 class Change:
+    """One object to create, update or delete.
+
+    ``rotate``: the update rewrites the object's write-only secrets (asked
+    for with ``--rotate-passwords``; they are among ``fields``, sensitive),
+    so the handler sends their real values instead of keeping the stored ones.
+    """
+
     action: Action
     kind: str
     key: str
     fields: list[FieldChange] = field(default_factory=list)
     desired: Spec | None = None
     live: LiveObject | None = None
+    rotate: bool = False
 
     @property
     def ref(self) -> str:
         return f"{self.kind}/{self.key}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action.value, "kind": self.kind, "key": self.key,
+        data = {"action": self.action.value, "kind": self.kind, "key": self.key,
                 "fields": [f.to_dict() for f in self.fields]}
+        return {**data, "rotate": True} if self.rotate else data
 
 
 @dataclass
