@@ -21,6 +21,13 @@ Passwords. The desired URI carries the real password (from ``${VAR}``);
 An update sends the URI with the password masked, which keeps the stored
 password, unless the server holds none yet; so changing only a password in
 the environment is not applied (Superset cannot tell us it differs).
+
+Rotation. ``--rotate-passwords`` plans an update of every database whose URI
+carries a password (``Change.rotate``, the field ``uri.password`` shown as
+``(sensitive)``), and that update sends the real URI. Superset tests the
+connection before it saves (``UpdateDatabaseCommand``), so a wrong password
+fails as one ``WriteFailed`` line naming the database, with the password
+redacted, and the stored one stays.
 """
 
 from __future__ import annotations
@@ -94,10 +101,15 @@ class DatabaseHandler(RestHandler):
             return super().create(ctx, spec)
 
     def update(self, ctx: Context, change: Change) -> None:
-        assert isinstance(change.desired, Database)
+        """PUT the database; a rotation sends the real URI, any other update
+        keeps the stored password (``_uri_for_update``)."""
+        assert isinstance(change.desired, Database) and change.live is not None
+        payload = self.to_payload(ctx, change.desired, change.live)
+        if change.rotate:
+            payload["sqlalchemy_uri"] = change.desired.uri
         with failing_as(f"database '{change.key}' could not be updated",
                         uri_passwords(change.desired.uri)):
-            super().update(ctx, change)
+            ctx.client.put(f"{self.resource}/{change.live.id}", payload)
 
     def delete(self, ctx: Context, live: LiveObject) -> None:
         with failing_as(f"database '{live.key}' could not be deleted"):

@@ -196,3 +196,55 @@ def test_create_of_a_plan_renders_the_uri_masked():
     assert change.action is Action.CREATE
     assert f'uri: "{MASKED}"' in render_plan(result)
     assert SECRET not in plan_json(result)
+
+
+# -- --rotate-passwords ---------------------------------------------------------------
+
+ROTATED = "r0tated-pw"
+
+
+def _rotation(**fields):
+    live = LiveObject(desired(uri=MASKED, **fields), 3, True, connection()["result"])
+    return compare(desired(uri=URI.replace(SECRET, ROTATED), **fields), live, rotate=True)
+
+
+def test_a_rotation_sends_the_real_uri(rsps, csrf, ctx, caplog):
+    rsps.add("PUT", f"{API}/database/3", json={"id": 3, "result": {}})
+    caplog.set_level(logging.DEBUG)
+    change = _rotation()
+    assert change.rotate and [f.path for f in change.fields] == ["uri.password"]
+
+    DatabaseHandler().update(ctx, change)
+
+    assert paths(rsps)[1] == ("PUT", "/api/v1/database/3")
+    assert sent(rsps.calls[1])["sqlalchemy_uri"] == URI.replace(SECRET, ROTATED)
+    assert ROTATED not in caplog.text
+    assert ROTATED not in " ".join(f"{r.method} {r.path}" for r in ctx.client.requests)
+
+
+def test_without_rotation_the_same_update_keeps_the_stored_password(rsps, csrf, ctx):
+    rsps.add("PUT", f"{API}/database/3", json={"id": 3, "result": {}})
+    live = LiveObject(desired(uri=MASKED, cache_timeout=60), 3, True, connection()["result"])
+    change = compare(desired(uri=URI.replace(SECRET, ROTATED)), live)
+    assert not change.rotate
+    DatabaseHandler().update(ctx, change)
+    assert sent(rsps.calls[1])["sqlalchemy_uri"] == MASKED
+    assert ROTATED not in rsps.calls[1].request.body.decode()
+
+
+def test_a_refused_rotation_is_one_line_naming_the_database_without_the_password(
+        rsps, csrf, ctx, caplog):
+    # Superset tests the connection before saving; the old password stays.
+    rsps.add("PUT", f"{API}/database/3", status=422, json={"errors": [{
+        "message": f"Connection failed for {URI.replace(SECRET, ROTATED)}: "
+                   f"password {ROTATED} rejected",
+        "error_type": "CONNECTION_ACCESS_DENIED_ERROR"}]})
+    caplog.set_level(logging.DEBUG)
+
+    with pytest.raises(WriteFailed) as err:
+        DatabaseHandler().update(ctx, _rotation())
+
+    message = str(err.value)
+    assert message.startswith("database 'lake' could not be updated: PUT /api/v1/database/3 → 422: ")
+    assert "\n" not in message
+    assert ROTATED not in message and ROTATED not in caplog.text
