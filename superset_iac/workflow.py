@@ -106,11 +106,13 @@ def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dic
 
 
 def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
-         targets: tuple[str, ...] = ()) -> Plan:
+         targets: tuple[str, ...] = (), rotate: bool = False) -> Plan:
+    """The plan for ``loaded``; ``rotate`` (``--rotate-passwords``) adds the
+    write-only secrets of every existing object (see ``plan.diff.plan``)."""
     ctx.desired = loaded.desired
     kinds = _kinds_to_read(loaded.desired)
     live = read_live(ctx, [h for h in handlers() if h.kind in kinds or prune])
-    return make_plan(loaded.desired, live, prune=prune, targets=targets)
+    return make_plan(loaded.desired, live, prune=prune, targets=targets, rotate=rotate)
 
 
 def _kinds_to_read(desired: Desired) -> set[str]:

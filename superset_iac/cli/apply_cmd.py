@@ -43,23 +43,28 @@ from superset_iac.plan.render import render_plan
 @assets_options
 @connection_options
 @target_option
+@click.option("--rotate-passwords", "rotate", is_flag=True,
+              help="Also write the password of every database whose URI has one: Superset "
+                   "never returns it, so a change is otherwise not applied.")
 @click.option("--prune", is_flag=True, help="Delete managed objects no longer in the tree.")
 @click.option("--yes", "-y", is_flag=True,
               help="Do not ask for confirmation (it is only asked on a terminal).")
 @handle_errors
 def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
           password: str | None, access_token: str | None, insecure: bool,
-          targets: tuple[str, ...], prune: bool, yes: bool) -> ExitCode:
+          targets: tuple[str, ...], rotate: bool, prune: bool, yes: bool) -> ExitCode:
     """Create, update (and with --prune delete) objects so Superset matches the tree.
 
     On a terminal it shows the plan and asks first, unless --yes; without a
     terminal (CI) it does not ask. Progress goes to stderr.
+    --rotate-passwords also sends every database password of the tree (or of
+    --target); Superset tests each connection first and keeps the old one on failure.
     """
     check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
         ctx = context(loaded, url, username, password, access_token, insecure)
-        plan = workflow.diff(loaded, ctx, prune=prune, targets=targets)
+        plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
     except IacError as err:
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
                None, None, err)

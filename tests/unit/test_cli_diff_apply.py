@@ -53,7 +53,8 @@ class Fake:
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"dataset": self.datasets,
                                                     "chart": self.charts})
 
-    def plan(self, loaded: Any, ctx: Context, *, prune: bool = False, targets: tuple = ()):
+    def plan(self, loaded: Any, ctx: Context, *, prune: bool = False, targets: tuple = (),
+             rotate: bool = False):
         return make_plan(self.desired, {}, prune=prune, targets=targets)
 
     @property
