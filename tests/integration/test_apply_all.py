@@ -24,13 +24,11 @@ import pytest
 
 from superset_iac.apply.engine import Outcome
 from superset_iac.plan.model import Action
-from tests.conftest import load_devstack_module
 from tests.integration.conftest import SupersetInstance, start_instance
-from tests.integration.trees import Api, Run
+from tests.integration.trees import Api, Run, assets_copy, own_lakehouse_env
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 EXTRA_CHART = """\
 name: Ticks per symbol
 dataset: volume_stats
@@ -56,23 +54,13 @@ def server(tmp_path_factory) -> Iterator[SupersetInstance]:
 
 @pytest.fixture(scope="module")
 def environ(server, tmp_path_factory) -> dict[str, str]:
-    """The local environment's variables, on a lakehouse built for this module.
-
-    Not a copy of a shared file: that may already hold the views (a demo or
-    another test applied them), and the first apply must create them.
-    """
-    lakehouse = tmp_path_factory.mktemp("apply-all-lakehouse") / "lakehouse.duckdb"
-    load_devstack_module("lakehouse").build(lakehouse)
-    audit = tmp_path_factory.mktemp("apply-all-audit") / "audit.jsonl"
-    return {**server.env(lakehouse), "SUPERSET_IAC_AUDIT_LOG": str(audit)}
+    return own_lakehouse_env(server, tmp_path_factory, "apply-all")
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("apply-all") / "assets"
-    shutil.copytree(ROOT / "assets", root)
-    (root / "charts" / "ticks_per_symbol.yaml").write_text(EXTRA_CHART)
-    return root
+    return assets_copy(tmp_path_factory, "apply-all",
+                       {"charts/ticks_per_symbol.yaml": EXTRA_CHART})
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,6 @@ from click.testing import CliRunner, Result
 from superset_iac import workflow
 from superset_iac.cli import main
 from superset_iac.superset.records import AUTH
-from tests.conftest import load_devstack_module
 from tests.integration import trees
 from tests.integration.conftest import SupersetInstance, start_instance
 
@@ -62,20 +61,14 @@ def server(tmp_path_factory) -> Iterator[SupersetInstance]:
 
 @pytest.fixture(scope="module")
 def environ(server, tmp_path_factory) -> dict[str, str]:
-    """The local environment's variables, on a lakehouse of this module's own."""
-    lakehouse = tmp_path_factory.mktemp("cli-e2e-lakehouse") / "lakehouse.duckdb"
-    load_devstack_module("lakehouse").build(lakehouse)
-    audit = tmp_path_factory.mktemp("cli-e2e-audit") / "audit.jsonl"
-    return {**server.env(lakehouse), "SUPERSET_IAC_AUDIT_LOG": str(audit),
+    return {**trees.own_lakehouse_env(server, tmp_path_factory, "cli-e2e"),
             "SUPERSET_ACCESS_TOKEN": "", "SUPERSET_IAC_ENV": "local", "NO_COLOR": "1"}
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cli-e2e") / "assets"
-    shutil.copytree(ROOT / "assets", root)
-    (root / "charts" / "ticks_by_exchange.yaml").write_text(EXTRA_CHART)
-    return root
+    return trees.assets_copy(tmp_path_factory, "cli-e2e",
+                             {"charts/ticks_by_exchange.yaml": EXTRA_CHART})
 
 
 class AccessLog:

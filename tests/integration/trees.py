@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -36,6 +37,33 @@ ENV_FILE = ("name: {name}\nsuperset:\n  url: ${{SUPERSET_URL}}\n"
 
 
 # -- plans and runs ----------------------------------------------------------------
+
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+def own_lakehouse_env(server: Any, tmp_path_factory: Any, name: str) -> dict[str, str]:
+    """The local environment's variables for ``server``, on a lakehouse built
+    for one module and an audit log of its own.
+
+    Not a copy of a shared file: that may already hold the views (a demo or
+    another test applied them), and a first apply must create them.
+    """
+    from tests.conftest import load_devstack_module
+
+    lakehouse = tmp_path_factory.mktemp(f"{name}-lakehouse") / "lakehouse.duckdb"
+    load_devstack_module("lakehouse").build(lakehouse)
+    audit = tmp_path_factory.mktemp(f"{name}-audit") / "audit.jsonl"
+    return {**server.env(lakehouse), "SUPERSET_IAC_AUDIT_LOG": str(audit)}
+
+
+def assets_copy(tmp_path_factory: Any, name: str, extra: dict[str, str]) -> Path:
+    """A copy of the team's ``assets/`` with ``extra`` files (relative path -> text)."""
+    root = tmp_path_factory.mktemp(name) / "assets"
+    shutil.copytree(ASSETS, root)
+    for relative_path, text in extra.items():
+        (root / relative_path).write_text(text)
+    return root
 
 
 def fields(plan: Plan) -> list[tuple[str, str, object, object]]:
