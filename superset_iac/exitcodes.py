@@ -6,6 +6,9 @@
        missing credentials, unsupported server)
     3  ``diff`` only: the plan has changes (like ``terraform plan
        -detailed-exitcode``), so CI can tell drift from failure
+    4  ``apply PLAN`` only: the saved plan is stale (the tree, the server,
+       the environment or the tool changed since ``diff --out``); nothing
+       was changed, plan again
 """
 
 from __future__ import annotations
@@ -18,3 +21,4 @@ class ExitCode(IntEnum):
     PROBLEMS = 1
     USAGE = 2
     CHANGES = 3
+    STALE = 4

@@ -16,6 +16,7 @@ Exit codes:
   1  problems in the assets, or a failed apply/export
   2  usage or configuration error (options, credentials, server unreachable)
   3  diff only: there are changes
+  4  apply PLAN only: the saved plan is stale (nothing was changed)
 """
 
 

@@ -4,6 +4,10 @@ Output: the plan and the closing summary on stdout (or one JSON document
 with ``--format json``); progress, one line per change as it happens, and
 the recap of failures on stderr (see ``apply/progress.py``).
 
+Saved plans: ``apply PLAN`` applies exactly a plan written by ``diff --out``
+(its options, environment and tree), or refuses with exit 4 naming what moved
+since (``cli/saved_plans.py``, ``plan/saved.py``).
+
 Confirmation: with a terminal on stdin the plan is shown and apply asks
 before writing anything, unless ``--yes``. Without one (CI, a pipe) it does
 not ask: CI runs ``apply --yes`` or simply ``apply``, and a job that waited
@@ -20,6 +24,7 @@ from pathlib import Path
 import click
 
 from superset_iac import audit, workflow
+from superset_iac.cli import saved_plans
 from superset_iac.apply.engine import ApplyReport, apply_plan
 from superset_iac.apply.progress import Progress, failure_lines, summary_line
 from superset_iac.cli.common import (
@@ -36,10 +41,13 @@ from superset_iac.exitcodes import ExitCode
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
 from superset_iac.plan.model import Plan
+from superset_iac.plan.saved import Origin
 from superset_iac.plan.render import render_plan
 
 
 @click.command()
+@click.argument("plan_path", metavar="[PLAN]", required=False,
+                type=click.Path(dir_okay=False))
 @assets_options
 @connection_options
 @target_option
@@ -50,7 +58,7 @@ from superset_iac.plan.render import render_plan
 @click.option("--yes", "-y", is_flag=True,
               help="Do not ask for confirmation (it is only asked on a terminal).")
 @handle_errors
-def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
+def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
           password: str | None, access_token: str | None, insecure: bool,
           targets: tuple[str, ...], rotate: bool, prune: bool, yes: bool) -> ExitCode:
     """Create, update (and with --prune delete) objects so Superset matches the tree.
@@ -59,12 +67,29 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     terminal (CI) it does not ask. Progress goes to stderr.
     --rotate-passwords also sends every database password of the tree (or of
     --target); Superset tests each connection first and keeps the old one on failure.
+
+    PLAN, a file written by diff --out, is applied exactly, with the options it
+    was made with; when the tree or an object it touches changed since, apply
+    refuses (exit 4) and names what moved.
     """
     check_target_kinds(targets)
+    plan_file = None
+    if plan_path is not None:
+        saved_plans.check_options(targets, prune, rotate)
+        plan_file = saved_plans.read(plan_path)
+        assets, env_name = _saved_location(plan_file.origin, assets, env_name)
+        targets, prune, rotate = (plan_file.origin.targets, plan_file.origin.prune,
+                                  plan_file.origin.rotate)
+        saved_plans.check_tree(plan_path, plan_file, assets)
     loaded = load_valid(assets, env_name)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
+        if plan_path is not None and plan_file is not None:
+            saved_plans.check_origin(plan_path, plan_file, saved_plans.origin(
+                loaded, assets, url, prune=prune, targets=targets, rotate=rotate))
         ctx = context(loaded, url, username, password, access_token, insecure)
         plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
+        if plan_path is not None and plan_file is not None:
+            plan = saved_plans.exactly(plan_path, plan_file, plan)
     except IacError as err:
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
                None, None, err)
@@ -90,6 +115,16 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     _audit(loaded, where, assets, plan, report)
     _report(plan, report, seconds, text)
     return ExitCode.OK if report.ok else ExitCode.PROBLEMS
+
+
+def _saved_location(origin: Origin, assets: str,
+                    env_name: str | None) -> tuple[str, str | None]:
+    """The tree and environment of a saved plan, unless given on the command
+    line (a different one is then refused as stale, by name)."""
+    ctx = click.get_current_context()
+    given = ctx.get_parameter_source("assets") not in (click.core.ParameterSource.DEFAULT, None)
+    return (assets if given else origin.assets,
+            env_name if env_name is not None else origin.environment)
 
 
 def _confirmed(plan: Plan, text: bool) -> bool:

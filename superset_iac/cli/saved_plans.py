@@ -1,0 +1,76 @@
+"""``diff --out FILE`` and ``apply FILE``: the command side of saved plans.
+
+The file format and the staleness rules are ``plan/saved.py`` (pure); this
+module reads and writes the file, hashes the tree, and turns a stale plan
+into ``StalePlan`` (exit 4) before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from superset_iac import __version__, workflow
+from superset_iac.errors import ConfigError
+from superset_iac.load.digest import tree_digest
+from superset_iac.plan import saved
+from superset_iac.plan.model import Plan
+
+
+def origin(loaded: workflow.Loaded, assets: str, url: str | None, *, prune: bool,
+           targets: tuple[str, ...], rotate: bool) -> saved.Origin:
+    """What a plan computed now for ``loaded`` is computed from."""
+    return saved.Origin(environment=loaded.env.name if loaded.env else None,
+                        superset_url=url or (loaded.env.superset.url if loaded.env else ""),
+                        tool_version=__version__, assets=assets, tree=tree_digest(assets),
+                        prune=prune, targets=tuple(targets), rotate=rotate)
+
+
+def write(path: str, plan: Plan, where: saved.Origin) -> None:
+    try:
+        Path(path).write_text(saved.to_json(saved.save(plan, where)), encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot write the plan to {path}: {err.strerror}") from None
+    click.echo(f"Saved the plan to {path}; apply exactly it with: superset-iac apply {path}",
+               err=True)
+
+
+def read(path: str) -> saved.SavedPlan:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read the saved plan {path}: {err}") from None
+    return saved.from_json(text, path)
+
+
+def check_options(targets: tuple[str, ...], prune: bool, rotate: bool) -> None:
+    """A saved plan carries the options it was made with; others would not apply it exactly."""
+    given = [name for name, on in (("--target", bool(targets)), ("--prune", prune),
+                                   ("--rotate-passwords", rotate)) if on]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: a saved plan is applied with the options "
+                               "it was made with; give them to diff --out instead")
+
+
+def check_origin(path: str, plan_file: saved.SavedPlan, now: saved.Origin) -> None:
+    reasons = saved.check_origin(plan_file, now)
+    if reasons:
+        raise saved.StalePlan(path, reasons)
+
+
+def exactly(path: str, plan_file: saved.SavedPlan, now: Plan) -> Plan:
+    """The saved plan, with what apply needs, if nothing it touches moved."""
+    reasons = saved.check_live(plan_file, now)
+    if reasons:
+        raise saved.StalePlan(path, reasons)
+    return saved.select(plan_file, now)
+
+
+
+def check_tree(path: str, plan_file: saved.SavedPlan, assets: str) -> None:
+    """The tree's files first, before loading: an edit that broke the tree is
+    reported as what it is, a change since the plan."""
+    reasons = saved.check_tree(plan_file, tree_digest(assets), assets)
+    if reasons:
+        raise saved.StalePlan(path, reasons)
