@@ -34,12 +34,13 @@ from superset_iac.cli.common import (
     load_valid,
     stdin_is_terminal,
 )
-from superset_iac.cli.options import assets_options, connection_options, target_option
+from superset_iac.cli.options import connection_options, plan_assets_options, target_option
 from superset_iac.cli.output import error, handle_errors, use_colour
 from superset_iac.errors import ApplyFailed, IacError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
+from superset_iac.plan.markdown import render_apply_markdown
 from superset_iac.plan.model import Plan
 from superset_iac.plan.saved import Origin
 from superset_iac.plan.render import render_plan
@@ -48,7 +49,7 @@ from superset_iac.plan.render import render_plan
 @click.command()
 @click.argument("plan_path", metavar="[PLAN]", required=False,
                 type=click.Path(dir_okay=False))
-@assets_options
+@plan_assets_options
 @connection_options
 @target_option
 @click.option("--rotate-passwords", "rotate", is_flag=True,
@@ -100,9 +101,12 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
     if text:
         click.echo(render_plan(plan, use_colour()))
     if not plan.has_changes:
-        if not text:
+        nothing = ApplyReport(unchanged=plan.counts()["unchanged"])
+        if fmt == "json":
             click.echo(json.dumps({"plan": plan.to_dict(), "events": []}, indent=2))
-        _audit(loaded, where, assets, plan, ApplyReport(unchanged=plan.counts()["unchanged"]))
+        elif fmt == "markdown":
+            _report(plan, nothing, 0.0, fmt, loaded)
+        _audit(loaded, where, assets, plan, nothing)
         return ExitCode.OK
     if not yes and stdin_is_terminal() and not _confirmed(plan, text):
         error("apply cancelled: nothing was changed")
@@ -113,7 +117,7 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
         _audit(loaded, where, assets, plan, None, err)
         raise
     _audit(loaded, where, assets, plan, report)
-    _report(plan, report, seconds, text)
+    _report(plan, report, seconds, fmt, loaded)
     return ExitCode.OK if report.ok else ExitCode.PROBLEMS
 
 
@@ -152,9 +156,14 @@ def _run(plan: Plan, ctx: Context) -> tuple[ApplyReport, float]:
     return report, time.monotonic() - started
 
 
-def _report(plan: Plan, report: ApplyReport, seconds: float, text: bool) -> None:
-    if text:
+def _report(plan: Plan, report: ApplyReport, seconds: float, fmt: str,
+            loaded: workflow.Loaded) -> None:
+    if fmt == "text":
         click.echo(summary_line(report, seconds))
+    elif fmt == "markdown":
+        data = report.to_dict()
+        click.echo(render_apply_markdown(plan, data["events"], data["summary"],
+                                         loaded.env.name if loaded.env else None).rstrip("\n"))
     else:
         click.echo(json.dumps({"plan": plan.to_dict(), **report.to_dict(),
                                "seconds": round(seconds, 3)}, indent=2))

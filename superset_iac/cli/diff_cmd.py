@@ -7,14 +7,16 @@ import click
 from superset_iac import workflow
 from superset_iac.cli import saved_plans
 from superset_iac.cli.common import check_target_kinds, check_targets_matched, context, load_valid
-from superset_iac.cli.options import assets_options, connection_options, target_option
+from superset_iac.cli.options import connection_options, plan_assets_options, target_option
 from superset_iac.cli.output import handle_errors, use_colour
 from superset_iac.exitcodes import ExitCode
+from superset_iac.plan.markdown import render_markdown
+from superset_iac.plan.model import Plan
 from superset_iac.plan.render import plan_json, render_plan
 
 
 @click.command()
-@assets_options
+@plan_assets_options
 @connection_options
 @target_option
 @click.option("--rotate-passwords", "rotate", is_flag=True,
@@ -43,5 +45,13 @@ def diff(assets: str, env_name: str | None, fmt: str, url: str | None, username:
     if out is not None:
         saved_plans.write(out, plan, saved_plans.origin(loaded, assets, url, prune=prune,
                                                         targets=targets, rotate=rotate))
-    click.echo(plan_json(plan) if fmt == "json" else render_plan(plan, use_colour()))
+    click.echo(_rendered(plan, fmt, loaded.env.name if loaded.env else None))
     return ExitCode.CHANGES if plan.has_changes else ExitCode.OK
+
+
+def _rendered(plan: Plan, fmt: str, environment: str | None) -> str:
+    if fmt == "json":
+        return plan_json(plan)
+    if fmt == "markdown":
+        return render_markdown(plan, environment).rstrip("\n")
+    return render_plan(plan, use_colour())

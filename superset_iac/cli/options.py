@@ -10,12 +10,24 @@ F = Callable[..., Any]
 
 
 def assets_options(fn: F) -> F:
+    return format_option(_tree_options(fn))
+
+
+def plan_assets_options(fn: F) -> F:
+    """``assets_options`` for the commands that show a plan: Markdown too, for
+    a pull-request comment."""
+    fn = _tree_options(fn)
+    return click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+                        default="text", show_default=True,
+                        help="Output format (markdown: a pull-request comment).")(fn)
+
+
+def _tree_options(fn: F) -> F:
     fn = click.option("--assets", "assets", default="assets", show_default=True,
                       envvar="SUPERSET_IAC_ASSETS", type=click.Path(file_okay=False),
                       help="Asset tree directory.")(fn)
-    fn = click.option("--env", "env_name", envvar="SUPERSET_IAC_ENV", default=None,
-                      help="Environment defined in <assets>/environments/.")(fn)
-    return format_option(fn)
+    return click.option("--env", "env_name", envvar="SUPERSET_IAC_ENV", default=None,
+                        help="Environment defined in <assets>/environments/.")(fn)
 
 
 def format_option(fn: F) -> F:
