@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from superset_iac import workflow
@@ -10,7 +12,8 @@ from superset_iac.cli.common import check_target_kinds, check_targets_matched, c
 from superset_iac.cli.options import connection_options, plan_assets_options, target_option
 from superset_iac.cli.output import handle_errors, use_colour
 from superset_iac.exitcodes import ExitCode
-from superset_iac.plan.markdown import render_markdown
+from superset_iac.lineage import graph as lineage
+from superset_iac.plan.markdown import impact_markdown, render_markdown
 from superset_iac.plan.model import Plan
 from superset_iac.plan.render import plan_json, render_plan
 
@@ -26,10 +29,14 @@ from superset_iac.plan.render import plan_json, render_plan
 @click.option("--out", "out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also save the plan, with what it was computed from, for apply FILE "
                    "(no secret is written).")
+@click.option("--impact", is_flag=True,
+              help="Also list what lies downstream of each changed object (the tree's lineage, "
+                   "as superset-iac graph --impact shows it).")
 @handle_errors
 def diff(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
          password: str | None, access_token: str | None, insecure: bool,
-         targets: tuple[str, ...], rotate: bool, prune: bool, out: str | None) -> ExitCode:
+         targets: tuple[str, ...], rotate: bool, prune: bool, out: str | None,
+         impact: bool) -> ExitCode:
     """Compare the asset tree with a live Superset (exit 3 when they differ).
 
     Only reads: nothing is ever written, whatever the options.
@@ -45,13 +52,27 @@ def diff(assets: str, env_name: str | None, fmt: str, url: str | None, username:
     if out is not None:
         saved_plans.write(out, plan, saved_plans.origin(loaded, assets, url, prune=prune,
                                                         targets=targets, rotate=rotate))
-    click.echo(_rendered(plan, fmt, loaded.env.name if loaded.env else None))
+    reach = lineage.plan_impact(lineage.build(loaded.tree), [c.ref for c in plan.changes]) \
+        if impact else None
+    click.echo(_rendered(plan, fmt, loaded.env.name if loaded.env else None, reach))
     return ExitCode.CHANGES if plan.has_changes else ExitCode.OK
 
 
-def _rendered(plan: Plan, fmt: str, environment: str | None) -> str:
+def _rendered(plan: Plan, fmt: str, environment: str | None,
+              reach: dict[str, list[str]] | None) -> str:
     if fmt == "json":
-        return plan_json(plan)
+        if reach is None:
+            return plan_json(plan)
+        return json.dumps({**plan.to_dict(), "impact": reach}, indent=2, default=str)
     if fmt == "markdown":
-        return render_markdown(plan, environment).rstrip("\n")
-    return render_plan(plan, use_colour())
+        text = render_markdown(plan, environment)
+        return (text + impact_markdown(reach) if reach is not None else text).rstrip("\n")
+    text = render_plan(plan, use_colour())
+    return text if reach is None else "\n".join([text, *impact_lines(reach)])
+
+
+def impact_lines(reach: dict[str, list[str]]) -> list[str]:
+    lines = ["", "Impact (what lies downstream of each change):"]
+    for ref, downstream in reach.items():
+        lines.append(f"  {ref}: {', '.join(downstream) if downstream else 'nothing'}")
+    return lines if reach else lines + ["  nothing changes"]

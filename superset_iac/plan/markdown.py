@@ -165,3 +165,11 @@ def render_apply_markdown(plan: Plan, events: list[dict[str, Any]], counts: dict
                   f"{code(e['message']) if e['message'] else ''} |" for e in events]
     lines += ["", f"**{summary_line(plan)}**"] + changes_markdown(plan)
     return "\n".join(lines) + "\n"
+
+
+def impact_markdown(reach: dict[str, list[str]]) -> str:
+    """``diff --impact``'s section: each changed object and what lies downstream."""
+    lines = ["", "#### Impact", "", "| change | reaches |", "|---|---|"]
+    lines += [f"| {code(ref)} | {', '.join(code(r) for r in downstream) or 'nothing'} |"
+              for ref, downstream in reach.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Lineage: the tree as a graph (``graph``) and that graph as DOT, Mermaid, JSON (``render``)."""
