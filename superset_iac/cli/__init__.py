@@ -9,6 +9,7 @@ from superset_iac.cli.apply_cmd import apply
 from superset_iac.cli.diff_cmd import diff
 from superset_iac.cli.export_cmd import export
 from superset_iac.cli.graph_cmd import graph
+from superset_iac.cli.schema_cmd import schema
 from superset_iac.cli.validate_cmd import validate
 
 EPILOG = """\b
@@ -32,3 +33,4 @@ main.add_command(diff)
 main.add_command(apply)
 main.add_command(export)
 main.add_command(graph)
+main.add_command(schema)

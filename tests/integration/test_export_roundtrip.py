@@ -216,6 +216,15 @@ def test_export_writes_the_ui_objects_by_name(ui) -> None:
     assert f"datasets: [{names['dataset']}]" in role
 
 
+def test_every_exported_file_validates_against_the_json_schemas(ui) -> None:
+    from tests.schema_check import tree_problems
+
+    root = new_tree(ui["dir"] / "schema", "test")
+    export_json(root, ui["env"], "--dashboard", ui["names"]["slug"], "--rls", "--roles")
+    checked, found = tree_problems(root)
+    assert checked >= 7 and found == {}
+
+
 def test_diff_after_export_is_empty_and_apply_adopts_nothing(ui) -> None:
     root = new_tree(ui["dir"] / "adopt", "test")
     export_dashboard(root, ui)
