@@ -58,6 +58,10 @@ def load(assets: str | Path, env_name: str | None,
     link_views(tree)
     loaded = Loaded(tree, diags)
     if env_name is None:
+        if connecting and not tree.environments:
+            # No environment to choose: the tree is applied as written, its
+            # ${VAR}s from the process, the connection from options/variables.
+            loaded.desired = resolve(tree, None, environ, diags)
         return loaded
     env = tree.environments.get(env_name)
     if env is None:

@@ -16,16 +16,33 @@ from superset_iac.plan.model import Plan
 
 
 def load_valid(assets: str, env_name: str | None) -> workflow.Loaded:
-    """Load for an environment; print diagnostics and stop if any is an error."""
-    if env_name is None:
-        raise click.UsageError("--env is required (or set SUPERSET_IAC_ENV)")
+    """Load for an environment; print diagnostics and stop if any is an error.
+
+    Without ``--env`` the tree must have no environment files (it would be
+    unclear which one is meant) and no views (they are created in an
+    environment's warehouse); the connection then comes from the options
+    and variables alone.
+    """
     loaded = workflow.load(assets, env_name)
+    if env_name is None:
+        _check_no_environment_needed(loaded)
     if len(loaded.diagnostics):
         click.echo(loaded.diagnostics.render_text(), err=True)
     if loaded.diagnostics.has_errors():
         raise AssetError(f"{len(loaded.diagnostics.errors)} problem(s) in the assets; "
                          "nothing was changed")
     return loaded
+
+
+def _check_no_environment_needed(loaded: workflow.Loaded) -> None:
+    tree = loaded.tree
+    if tree.environments:
+        raise click.UsageError(
+            f"{tree.root} defines environments ({', '.join(sorted(tree.environments))}): "
+            "say which one with --env (or SUPERSET_IAC_ENV)")
+    if tree.specs.get("view"):
+        raise ConfigError(f"{tree.root} has views, which are created in an environment's "
+                          "warehouse: define one in environments/ and pass --env")
 
 
 def check_target_kinds(targets: Iterable[str]) -> None:
