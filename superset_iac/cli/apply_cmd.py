@@ -24,9 +24,9 @@ from pathlib import Path
 import click
 
 from superset_iac import audit, workflow
-from superset_iac.cli import saved_plans
 from superset_iac.apply.engine import ApplyReport, apply_plan
 from superset_iac.apply.progress import Progress, failure_lines, summary_line
+from superset_iac.cli import saved_plans
 from superset_iac.cli.common import (
     check_target_kinds,
     check_targets_matched,
@@ -34,7 +34,11 @@ from superset_iac.cli.common import (
     load_valid,
     stdin_is_terminal,
 )
-from superset_iac.cli.options import connection_options, plan_assets_options, target_option
+from superset_iac.cli.options import (
+    connection_options,
+    plan_assets_options,
+    target_option,
+)
 from superset_iac.cli.output import error, handle_errors, use_colour
 from superset_iac.errors import ApplyFailed, IacError
 from superset_iac.exitcodes import ExitCode
@@ -42,8 +46,8 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import HANDLERS, handlers
 from superset_iac.plan.markdown import render_apply_markdown
 from superset_iac.plan.model import Plan
-from superset_iac.plan.saved import Origin
 from superset_iac.plan.render import render_plan
+from superset_iac.plan.saved import Origin
 
 
 @click.command()
@@ -59,8 +63,8 @@ from superset_iac.plan.render import render_plan
 @click.option("--yes", "-y", is_flag=True,
               help="Do not ask for confirmation (it is only asked on a terminal).")
 @handle_errors
-def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
-          password: str | None, access_token: str | None, insecure: bool,
+def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, url: str | None,
+          username: str | None, password: str | None, access_token: str | None, insecure: bool,
           targets: tuple[str, ...], rotate: bool, prune: bool, yes: bool) -> ExitCode:
     """Create, update (and with --prune delete) objects so Superset matches the tree.
 
@@ -74,23 +78,20 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
     refuses (exit 4) and names what moved.
     """
     check_target_kinds(targets)
-    plan_file = None
+    saved = None
     if plan_path is not None:
-        saved_plans.check_options(targets, prune, rotate)
-        plan_file = saved_plans.read(plan_path)
-        assets, env_name = _saved_location(plan_file.origin, assets, env_name)
-        targets, prune, rotate = (plan_file.origin.targets, plan_file.origin.prune,
-                                  plan_file.origin.rotate)
-        saved_plans.check_tree(plan_path, plan_file, assets)
+        saved = saved_plans.ForApply.open(plan_path, targets, prune, rotate)
+        assets, env_name = _saved_location(saved.file.origin, assets, env_name)
+        targets, prune, rotate = saved.options
+        saved.check_tree(assets)
     loaded = load_valid(assets, env_name)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
-        if plan_path is not None and plan_file is not None:
-            saved_plans.check_origin(plan_path, plan_file, saved_plans.origin(
-                loaded, assets, url, prune=prune, targets=targets, rotate=rotate))
+        if saved is not None:
+            saved.check_origin(loaded, assets, url)
         ctx = context(loaded, url, username, password, access_token, insecure)
         plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
-        if plan_path is not None and plan_file is not None:
-            plan = saved_plans.exactly(plan_path, plan_file, plan)
+        if saved is not None:
+            plan = saved.exactly(plan)
     except IacError as err:
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
                None, None, err)

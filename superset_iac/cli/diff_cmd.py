@@ -8,8 +8,17 @@ import click
 
 from superset_iac import workflow
 from superset_iac.cli import saved_plans
-from superset_iac.cli.common import check_target_kinds, check_targets_matched, context, load_valid
-from superset_iac.cli.options import connection_options, plan_assets_options, target_option
+from superset_iac.cli.common import (
+    check_target_kinds,
+    check_targets_matched,
+    context,
+    load_valid,
+)
+from superset_iac.cli.options import (
+    connection_options,
+    plan_assets_options,
+    target_option,
+)
 from superset_iac.cli.output import handle_errors, use_colour
 from superset_iac.exitcodes import ExitCode
 from superset_iac.lineage import graph as lineage

@@ -7,6 +7,7 @@ into ``StalePlan`` (exit 4) before anything is written.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -44,33 +45,45 @@ def read(path: str) -> saved.SavedPlan:
     return saved.from_json(text, path)
 
 
-def check_options(targets: tuple[str, ...], prune: bool, rotate: bool) -> None:
-    """A saved plan carries the options it was made with; others would not apply it exactly."""
-    given = [name for name, on in (("--target", bool(targets)), ("--prune", prune),
-                                   ("--rotate-passwords", rotate)) if on]
-    if given:
-        raise click.UsageError(f"{', '.join(given)}: a saved plan is applied with the options "
-                               "it was made with; give them to diff --out instead")
+@dataclass
+class ForApply:
+    """A saved plan being applied: its file, and the checks apply runs in order."""
 
+    path: str
+    file: saved.SavedPlan
 
-def check_origin(path: str, plan_file: saved.SavedPlan, now: saved.Origin) -> None:
-    reasons = saved.check_origin(plan_file, now)
-    if reasons:
-        raise saved.StalePlan(path, reasons)
+    @classmethod
+    def open(cls, path: str, targets: tuple[str, ...], prune: bool, rotate: bool) -> "ForApply":
+        """A saved plan carries the options it was made with; others would not apply
+        it exactly, so giving any is a usage error."""
+        given = [name for name, on in (("--target", bool(targets)), ("--prune", prune),
+                                       ("--rotate-passwords", rotate)) if on]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: a saved plan is applied with the "
+                                   "options it was made with; give them to diff --out instead")
+        return cls(path, read(path))
 
+    @property
+    def options(self) -> tuple[tuple[str, ...], bool, bool]:
+        """``--target``, ``--prune``, ``--rotate-passwords`` as the plan was made."""
+        o = self.file.origin
+        return o.targets, o.prune, o.rotate
 
-def exactly(path: str, plan_file: saved.SavedPlan, now: Plan) -> Plan:
-    """The saved plan, with what apply needs, if nothing it touches moved."""
-    reasons = saved.check_live(plan_file, now)
-    if reasons:
-        raise saved.StalePlan(path, reasons)
-    return saved.select(plan_file, now)
+    def check_tree(self, assets: str) -> None:
+        """The tree's files first, before loading: an edit that broke the tree is
+        reported as what it is, a change since the plan."""
+        self._refuse(saved.check_tree(self.file, tree_digest(assets), assets))
 
+    def check_origin(self, loaded: workflow.Loaded, assets: str, url: str | None) -> None:
+        targets, prune, rotate = self.options
+        now = origin(loaded, assets, url, prune=prune, targets=targets, rotate=rotate)
+        self._refuse(saved.check_origin(self.file, now))
 
+    def exactly(self, now: Plan) -> Plan:
+        """The saved plan, with what apply needs, if nothing it touches moved."""
+        self._refuse(saved.check_live(self.file, now))
+        return saved.select(self.file, now)
 
-def check_tree(path: str, plan_file: saved.SavedPlan, assets: str) -> None:
-    """The tree's files first, before loading: an edit that broke the tree is
-    reported as what it is, a change since the plan."""
-    reasons = saved.check_tree(plan_file, tree_digest(assets), assets)
-    if reasons:
-        raise saved.StalePlan(path, reasons)
+    def _refuse(self, reasons: list[str]) -> None:
+        if reasons:
+            raise saved.StalePlan(self.path, reasons)

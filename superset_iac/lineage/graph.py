@@ -88,8 +88,8 @@ def build(tree: AssetTree) -> Graph:
         for f in board.filters:
             if f.dataset:
                 graph.add(f"dataset/{f.dataset}", board.ref, "filters")
-        for role in board.roles:
-            graph.add(f"role/{role}", board.ref, "opens")
+        for name in board.roles:
+            graph.add(f"role/{name}", board.ref, "opens")
     for role in tree.each(Role):
         access = role.data_access
         for name in access.datasets:
@@ -99,8 +99,8 @@ def build(tree: AssetTree) -> Graph:
     for rule in tree.each(RlsRule):
         for name in rule.datasets:
             graph.add(rule.ref, f"dataset/{name}", "restricts")
-        for role in rule.roles:
-            graph.add(rule.ref, f"role/{role}", "applies to")
+        for name in rule.roles:
+            graph.add(rule.ref, f"role/{name}", "applies to")
     return graph
 
 

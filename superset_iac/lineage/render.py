@@ -9,7 +9,8 @@ edges by their ends), so the same tree renders the same text, fit for a diff.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from superset_iac.lineage.graph import Edge, Graph, sort_key
 

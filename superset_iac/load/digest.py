@@ -28,7 +28,7 @@ class TreeDigest:
             whole.update(f"{path}\0{digest}\n".encode())
         return whole.hexdigest()
 
-    def moved(self, other: "TreeDigest") -> list[str]:
+    def moved(self, other: TreeDigest) -> list[str]:
         """Files added, removed or edited between ``self`` and ``other``, sorted."""
         names = set(self.files) | set(other.files)
         return sorted(n for n in names if self.files.get(n) != other.files.get(n))

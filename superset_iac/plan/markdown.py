@@ -73,8 +73,8 @@ def details(change: Change) -> list[str]:
     what = change.action.value
     if change.action is not Action.DELETE:
         what += f", {len(fields)} field{'s' if len(fields) != 1 else ''}"
-    lines = [f"<details><summary>{code(f'{SYMBOL[change.action]} {change.ref}')} "
-             f"{what}</summary>"]
+    summary = f"{code(f'{SYMBOL[change.action]} {change.ref}')} {what}"
+    lines = [f"<details><summary>{summary}</summary>"]
     if change.action is Action.DELETE:
         parts = [["Deleted: a managed object that is no longer in the tree."]]
     else:

@@ -133,7 +133,7 @@ def _parse(data: dict[str, Any]) -> SavedPlan:
                     rotate=bool(options["rotate_passwords"]))
     changes = list(data["changes"])
     for change in changes:
-        change["kind"], change["key"]  # noqa: B018 - each names its object
+        change["kind"], change["key"]
     return SavedPlan(origin, changes, dict(data["live"]), dict(data.get("summary", {})))
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from superset_iac.cli import main
-from tests.unit.test_cli_saved_plan import Server, VARS
+from tests.unit.test_cli_saved_plan import VARS, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = str(ROOT / "assets")

@@ -14,7 +14,12 @@ import pytest
 
 from superset_iac.model import Chart, Database, Dataset, View
 from superset_iac.plan.diff import plan
-from superset_iac.plan.markdown import code, fenced, render_apply_markdown, render_markdown
+from superset_iac.plan.markdown import (
+    code,
+    fenced,
+    render_apply_markdown,
+    render_markdown,
+)
 from superset_iac.plan.model import LiveObject
 from superset_iac.warehouse.canonical import Target
 
@@ -77,8 +82,8 @@ def test_an_apply_summary_renders_as_the_golden_comment() -> None:
     events = [{"ref": c.ref, "action": c.action.value, "outcome": outcome, "message": message,
                "seconds": 0.25}
               for c, (outcome, message) in zip(result.changes, [
-                  ("updated", ""), ("created", ""), ("failed", "PUT /api/v1/dataset/1 → 422: "
-                                                   "column | exchange does not exist"),
+                  ("updated", ""), ("created", ""), ("failed", ("PUT /api/v1/dataset/1 → 422: "
+                                                    "column | exchange does not exist")),
                   ("skipped", "depends on dataset/ticks, which failed"), ("deleted", "")])]
     counts = {"created": 1, "updated": 1, "deleted": 1, "failed": 1, "skipped": 1, "unchanged": 0}
     text = render_apply_markdown(result, events, counts, "prod")
