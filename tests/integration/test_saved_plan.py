@@ -89,3 +89,30 @@ def test_a_saved_plan_is_refused_after_a_hand_edit_and_applies_when_unchanged(
     empty = run("diff", "--assets", root, "--env", "local")
     assert empty.exit_code == 0, empty.output[-2000:]
     assert empty.stdout.startswith("No changes.")
+
+
+# The secrets module's world: its own Admin, database password, masking salt and
+# service-account password, all distinctive, and every text the commands produced.
+from tests.integration.test_secrets import world  # noqa: F401
+
+
+def test_no_secret_in_a_saved_plan_or_a_markdown_comment(world, tmp_path) -> None:
+    plans = [tmp_path / "create.json", tmp_path / "rotate.json"]
+    args = ("--assets", world.tree, "--env", "secrets")
+    created = world.run("diff --out", "diff", *args, "--out", plans[0])
+    assert created.exit_code == 3, created.output[-2000:]
+    comment = world.run("diff markdown", "diff", *args, "--format", "markdown", "--impact")
+    assert comment.exit_code == 3 and "(sensitive)" in comment.stdout
+    applied = world.run("apply plan markdown", "apply", plans[0], "--format", "markdown")
+    assert applied.exit_code == 0, applied.output[-2000:]
+    assert applied.stdout.startswith("<!-- superset-iac:apply env=secrets -->")
+    rotate = world.run("diff --rotate --out", "diff", *args, "--rotate-passwords",
+                       "--out", plans[1])
+    assert rotate.exit_code == 3 and "uri.password" in rotate.stdout
+    again = world.run("apply rotation plan", "apply", plans[1])
+    assert again.exit_code == 0, again.output[-2000:]
+    texts = [(f"plan file {p.name}", p.read_text()) for p in plans]
+    assert '"sensitive": true' in texts[1][1]
+    world.outputs += texts
+    world.assert_clean("diff --out", "diff markdown", "apply plan markdown",
+                       "diff --rotate --out", "apply rotation plan", *(t for t, _ in texts))
