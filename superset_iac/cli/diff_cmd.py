@@ -22,7 +22,7 @@ from superset_iac.cli.options import (
 from superset_iac.cli.output import handle_errors, use_colour
 from superset_iac.exitcodes import ExitCode
 from superset_iac.lineage import graph as lineage
-from superset_iac.plan.markdown import impact_markdown, render_markdown
+from superset_iac.plan.markdown import render_markdown
 from superset_iac.plan.model import Plan
 from superset_iac.plan.render import plan_json, render_plan
 
@@ -74,8 +74,7 @@ def _rendered(plan: Plan, fmt: str, environment: str | None,
             return plan_json(plan)
         return json.dumps({**plan.to_dict(), "impact": reach}, indent=2, default=str)
     if fmt == "markdown":
-        text = render_markdown(plan, environment)
-        return (text + impact_markdown(reach) if reach is not None else text).rstrip("\n")
+        return render_markdown(plan, environment, reach).rstrip("\n")
     text = render_plan(plan, use_colour())
     return text if reach is None else "\n".join([text, *impact_lines(reach)])
 

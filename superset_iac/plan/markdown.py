@@ -13,8 +13,9 @@ Layout, stable so that a bot can find and update its one comment:
 
 Secret fields are ``(sensitive)``, as everywhere. Names and values are
 HTML-escaped inside ``<code>``, and ``|`` is written as an entity, so a name
-or a value can never break a table or open a tag. Nothing is cut short; a
-plan longer than a comment allows is better read from the saved plan.
+or a value can never break a table or open a tag. Nothing is cut short,
+except that a comment that would exceed what GitHub accepts (``COMMENT_LIMIT``)
+keeps its tables and leaves the per-object details out, saying so.
 """
 
 from __future__ import annotations
@@ -36,16 +37,35 @@ from superset_iac.plan.render import (
 )
 
 
+# GitHub refuses a comment longer than 65,536 characters (GitLab allows
+# 1,000,000); kept a little below so a bot may add a line of its own.
+COMMENT_LIMIT = 65_000
+
+
 def marker(what: str, environment: str | None) -> str:
     """The hidden first line a bot looks for to update its comment in place."""
     return f"<!-- superset-iac:{what} env={environment or '-'} -->"
 
 
-def render_markdown(plan: Plan, environment: str | None = None) -> str:
-    lines = [marker("plan", environment), heading("plan", environment), "",
-             f"**{summary_line(plan)}**"]
-    lines += changes_markdown(plan)
-    return "\n".join(lines) + "\n"
+def render_markdown(plan: Plan, environment: str | None = None,
+                    impact: dict[str, list[str]] | None = None) -> str:
+    """The plan's comment; ``impact`` (``diff --impact``) adds its table at the end."""
+    head = [marker("plan", environment), heading("plan", environment), "",
+            f"**{summary_line(plan)}**"]
+    return _fitted(head, plan, impact_markdown(impact) if impact is not None else [])
+
+
+def _fitted(head: list[str], plan: Plan, tail: list[str]) -> str:
+    """The comment with every object's details, or, when that would not fit in
+    a pull-request comment, with the change tables alone and a note saying so
+    (a bot's post would otherwise be refused outright)."""
+    full = "\n".join(head + changes_markdown(plan) + tail) + "\n"
+    if len(full) <= COMMENT_LIMIT:
+        return full
+    note = ["", f"_Field-level details left out: with them this comment would be {len(full):,} "
+                f"characters, more than a pull-request comment holds. `superset-iac diff` "
+                "shows them all._"]
+    return "\n".join(head + changes_markdown(plan, details=False) + note + tail) + "\n"
 
 
 def heading(what: str, environment: str | None) -> str:
@@ -53,7 +73,7 @@ def heading(what: str, environment: str | None) -> str:
     return f"### superset-iac {what}{where}"
 
 
-def changes_markdown(plan: Plan) -> list[str]:
+def changes_markdown(plan: Plan, *, details: bool = True) -> list[str]:
     lines: list[str] = []
     for kind in KIND_ORDER:
         changes = [c for c in plan.changes if c.kind == kind]
@@ -63,12 +83,12 @@ def changes_markdown(plan: Plan) -> list[str]:
                   "| | name | action | fields |", "|:-:|---|---|--:|"]
         lines += [f"| {SYMBOL[c.action]} | {code(c.key)} | {c.action.value} | "
                   f"{'' if c.action is Action.DELETE else len(_shown(c))} |" for c in changes]
-        for change in changes:
-            lines += [""] + details(change)
+        for change in changes if details else ():
+            lines += [""] + object_details(change)
     return lines
 
 
-def details(change: Change) -> list[str]:
+def object_details(change: Change) -> list[str]:
     fields = _shown(change)
     what = change.action.value
     if change.action is not Action.DELETE:
@@ -163,13 +183,11 @@ def render_apply_markdown(plan: Plan, events: list[dict[str, Any]], counts: dict
         lines += ["", "| | object | outcome | message |", "|:-:|---|---|---|"]
         lines += [f"| {_OUTCOME.get(e['outcome'], ' ')} | {code(e['ref'])} | {e['outcome']} | "
                   f"{code(e['message']) if e['message'] else ''} |" for e in events]
-    lines += ["", f"**{summary_line(plan)}**"] + changes_markdown(plan)
-    return "\n".join(lines) + "\n"
+    return _fitted(lines + ["", f"**{summary_line(plan)}**"], plan, [])
 
 
-def impact_markdown(reach: dict[str, list[str]]) -> str:
+def impact_markdown(reach: dict[str, list[str]]) -> list[str]:
     """``diff --impact``'s section: each changed object and what lies downstream."""
     lines = ["", "#### Impact", "", "| change | reaches |", "|---|---|"]
-    lines += [f"| {code(ref)} | {', '.join(code(r) for r in downstream) or 'nothing'} |"
-              for ref, downstream in reach.items()]
-    return "\n".join(lines) + "\n"
+    return lines + [f"| {code(ref)} | {', '.join(code(r) for r in downstream) or 'nothing'} |"
+                    for ref, downstream in reach.items()]

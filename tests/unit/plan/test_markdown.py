@@ -109,3 +109,15 @@ def test_cells_cannot_break_a_table_or_open_a_tag(text: str, cell: str) -> None:
 def test_a_fence_is_longer_than_any_backticks_inside() -> None:
     assert fenced(["a ```` b"], "diff") == ["`````diff", "a ```` b", "`````"]
     assert fenced(["plain"], "yaml") == ["```yaml", "plain", "```"]
+
+
+def test_a_plan_too_long_for_a_comment_keeps_its_tables_and_says_so(monkeypatch) -> None:
+    from superset_iac.plan import markdown
+
+    full = render_markdown(sample(), "prod")
+    monkeypatch.setattr(markdown, "COMMENT_LIMIT", len(full) - 1)
+    short = render_markdown(sample(), "prod", {"chart/Old chart": []})
+    assert "<details>" not in short and len(short) < len(full)
+    assert "| - | <code>Old chart</code> | delete |  |" in short
+    assert "_Field-level details left out: with them this comment would be " in short
+    assert short.rstrip().endswith("| <code>chart/Old chart</code> | nothing |")
