@@ -175,3 +175,14 @@ def test_no_secret_in_the_saved_plan(server: Server, tree: Path) -> None:
     assert "postgresql://bi:XXXXXXXXXX@db.internal:5432/bi" in text  # the create, masked
     for name in ("SUPERSET_PASSWORD", "MASK_SALT", "PG_PASSWORD"):
         assert secrets[name] not in text, name
+
+
+def test_a_plan_applied_once_is_refused_the_second_time(server: Server, tree: Path) -> None:
+    assert run("diff", "--env", "local", "--out", "plan.json").exit_code == 3
+    assert run("apply", "plan.json").exit_code == 0
+    server.edit(CHART, row_limit=100)  # what the apply wrote: the tree's value
+    again = run("apply", "plan.json")
+    assert again.exit_code == 4
+    assert (f"  - chart/{CHART} changed on the server since the plan was made "
+            "(it needs no change now)") in again.stderr
+    assert server.charts.calls == [f"update {CHART}"]
