@@ -83,7 +83,7 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
         saved = saved_plans.ForApply.open(plan_path, targets, prune, rotate)
         assets, env_name = _saved_location(saved.file.origin, assets, env_name)
         targets, prune, rotate = saved.options
-        saved.check_tree(assets)
+        saved.check_before_loading(assets, env_name)
     loaded = load_valid(assets, env_name)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
         if saved is not None:

@@ -69,10 +69,12 @@ class ForApply:
         o = self.file.origin
         return o.targets, o.prune, o.rotate
 
-    def check_tree(self, assets: str) -> None:
-        """The tree's files first, before loading: an edit that broke the tree is
-        reported as what it is, a change since the plan."""
-        self._refuse(saved.check_tree(self.file, tree_digest(assets), assets))
+    def check_before_loading(self, assets: str, env_name: str | None) -> None:
+        """The environment, the tool and the tree's files first: an edit that
+        broke the tree, or another environment's missing variables, are
+        reported as what they are, a change since the plan."""
+        self._refuse(saved.check_run(self.file, env_name, __version__)
+                     + saved.check_tree(self.file, tree_digest(assets), assets))
 
     def check_origin(self, loaded: workflow.Loaded, assets: str, url: str | None) -> None:
         targets, prune, rotate = self.options

@@ -157,18 +157,24 @@ def check_origin(saved: SavedPlan, now: Origin) -> list[str]:
     """What differs before anything is read from the server: the environment,
     the Superset, the tool, the tree's files."""
     was = saved.origin
-    reasons = []
-    if was.environment != now.environment:
-        reasons.append(f"it was made for environment {was.environment!r}, "
-                       f"this run is for {now.environment!r}")
+    reasons = check_run(saved, now.environment, now.tool_version)
     if without_credentials(was.superset_url).rstrip("/") != \
             without_credentials(now.superset_url).rstrip("/"):
         reasons.append(f"it was made against {without_credentials(was.superset_url)}, "
                        f"this run connects to {without_credentials(now.superset_url)}")
-    if was.tool_version != now.tool_version:
-        reasons.append(f"it was made by superset-iac {was.tool_version}, "
-                       f"this is {now.tool_version}")
     return reasons + check_tree(saved, now.tree, now.assets)
+
+
+def check_run(saved: SavedPlan, environment: str | None, tool_version: str) -> list[str]:
+    """The environment and the tool's version, known before the tree is loaded."""
+    was = saved.origin
+    reasons = []
+    if was.environment != environment:
+        reasons.append(f"it was made for environment {was.environment!r}, "
+                       f"this run is for {environment!r}")
+    if was.tool_version != tool_version:
+        reasons.append(f"it was made by superset-iac {was.tool_version}, this is {tool_version}")
+    return reasons
 
 
 def check_tree(saved: SavedPlan, tree: TreeDigest, assets: str) -> list[str]:

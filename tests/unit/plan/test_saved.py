@@ -102,9 +102,9 @@ def test_origin_differences_are_each_named() -> None:
                                                         "charts/b.yaml": "3" * 64}))
     assert saved.check_origin(back, now) == [
         "it was made for environment 'prod', this run is for 'staging'",
+        "it was made by superset-iac 0.1.0, this is 0.2.0",
         ("it was made against https://bi.example.com, this run connects to "
          "https://other.example.com"),
-        "it was made by superset-iac 0.1.0, this is 0.2.0",
         "assets/charts/a.yaml was edited since the plan was made",
         "assets/charts/b.yaml was added since the plan was made"]
     assert saved.check_tree(back, TreeDigest({}), "tree") == [
