@@ -39,6 +39,15 @@ class Warehouse(Model):
 
 
 class Environment(Spec):
+    """An environment file.
+
+    ``secrets``, ``path_variables`` and ``allowed_hosts`` bound what database
+    URIs may do in this environment (``validate.uris``): a ``${VAR}`` in a
+    URI must be declared here, a secret only in a password slot, and a URI
+    only names hosts listed here. They are the environment's, not the
+    databases', so a change to a database file alone cannot widen them.
+    """
+
     KIND = "environment"
     SECRET = frozenset({"superset"})
 
@@ -47,6 +56,15 @@ class Environment(Spec):
     superset: SupersetConnection
     warehouse: Warehouse | None = None
     audit_log: str | None = None
+    secrets: list[str] = Field(
+        default_factory=list,
+        description="variables a database URI may carry as a password (masked everywhere)")
+    path_variables: list[str] = Field(
+        default_factory=list,
+        description="non-secret variables a URI may use in its database part (shown as is)")
+    allowed_hosts: list[str] | None = Field(
+        default=None,
+        description="hosts database URIs may name; required once a URI carries a secret")
 
     @property
     def key(self) -> str:

@@ -7,6 +7,8 @@ per-kind schema problems are already reported by the loader):
 * ``schema_rules``: rules across fields (dashboard grid, filter fields per
   type, viz types, dataset shape, repeated names);
 * ``environments``: environment files and names, secrets only as ``${VAR}``;
+* ``uris``: database URIs interpolate only declared secrets, in secret slots,
+  to allowed hosts;
 * ``references``: names resolve, charts placed once, no view cycles;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
 * ``columns``: columns and metrics named exist in their dataset;
@@ -28,9 +30,9 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 def _checks() -> list[Check]:
     from superset_iac.validate import (columns, environments, governance, references,
-                                       schema_rules, sql)
+                                       schema_rules, sql, uris)
 
-    return [schema_rules.check, environments.check, references.check, sql.check,
+    return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
             columns.check, governance.check]
 
 

@@ -43,6 +43,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S020": (E, "a secret written in clear instead of as ${VAR}"),
     "S021": (E, "a column or metric name repeated in one dataset"),
     "S022": (W, "keep_last on a column that is not masked partial"),
+    "S030": (E, "a ${VAR} in a database URI outside a secret slot (user, host, port, query key, "
+                "a parameter that is not a password/token; the path only for path_variables)"),
+    "S031": (E, "a ${VAR} in a database URI that the environment does not declare "
+                "(secrets, or path_variables for the path)"),
+    "S032": (E, "a database URI SQLAlchemy cannot parse (e.g. a port 15x480)"),
+    "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, or that "
+                "carries a secret where the environment sets no allowed_hosts"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),
