@@ -44,7 +44,7 @@ REDACTED = "***"
 SECRET_PARAMS = frozenset({
     "password", "passwd", "pwd", "access_token", "token", "jwt_token", "api_key", "apikey",
     "secret", "client_secret", "private_key_passphrase", "motherduck_token"})
-_MIN_REMEMBERED = 4
+_MIN_REMEMBERED = 8
 
 # SQLAlchemy's own rule (sqlalchemy.engine.url._parse_url), by text: the
 # password runs to the first '@' after the user name.

@@ -92,6 +92,7 @@ def test_a_second_run_reports_everything_unchanged(tmp_path: Path, server) -> No
     assert result.exit_code == 0, result.output
     assert "Export: 5 objects; 0 files created, 0 changed, 5 unchanged." in result.output
     assert "note:" not in result.output
+    assert "Set LAKEHOUSE_PASSWORD" not in result.output  # it is set: no false warning
 
 
 def test_json_output_lists_files_variables_and_requests(tmp_path: Path, server) -> None:
