@@ -11,6 +11,7 @@ per-kind schema problems are already reported by the loader):
   to allowed hosts;
 * ``references``: names resolve, charts placed once, no view cycles;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
+* ``sandbox``: free SQL reads no warehouse environment, setting or file;
 * ``columns``: columns and metrics named exist in their dataset;
 * ``governance``: masked raw tables reached only by their raw roles.
 
@@ -30,10 +31,10 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 def _checks() -> list[Check]:
     from superset_iac.validate import (columns, environments, governance, references,
-                                       schema_rules, sql, uris)
+                                       sandbox, schema_rules, sql, uris)
 
     return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
-            columns.check, governance.check]
+            sandbox.check, columns.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:

@@ -62,6 +62,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "Q003": (E, "SQL that is not one read-only query (DDL, DML, SET, ...)"),
     "Q004": (E, "a metric or column expression that is not exactly one expression"),
     "Q005": (E, "an RLS clause or filter that is not a boolean condition"),
+    "Q010": (E, "free SQL calls a function that reads the warehouse process's environment, "
+                "settings or files (getenv, current_setting, read_csv, read_text, glob, ...)"),
+    "Q011": (E, "free SQL reads a table function, a file named as a table, or Trino's system "
+                "catalog"),
     "C001": (E, "a column that its dataset does not have (with a did-you-mean)"),
     "C002": (E, "a saved metric that its dataset does not define"),
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),
