@@ -78,6 +78,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
     "G005": (E, "a role outside raw_access_roles may create datasets (owners read any table "
                 "their dataset names)"),
+    "G010": (E, "a column a view declares as pii reaches a view of its source unmasked"),
+    "G011": (E, "a custom mask that returns the column unchanged (masks nothing)"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),

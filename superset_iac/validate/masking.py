@@ -1,0 +1,71 @@
+"""Masking cannot be turned off by accident.
+
+A pull request that removes ``mask: hash`` from a column shows, to a
+reviewer, as one deleted line; the view then passes the value in clear. So
+a view may declare which columns of its source are personal data
+(``pii: [trader_id, email]``), and from then on:
+
+* G010 (error) a declared PII column that a view of that source passes
+  through unmasked: a column without ``mask`` in a column-list view, or (in
+  ``validate.governance``, where G004 is found) a view's ``sql`` selecting
+  it or ``*``. Undeclared columns masked elsewhere stay the G004 warning.
+* G011 (error) a mask that does not mask: ``mask: custom`` whose expression
+  gives the column back unchanged (``trader_id``, ``CAST(trader_id AS
+  VARCHAR)``, ``lower(trim(trader_id))``).
+
+The declaration lives with the raw table's masking view, so removing a
+column from ``pii`` is itself the line a reviewer sees. ``mask: null`` read
+as YAML null, an unknown policy, and a null ``pii``/``raw_access_roles``,
+RLS ``roles``, dashboard ``roles`` or role ``data_access`` are schema errors
+(S010, S004, S002) raised while loading.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.tree import AssetTree
+from superset_iac.model.view import View, ViewColumn
+from superset_iac.validate.codes import add
+from superset_iac.validate.index import Index, index, table_ref
+from superset_iac.validate.sqltext import TableRef
+
+# Functions that give back the same information: wrapping a column in them masks nothing.
+_SAME_VALUE = (exp.Paren, exp.Cast, exp.TryCast, exp.Upper, exp.Lower, exp.Trim)
+
+
+def declared_pii(tree: AssetTree) -> dict[TableRef, set[str]]:
+    """Raw table -> the columns any of its views declares as PII (lower case)."""
+    found: dict[TableRef, set[str]] = {}
+    for view in tree.each(View):
+        if view.source and view.pii:
+            found.setdefault(table_ref(view.source), set()).update(c.lower() for c in view.pii)
+    return found
+
+
+def check(tree: AssetTree, diags: Diagnostics) -> None:
+    pii = declared_pii(tree)
+    idx = index(tree)
+    for view in tree.each(View):
+        if view.source is None:
+            continue
+        declared = pii.get(table_ref(view.source), set())
+        for i, column in enumerate(view.columns):
+            if column.source_column.lower() in declared and not column.mask:
+                add(diags, view.pos("columns", i), "G010",
+                    f"{view.ref}: column {column.name} passes PII column "
+                    f"{column.source_column} of {view.source} through unmasked "
+                    "(declared under pii); give it a mask")
+            if column.mask == "custom" and column.expression and _identity(idx, column):
+                add(diags, view.pos("columns", i, "expression"), "G011",
+                    f"{view.ref}: column {column.name}: this custom mask returns "
+                    f"{column.source_column} unchanged; it masks nothing")
+
+
+def _identity(idx: Index, column: ViewColumn) -> bool:
+    """Whether the custom expression is the source column, at most re-typed or re-cased."""
+    node = idx.parsed(column.expression or "", templated=False).single
+    while isinstance(node, _SAME_VALUE):
+        node = node.this
+    return isinstance(node, exp.Column) and node.name.lower() == column.source_column.lower()
