@@ -29,7 +29,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 from sqlalchemy.engine.url import URL, make_url
@@ -45,6 +45,9 @@ SECRET_PARAMS = frozenset({
     "password", "passwd", "pwd", "access_token", "token", "jwt_token", "api_key", "apikey",
     "secret", "client_secret", "private_key_passphrase", "motherduck_token"})
 _MIN_REMEMBERED = 8
+# What a masked value already reads as (export resolves a tree with the
+# password Superset answered, ``XXXXXXXXXX``): never a secret to mask again.
+_MASKS = frozenset({PASSWORD_MASK, REDACTED, "(sensitive)"})
 
 # SQLAlchemy's own rule (sqlalchemy.engine.url._parse_url), by text: the
 # password runs to the first '@' after the user name.
@@ -221,7 +224,7 @@ def remember(*values: str | None) -> None:
     the rest of the process (what ``${VAR}`` put into a secret)."""
     with _lock:
         for value in values:
-            if value and len(value) >= _MIN_REMEMBERED:
+            if value and len(value) >= _MIN_REMEMBERED and value not in _MASKS:
                 _remembered.add(value)
                 if unquote(value) != value:
                     _remembered.add(unquote(value))
@@ -246,6 +249,19 @@ def mask_values(text: str, mask: str = REDACTED, values: Iterable[str | None] = 
     for value in sorted({v for v in values if v} | set(remembered()), key=len, reverse=True):
         text = text.replace(value, mask)
     return text
+
+
+def mask_data(value: Any, mask: str = REDACTED) -> Any:
+    """``value`` (JSON-like data) with remembered secrets masked in every string."""
+    if not remembered():
+        return value
+    if isinstance(value, str):
+        return mask_values(value, mask)
+    if isinstance(value, dict):
+        return {k: mask_data(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_data(v, mask) for v in value]
+    return value
 
 
 def redact(text: str, values: Iterable[str | None] = (), mask: str = REDACTED) -> str:

@@ -63,3 +63,19 @@ def test_every_log_record_is_redacted_from_any_logger(caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("some.driver").debug("connecting with %s", "log-secret-123456")
     assert "log-secret" not in caplog.text and "connecting with ***" in caplog.text
+
+
+def test_plans_their_json_and_the_audit_log_mask_remembered_values(tmp_path) -> None:
+    from superset_iac import audit
+    from superset_iac.plan.model import Action, Change, FieldChange, Plan
+    from superset_iac.plan.render import plan_json, render_plan
+
+    secrets.remember("plan-secret-98765")
+    change = Change(action=Action.UPDATE, kind="database", key="wh", fields=[FieldChange(
+        "extra", {"token": "plan-secret-98765"}, "x plan-secret-98765 y")])
+    plan = Plan(changes=[change])
+    assert "plan-secret" not in render_plan(plan) and "(sensitive)" in render_plan(plan)
+    assert "plan-secret" not in plan_json(plan)
+    log = tmp_path / "audit.jsonl"
+    audit.append(log, {"plan": plan.to_dict(), "result": {"error": "bad plan-secret-98765"}})
+    assert "plan-secret" not in log.read_text() and "***" in log.read_text()
