@@ -81,6 +81,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "their dataset names)"),
     "G010": (E, "a column a view declares as pii reaches a view of its source unmasked"),
     "G011": (E, "a custom mask that returns the column unchanged (masks nothing)"),
+    "G012": (W, "a masked column that no view of its source declares under pii (dropping the "
+                "mask would not fail validation)"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),

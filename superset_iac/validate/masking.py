@@ -9,6 +9,8 @@ a view may declare which columns of its source are personal data
   through unmasked: a column without ``mask`` in a column-list view, or (in
   ``validate.governance``, where G004 is found) a view's ``sql`` selecting
   it or ``*``. Undeclared columns masked elsewhere stay the G004 warning.
+* G012 (warning) a masked column its source does not declare under ``pii``:
+  nothing would stop a later change from dropping that mask.
 * G011 (error) a mask that does not mask: ``mask: custom`` whose expression
   gives the column back unchanged (``trader_id``, ``CAST(trader_id AS
   VARCHAR)``, ``lower(trim(trader_id))``).
@@ -57,6 +59,10 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
                     f"{view.ref}: column {column.name} passes PII column "
                     f"{column.source_column} of {view.source} through unmasked "
                     "(declared under pii); give it a mask")
+            if column.mask and column.source_column.lower() not in declared:
+                add(diags, view.pos("columns", i, "mask"), "G012",
+                    f"{view.ref}: column {column.source_column} is masked but not declared "
+                    "under pii: a change removing the mask would pass validation")
             if column.mask == "custom" and column.expression and _identity(idx, column):
                 add(diags, view.pos("columns", i, "expression"), "G011",
                     f"{view.ref}: column {column.name}: this custom mask returns "
