@@ -319,6 +319,22 @@ def test_diff_and_apply_show_no_secret(world):
                        "diff with a token", "diff --password")
 
 
+def test_a_users_password_variable_is_needed_only_to_create_it(world, tmp_path):
+    existing = world.run("diff, users exist, no password variable", "diff", "--assets",
+                         world.tree, "--env", "secrets", env={"SECRETS_USER_PASSWORD": None})
+    assert existing.exit_code == 0, existing.output[-2000:]
+    tree = tmp_path / "assets"
+    shutil.copytree(world.tree, tree)
+    (tree / "users" / "new.yaml").write_text(FILES["users/user.yaml"].format(u=world.u).replace(
+        "secrets_user_", "secrets_new_user_"))
+    new = world.run("diff, a new user, no password variable", "diff", "--assets", tree,
+                    "--env", "secrets", env={"SECRETS_USER_PASSWORD": None})
+    assert new.exit_code == 1, new.output[-2000:]
+    assert "new.yaml:6:1: E001" in new.stderr and "SECRETS_USER_PASSWORD" in new.stderr
+    world.assert_clean("diff, users exist, no password variable",
+                       "diff, a new user, no password variable")
+
+
 def test_a_rotated_salt_is_a_change_shown_as_sensitive(world):
     rotated = {"MASK_SALT": world.secrets["rotated-salt"]}
     diff = world.run("diff rotated salt", "diff", "--assets", world.tree, "--env", "secrets",
