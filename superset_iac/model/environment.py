@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from superset_iac.model.base import Model, Spec
 
@@ -65,6 +65,14 @@ class Environment(Spec):
     allowed_hosts: list[str] | None = Field(
         default=None,
         description="hosts database URIs may name; required once a URI carries a secret")
+
+    @model_validator(mode="after")
+    def _allowed_hosts_not_null(self) -> "Environment":
+        # Absent means "no list yet" (a secret-carrying URI is then refused);
+        # a null written there would read as the same thing: say so instead.
+        if "allowed_hosts" in self.model_fields_set and self.allowed_hosts is None:
+            raise ValueError("allowed_hosts is empty (YAML null): list the hosts, or [] for none")
+        return self
 
     @property
     def key(self) -> str:
