@@ -109,7 +109,7 @@ def resolve_environment(env: Environment, environ: Mapping[str, str], diags: Dia
     ``validate`` passes ``Severity.WARNING``: it never connects, so a missing
     connection variable is worth a mention, not a failure.
     """
-    data = env.model_dump(by_alias=True)
+    data = env.model_dump(by_alias=True, exclude_unset=True)  # as written: no null added
 
     def fill(node: object, path: tuple) -> object:
         if isinstance(node, dict):
