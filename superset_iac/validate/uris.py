@@ -30,7 +30,7 @@ from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.database import Database
 from superset_iac.model.environment import Environment
-from superset_iac.secrets import Slot, uri_host, uri_problem, uri_slots
+from superset_iac.secrets import Slot, redact, uri_host, uri_passwords, uri_problem, uri_slots
 from superset_iac.validate.codes import add
 
 
@@ -64,8 +64,9 @@ def _unreadable(uri: _Uri, diags: Diagnostics) -> bool:
     problem = uri_problem(uri.text)
     if problem is None and uri_slots(uri.text) is not None:
         return False
+    why = redact(problem, uri_passwords(uri.text)) if problem else "not scheme://..."
     add(diags, uri.db.pos(*uri.path), "S032",
-        f"{uri.db.ref}: SQLAlchemy cannot read this URI ({problem or 'not scheme://...'}); "
+        f"{uri.db.ref}: SQLAlchemy cannot read this URI ({why}); "
         "Superset could not use it either")
     return True
 
