@@ -92,7 +92,10 @@ def _uses(db: Database, tree: AssetTree) -> list[tuple[_Uri, list[Environment]]]
 def _check(uri: _Uri, envs: list[Environment], diags: Diagnostics) -> None:
     for slot in uri_slots(uri.text) or []:
         _slot(uri, slot, envs, diags)
-    _hosts(uri, any(s.secret for s in uri_slots(uri.text) or []), envs, diags)
+    carries_secret = any(s.secret for s in uri_slots(uri.text) or [])
+    _hosts(uri, carries_secret, envs, diags)
+    if carries_secret:
+        _redirects(uri, envs, diags)
 
 
 def _misplaced(uri: _Uri, diags: Diagnostics) -> None:
@@ -138,6 +141,33 @@ def _hosts(uri: _Uri, carries_secret: bool, envs: list[Environment],
             add(diags, uri.db.pos(*uri.path), "S033",
                 f"{uri.db.ref}: host '{host}' is not in the allowed_hosts of environment "
                 f"'{env.name}' ({', '.join(env.allowed_hosts) or 'none'})")
+
+
+# Driver arguments that send the connection somewhere other than the URI's
+# host (``extra.engine_params.connect_args``): with them the allow-list
+# would check one host while the password went to another.
+_REDIRECTS = frozenset({"host", "hostname", "server", "port", "url", "dsn", "endpoint",
+                        "proxies", "http_proxy", "https_proxy", "proxy", "socks_proxy"})
+
+
+def _redirects(uri: _Uri, envs: list[Environment], diags: Diagnostics) -> None:
+    """S033 for connect_args that move a secret-carrying connection elsewhere
+    (the database's own ``extra``, or an environment's override of it)."""
+    sources = [(("extra",), uri.db.extra)] + [
+        (("environments", e.name, "extra"), o.extra) for e in envs
+        if (o := uri.db.environments.get(e.name)) is not None and o.extra]
+    for where, extra in sources:
+        args = _mapping(_mapping(extra.get("engine_params")).get("connect_args"))
+        moved = sorted(k for k in args if isinstance(k, str) and k.lower() in _REDIRECTS)
+        if moved:
+            add(diags, uri.db.pos(*where), "S033",
+                f"{uri.db.ref}: connect_args {', '.join(moved)} would send this URI's secret "
+                "past its host and the allowed_hosts check; put the host in the URI")
+
+
+def _mapping(value: object) -> dict:
+    """``value`` if it is a mapping, else an empty one (hostile ``extra`` shapes)."""
+    return value if isinstance(value, dict) else {}
 
 
 def host_allowed(host: str, allowed: list[str]) -> bool:
