@@ -65,6 +65,7 @@ _QUERY_PASSWORD = re.compile(
 _TEXT_URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*:)([^@\s'\"]+)(@)")
 _TEXT_QUERY_PASSWORD = re.compile(
     rf"([?&](?:{'|'.join(sorted(SECRET_PARAMS))})=)([^&#\s'\"]+)", re.IGNORECASE)
+_ANY_USERINFO = re.compile(r"([^\s:/@]+:)([^@\s]*)(@)")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}")
 
 
@@ -189,8 +190,10 @@ def masked_uri(uri: str, *, query: bool = True) -> str:
     """
     url = parse_uri(uri)
     if url is None:
-        return mask_values(replace_passwords(uri, lambda _: PASSWORD_MASK, query=query),
-                           PASSWORD_MASK)
+        text = replace_passwords(uri, lambda _: PASSWORD_MASK, query=query)
+        # Not even scheme://: anything shaped user:password@ is taken for one.
+        text = _ANY_USERINFO.sub(lambda m: m[1] + PASSWORD_MASK + m[3], text)
+        return mask_values(text, PASSWORD_MASK)
     if url.password:
         url = url.set(password=PASSWORD_MASK)
     if query and any(key.lower() in SECRET_PARAMS for key in url.query):

@@ -79,3 +79,23 @@ def test_plans_their_json_and_the_audit_log_mask_remembered_values(tmp_path) -> 
     log = tmp_path / "audit.jsonl"
     audit.append(log, {"plan": plan.to_dict(), "result": {"error": "bad plan-secret-98765"}})
     assert "plan-secret" not in log.read_text() and "***" in log.read_text()
+
+
+PASSWORDS = ["Sx-plain-secret", "Sx-with:colon", "Sx-with/slash", "Sx-pct%41encoded",
+             "Sx-with?query", "Sx-with#hash", "Sx-with space", "Sx-with&amp"]
+SHAPES = ["trino://svc:{pw}@trino:8080/hive", "trino://svc:{pw}@trino:15x480/hive",
+          "postgresql://u:{pw}@[::1]:5432/db?sslmode=require",
+          "duckdb:///lake.db?password={pw}", "mysql://u@h/db?token={pw}&x=1",
+          "not a uri but user:{pw}@host", "trino://svc:{pw}@trino:8080/hive?access_token={pw}"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_no_password_survives_masking_whether_or_not_the_uri_parses(shape, password) -> None:
+    uri = shape.format(pw=password)
+    # In free text (redact) only scheme://user:password@ is a URI, and a space
+    # ends a password (no URI has one unencoded); masked_uri knows it has a URI.
+    in_text = "://" in uri and " " not in password
+    for shown in (masked_uri(uri), *([redact(uri)] if in_text else [])):
+        # What a URI parser or a reader would take as the password's text.
+        assert password.split("#")[0].split("?")[0].split("&")[0] not in shown, shown
