@@ -65,7 +65,7 @@ _QUERY_PASSWORD = re.compile(
 _TEXT_URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*:)([^@\s'\"]+)(@)")
 _TEXT_QUERY_PASSWORD = re.compile(
     rf"([?&](?:{'|'.join(sorted(SECRET_PARAMS))})=)([^&#\s'\"]+)", re.IGNORECASE)
-_ANY_USERINFO = re.compile(r"([^\s:/@]+:)([^@\s]*)(@)")
+_ANY_USERINFO = re.compile(r"([^\s:/@]+:)([^@]*)(@)")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}")
 
 
