@@ -49,8 +49,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S031": (E, "a ${VAR} in a database URI that the environment does not declare "
                 "(secrets, or path_variables for the path)"),
     "S032": (E, "a database URI SQLAlchemy cannot parse (e.g. a port 15x480)"),
-    "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, or that "
-                "carries a secret where the environment sets no allowed_hosts"),
+    "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, that "
+                "carries a secret where the environment sets no allowed_hosts, or whose "
+                "connect_args would move it to another host"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),
