@@ -6,9 +6,12 @@ a view may declare which columns of its source are personal data
 (``pii: [trader_id, email]``), and from then on:
 
 * G010 (error) a declared PII column that a view of that source passes
-  through unmasked: a column without ``mask`` in a column-list view, or (in
-  ``validate.governance``, where G004 is found) a view's ``sql`` selecting
-  it or ``*``. Undeclared columns masked elsewhere stay the G004 warning.
+  through unmasked: a column without ``mask`` in a column-list view, or a
+  view's ``sql`` selecting it or ``*`` — at the top (found with G004 in
+  ``validate.governance``) or in any inner SELECT: a UNION branch, a CTE, a
+  subquery (here; conservative: a CTE that selects the column only to mask
+  it later is refused too, mask where the raw table is read). Undeclared
+  columns masked elsewhere stay the G004 warning.
 * G012 (warning) a masked column its source does not declare under ``pii``:
   nothing would stop a later change from dropping that mask.
 * G011 (error) a mask that does not mask: ``mask: custom`` whose expression
@@ -50,6 +53,8 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
     pii = declared_pii(tree)
     idx = index(tree)
     for view in tree.each(View):
+        if view.sql is not None:
+            _inner_selects(idx, view, pii, diags)
         if view.source is None:
             continue
         declared = pii.get(table_ref(view.source), set())
@@ -67,6 +72,28 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
                 add(diags, view.pos("columns", i, "expression"), "G011",
                     f"{view.ref}: column {column.name}: this custom mask returns "
                     f"{column.source_column} unchanged; it masks nothing")
+
+
+def _inner_selects(idx: Index, view: View, pii: dict[TableRef, set[str]],
+                   diags: Diagnostics) -> None:
+    """G010 for a declared PII column (or ``*``) projected by a SELECT below the
+    top one of a view's ``sql``, when the view reads that column's raw table."""
+    declared = set().union(*(pii.get(ref, set()) for ref in idx.view_reads(view)))
+    query = idx.query(view.sql, templated=False)
+    if not declared or query is None:
+        return
+    for select in query.find_all(exp.Select):
+        if select is query:
+            continue  # the top SELECT: validate.governance (G004/G010)
+        for item in select.expressions:
+            node = item.this if isinstance(item, exp.Alias) else item
+            while isinstance(node, _SAME_VALUE):
+                node = node.this
+            star = isinstance(node, exp.Star) or (isinstance(node, exp.Column) and node.is_star)
+            if star or (isinstance(node, exp.Column) and node.name.lower() in declared):
+                add(diags, view.pos("sql"), "G010",
+                    f"{view.ref}: an inner SELECT passes {'*' if star else node.name} through "
+                    "unmasked, a column declared as pii; mask it where the raw table is read")
 
 
 def _identity(idx: Index, column: ViewColumn) -> bool:
