@@ -16,7 +16,9 @@ a view may declare which columns of its source are personal data
   nothing would stop a later change from dropping that mask.
 * G011 (error) a mask that does not mask: ``mask: custom`` whose expression
   gives the column back unchanged (``trader_id``, ``CAST(trader_id AS
-  VARCHAR)``, ``lower(trim(trader_id))``).
+  VARCHAR)``, ``lower(trim(trader_id))``, ``trader_id || ''``,
+  ``coalesce(trader_id, '-')``). Not exhaustive: a reviewer still reads
+  custom masks; this catches the ways of writing "no mask" that look like one.
 
 The declaration lives with the raw table's masking view, so removing a
 column from ``pii`` is itself the line a reviewer sees. ``mask: null`` read
@@ -38,6 +40,8 @@ from superset_iac.validate.sqltext import TableRef
 
 # Functions that give back the same information: wrapping a column in them masks nothing.
 _SAME_VALUE = (exp.Paren, exp.Cast, exp.TryCast, exp.Upper, exp.Lower, exp.Trim)
+# ... nor joining it with constants only.
+_WITH_CONSTANTS = (exp.DPipe, exp.Concat, exp.Coalesce)
 
 
 def declared_pii(tree: AssetTree) -> dict[TableRef, set[str]]:
@@ -97,8 +101,20 @@ def _inner_selects(idx: Index, view: View, pii: dict[TableRef, set[str]],
 
 
 def _identity(idx: Index, column: ViewColumn) -> bool:
-    """Whether the custom expression is the source column, at most re-typed or re-cased."""
+    """Whether the custom expression is the source column, at most re-typed,
+    re-cased, or joined with constants (``x || ''``, ``coalesce(x, '-')``)."""
     node = idx.parsed(column.expression or "", templated=False).single
+    return node is not None and _gives_back(node, column.source_column.lower())
+
+
+def _gives_back(node: exp.Expression, name: str) -> bool:
     while isinstance(node, _SAME_VALUE):
         node = node.this
-    return isinstance(node, exp.Column) and node.name.lower() == column.source_column.lower()
+    if isinstance(node, exp.Column):
+        return node.name.lower() == name
+    if isinstance(node, _WITH_CONSTANTS):
+        parts = list(node.iter_expressions())
+        others = [p for p in parts if not _gives_back(p, name)]
+        return len(others) < len(parts) and all(
+            isinstance(p, (exp.Literal, exp.Null)) for p in others)
+    return False
