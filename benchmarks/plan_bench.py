@@ -111,7 +111,7 @@ def generate(root: Path, total: int) -> dict[str, int]:
     n = counts(total)
     _write(root, "environments", "local", {"name": "local", "superset": {
         "url": "${SUPERSET_URL}", "username": "${SUPERSET_USERNAME}",
-        "password": "${SUPERSET_PASSWORD}"}})
+        "password": "${SUPERSET_PASSWORD}"}, "path_variables": ["LAKEHOUSE_PATH"]})
     _write(root, "databases", DB, {"name": DB, "uri": "duckdb:///${LAKEHOUSE_PATH}", "extra": {
         "engine_params": {"connect_args": {"read_only": True}}}})
     datasets = [_dataset(i) for i in range(n["dataset"])]

@@ -122,7 +122,8 @@ def generate(root: Path, total: int) -> None:
     for env in ("local", "prod"):
         connection = {"url": "http://127.0.0.1:8088", "username": "admin",
                       "password": "${SUPERSET_PASSWORD}"}
-        _write(root, "environments", env, {"name": env, "superset": connection})
+        _write(root, "environments", env, {"name": env, "superset": connection,
+                                           "path_variables": ["LAKEHOUSE_PATH"]})
     views = [_view(i, n_db) for i in range(counts["view"])]
     for name, data in views:
         _write(root, "views", name.split(".")[-1], data)

@@ -19,6 +19,7 @@ from typing import Any
 
 from superset_iac import __version__
 from superset_iac.errors import ConfigError
+from superset_iac.secrets import mask_data
 
 # Variables CI systems set to name the person or workflow behind a run.
 _ACTOR_VARS = ("SUPERSET_IAC_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_USER", "USER")
@@ -67,6 +68,6 @@ def append(path: str | Path, record: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+            fh.write(json.dumps(mask_data(record), sort_keys=True, default=str) + "\n")
     except OSError as err:
         raise ConfigError(f"cannot write the audit log {path}: {err.strerror}") from None

@@ -21,7 +21,8 @@ from superset_iac.load.resolve import Desired, resolve, resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
 from superset_iac.model.environment import Environment, SupersetConnection
 from superset_iac.plan.diff import plan as make_plan
-from superset_iac.plan.model import LiveObject, Plan
+from superset_iac.model.user import User
+from superset_iac.plan.model import Action, LiveObject, Plan
 from superset_iac.validate import validate_tree
 from superset_iac.validate.index import link_views
 
@@ -116,7 +117,25 @@ def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
     ctx.desired = loaded.desired
     kinds = _kinds_to_read(loaded.desired)
     live = read_live(ctx, [h for h in handlers() if h.kind in kinds or prune])
-    return make_plan(loaded.desired, live, prune=prune, targets=targets, rotate=rotate)
+    result = make_plan(loaded.desired, live, prune=prune, targets=targets, rotate=rotate)
+    _require_create_passwords(loaded, result)
+    return result
+
+
+def _require_create_passwords(loaded: Loaded, result: Plan) -> None:
+    """A user's ``password: ${VAR}`` is needed only to create the user: refuse
+    the plan (E001 at the line, nothing sent) only when such a create is in it."""
+    found = Diagnostics()
+    for change in result.changes:
+        if change.action is Action.CREATE and isinstance(change.desired, User):
+            for name in change.desired.unset:
+                found.add(change.desired.pos("password"), "E001",
+                          f"{change.desired.ref}: environment variable {name} is not set "
+                          "(needed to create the user)")
+    if found.has_errors():
+        loaded.diagnostics.extend(found.items)
+        raise AssetError(found.render_text() + f"\n{len(found.errors)} problem(s) in the "
+                         "assets; nothing was changed")
 
 
 def _kinds_to_read(desired: Desired) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Mapping
 
 import click
 
@@ -61,7 +62,7 @@ def export(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     if fmt == "json":
         click.echo(json.dumps({**report.to_dict(), "requests": client.count()}, indent=2))
     else:
-        click.echo(render(report))
+        click.echo(render(report, os.environ, env))
     return ExitCode.OK
 
 
@@ -103,7 +104,12 @@ def _environment(tree: AssetTree, env_name: str | None) -> Environment | None:
     return resolved
 
 
-def render(report: ExportReport) -> str:
+def render(report: ExportReport, environ: Mapping[str, str],
+           env: Environment | None = None) -> str:
+    """The export's summary. Only a variable that is not set is worth a
+    "Set ..." line: one already set (LAKEHOUSE_PATH under ``make``) is not.
+    A URI variable the environment does not declare gets a line saying where
+    (``validate.uris`` would refuse the tree without it)."""
     lines = []
     for f in report.files:
         if f.action is not FileAction.UNCHANGED:
@@ -111,8 +117,14 @@ def render(report: ExportReport) -> str:
     c = report.counts()
     lines.append(f"Export: {c['objects']} objects; {c['created']} files created, "
                  f"{c['changed']} changed, {c['unchanged']} unchanged.")
+    declared = set(env.secrets) | set(env.path_variables) if env is not None else set()
     for name, refs in sorted(report.variables.items()):
-        lines.append(f"Set {name} before diff/apply (used by {', '.join(sorted(set(refs)))}).")
+        used = ", ".join(sorted(set(refs)))
+        if env is not None and name not in declared:
+            lines.append(f"Declare {name} under secrets: in environments/{env.name}.yaml "
+                         f"(used by {used}).")
+        if name not in environ:
+            lines.append(f"Set {name} before diff/apply (used by {used}).")
     for missing in report.missing:
         lines.append(f"warning: {missing} is not on the server; the tree will not validate")
     for kind in report.unavailable:

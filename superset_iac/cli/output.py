@@ -11,6 +11,7 @@ import click
 
 from superset_iac.errors import AssetError, ConfigError, IacError
 from superset_iac.exitcodes import ExitCode
+from superset_iac.secrets import redact
 
 
 def use_colour(stream: Any = None) -> bool:
@@ -27,7 +28,7 @@ def exit_with(code: ExitCode) -> None:
 
 def error(message: str) -> None:
     prefix = click.style("error:", fg="red", bold=True) if use_colour(sys.stderr) else "error:"
-    click.echo(f"{prefix} {message}", err=True)
+    click.echo(f"{prefix} {redact(message)}", err=True)
 
 
 def _code_for(err: Exception) -> ExitCode:

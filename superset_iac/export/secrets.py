@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from superset_iac.model.database import replace_passwords, uri_passwords
+from superset_iac.secrets import replace_passwords, uri_passwords
 
 
 def variable_for(database: str, suffix: str = "PASSWORD") -> str:

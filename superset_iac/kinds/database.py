@@ -39,7 +39,8 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, failing_as, json_object, managed_uuid
 from superset_iac.model.base import Spec
-from superset_iac.model.database import Database, has_password, masked_uri, uri_passwords
+from superset_iac.model.database import Database
+from superset_iac.secrets import has_password, masked_uri, uri_passwords
 from superset_iac.plan.model import Change, LiveObject
 
 _FLAGS = ("expose_in_sqllab", "allow_run_async", "allow_dml", "allow_ctas", "allow_cvas",

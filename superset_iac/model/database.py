@@ -14,30 +14,15 @@ carries one, and ``plan(rotate=True)`` adds it to the database's update as a
 
 from __future__ import annotations
 
-import re
-from typing import Any, Callable
-from urllib.parse import unquote
+from typing import Any
 
 from pydantic import Field
-from sqlalchemy.engine.url import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from superset_iac.model.base import Model, Spec
+from superset_iac.secrets import carries_password, masked_uri
 
-# What Superset writes in place of a stored password (superset.constants.PASSWORD_MASK).
-PASSWORD_MASK = "X" * 10
 # How a plan names the password inside ``uri`` (a rotation's one field).
 PASSWORD_PATH = "uri.password"
-# Query parameters some drivers take a password in; masked too (Superset shows
-# them as they are, but a plan must not).
-_SECRET_PARAMS = frozenset({"password", "passwd", "pwd"})
-# The same passwords found in the text, for rewriting a URI in its own
-# spelling. scheme://user:password@host... with SQLAlchemy's own rule (the
-# password runs to the first '@'), so it is the password Superset would see.
-_USERINFO_PASSWORD = re.compile(r"^(?P<head>[\w+]+://[^:/]*:)(?P<pw>[^@]*)(?P<tail>@)")
-_QUERY_PASSWORD = re.compile(
-    rf"(?P<head>[?&](?:{'|'.join(sorted(_SECRET_PARAMS))})=)(?P<pw>[^&#]*)(?P<tail>)",
-    re.IGNORECASE)
 
 
 class DatabaseOverride(Model):
@@ -93,74 +78,6 @@ class Database(Spec):
         data["uri"] = masked_uri(self.uri)
         data["extra"] = without_empty(self.extra)
         return data
-
-
-def parse_uri(uri: str) -> URL | None:
-    """The parsed URI, or None when SQLAlchemy cannot read it."""
-    try:
-        return make_url(uri)
-    except (ArgumentError, ValueError):
-        return None
-
-
-def has_password(uri: str) -> bool:
-    url = parse_uri(uri)
-    return bool(url is not None and url.password)
-
-
-def carries_password(uri: str) -> bool:
-    """Whether ``uri`` sets a password, in its user info or as a query parameter."""
-    url = parse_uri(uri)
-    if url is None:
-        return False
-    return bool(url.password) or any(
-        key.lower() in _SECRET_PARAMS and value for key, value in url.query.items())
-
-
-def masked_uri(uri: str, *, query: bool = True) -> str:
-    """``uri`` as Superset shows it: the password as ``XXXXXXXXXX``.
-
-    Parsed and rendered by SQLAlchemy, as Superset does, so that two spellings
-    of one URI (percent-encoding, query order) compare equal. ``query=False``
-    leaves password query parameters alone: the form to send back to Superset,
-    which masks only the URI's own password. An unparseable URI is returned
-    as it is: it holds no password SQLAlchemy could find, and validation
-    reports it.
-    """
-    url = parse_uri(uri)
-    if url is None:
-        return uri
-    if url.password:
-        url = url.set(password=PASSWORD_MASK)
-    if query and any(key.lower() in _SECRET_PARAMS for key in url.query):
-        url = url.set(query={key: PASSWORD_MASK if key.lower() in _SECRET_PARAMS else value
-                             for key, value in url.query.items()})
-    return url.render_as_string(hide_password=False)
-
-
-def replace_passwords(uri: str, new: Callable[[str], str]) -> str:
-    """``uri`` with each password (user info, password query parameters)
-    replaced by ``new(password)``, and every other character as written.
-
-    Text-level where ``masked_uri`` is not: for writing a URI back to a file.
-    """
-    def sub(match: re.Match[str]) -> str:
-        if not match["pw"]:
-            return match[0]
-        return match["head"] + new(match["pw"]) + match["tail"]
-
-    return _QUERY_PASSWORD.sub(sub, _USERINFO_PASSWORD.sub(sub, uri, count=1))
-
-
-def uri_passwords(uri: str) -> tuple[str, ...]:
-    """The passwords written in ``uri``, each also percent-decoded when that
-    differs: the values an error message must never echo."""
-    found = [m["pw"] for m in _USERINFO_PASSWORD.finditer(uri)]
-    found += [m["pw"] for m in _QUERY_PASSWORD.finditer(uri)]
-    out: list[str] = []
-    for password in filter(None, found):
-        out += [password] if unquote(password) == password else [password, unquote(password)]
-    return tuple(out)
 
 
 def without_empty(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from superset_iac.model.base import Model, Spec
 
@@ -39,6 +39,15 @@ class Warehouse(Model):
 
 
 class Environment(Spec):
+    """An environment file.
+
+    ``secrets``, ``path_variables`` and ``allowed_hosts`` bound what database
+    URIs may do in this environment (``validate.uris``): a ``${VAR}`` in a
+    URI must be declared here, a secret only in a password slot, and a URI
+    only names hosts listed here. They are the environment's, not the
+    databases', so a change to a database file alone cannot widen them.
+    """
+
     KIND = "environment"
     SECRET = frozenset({"superset"})
 
@@ -47,6 +56,23 @@ class Environment(Spec):
     superset: SupersetConnection
     warehouse: Warehouse | None = None
     audit_log: str | None = None
+    secrets: list[str] = Field(
+        default_factory=list,
+        description="variables a database URI may carry as a password (masked everywhere)")
+    path_variables: list[str] = Field(
+        default_factory=list,
+        description="non-secret variables a URI may use in its database part (shown as is)")
+    allowed_hosts: list[str] | None = Field(
+        default=None,
+        description="hosts database URIs may name; required once a URI carries a secret")
+
+    @model_validator(mode="after")
+    def _allowed_hosts_not_null(self) -> "Environment":
+        # Absent means "no list yet" (a secret-carrying URI is then refused);
+        # a null written there would read as the same thing: say so instead.
+        if "allowed_hosts" in self.model_fields_set and self.allowed_hosts is None:
+            raise ValueError("allowed_hosts is empty (YAML null): list the hosts, or [] for none")
+        return self
 
     @property
     def key(self) -> str:

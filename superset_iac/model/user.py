@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from superset_iac.model.base import Ref, Spec
 
@@ -29,6 +29,14 @@ class User(Spec):
     groups: list[str] = Field(default_factory=list, description="FAB groups by name")
     active: bool = True
     password: str | None = Field(default=None, description="${VAR} only; set on create")
+
+    # Variables of ``password`` that were not set when the tree was resolved:
+    # only a create needs them (``workflow.diff`` refuses that create).
+    _unset: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unset(self) -> tuple[str, ...]:
+        return self._unset
 
     @property
     def key(self) -> str:

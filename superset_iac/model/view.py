@@ -62,6 +62,16 @@ class ViewColumn(Model):
         return value
 
     @model_validator(mode="after")
+    def _mask_present_means_a_policy(self) -> "ViewColumn":
+        # ``mask: null`` unquoted is YAML's null, not the policy "null": taken
+        # as "no mask" it would pass the column through in clear.
+        if "mask" in self.model_fields_set and self.mask is None:
+            raise ValueError(f"column {self.name}: mask is empty (YAML null); to replace the "
+                             "value by NULL write mask: 'null' (quoted), to pass the column "
+                             "through remove the key")
+        return self
+
+    @model_validator(mode="after")
     def _expression_iff_custom(self) -> "ViewColumn":
         if self.mask == "custom" and not self.expression:
             raise ValueError(f"column {self.name}: mask 'custom' needs an expression")
@@ -91,6 +101,10 @@ class View(Spec):
     raw_access_roles: list[str] = Field(
         default_factory=list,
         description="roles allowed to read the raw source; all others must use this view")
+    pii: list[str] = Field(
+        default_factory=list,
+        description="columns of the source that are personal data: every view of the source "
+                    "must mask them (validate.masking)")
 
     # Where this view is compared/applied (dialect, catalog mapping, salt):
     # set per environment by ``load.resolve``, never from YAML.
@@ -111,6 +125,11 @@ class View(Spec):
         if value != value.lower():
             raise ValueError(f"a view name must be lower case (Trino stores it so), got {value!r}")
         return _check_name(value, 3, "a view name")
+
+    @field_validator("pii")
+    @classmethod
+    def _pii_columns(cls, value: list[str]) -> list[str]:
+        return [_check_name(v, 1, "a pii column") for v in value]
 
     @field_validator("source")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 
 from superset_iac.model.base import Spec
 from superset_iac.model.refs import MASK
+from superset_iac.secrets import mask_data
 
 
 class Action(str, Enum):
@@ -48,7 +49,9 @@ class FieldChange:
     def to_dict(self) -> dict[str, Any]:
         if self.sensitive:
             return {"path": self.path, "before": MASK, "after": MASK, "sensitive": True}
-        return {"path": self.path, "before": self.before, "after": self.after}
+        # JSON plans and the audit log: no remembered secret, in any field.
+        return {"path": self.path, "before": mask_data(self.before, MASK),
+                "after": mask_data(self.after, MASK)}
 
 
 @dataclass

@@ -23,6 +23,7 @@ import click
 from superset_iac.export import yamlout
 from superset_iac.model.refs import MASK
 from superset_iac.plan.model import SYMBOL, Action, Change, FieldChange, Plan
+from superset_iac.secrets import mask_values
 
 _COLOUR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 _LINE_COLOUR = {"+": "green", "-": "red", "@": "cyan"}
@@ -54,7 +55,8 @@ def render_change(change: Change, colour: bool = False) -> list[str]:
             if f.after in (None, [], {}, False):
                 continue  # defaults add nothing to a create's description
             lines.extend(_create_lines(f))
-    return lines
+    # No remembered secret is shown, whatever field it ended up in.
+    return [mask_values(line, MASK) for line in lines]
 
 
 def summary_line(plan: Plan) -> str:

@@ -21,13 +21,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from superset_iac.errors import ConfigError, IacError
+from superset_iac.secrets import redact as secrets_redact
 
-REDACTED = "***"
 _BODY_CHARS = 200
 _MESSAGE_CHARS = 1000
 
-# scheme://user:password@host — the password part of any SQLAlchemy URI.
-_URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*:)([^@\s'\"]+)(@)")
 # Werkzeug prefixes its messages with the status ("400 Bad Request: …"),
 # which the rendered error already shows.
 _STATUS_PREFIX = re.compile(r"^\d{3} [A-Za-z' ]+: ")
@@ -95,11 +93,9 @@ def server_message(body: bytes | str, content_type: str = "", reason: str = "") 
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove known secret values and URI passwords from ``text``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _URI_PASSWORD.sub(rf"\1{REDACTED}\3", text)
+    """Remove known secret values and URI passwords from ``text``
+    (``superset_iac.secrets.redact``: remembered secrets too)."""
+    return secrets_redact(text, secrets)
 
 
 def _from_payload(payload: dict[str, Any]) -> str:

@@ -7,9 +7,13 @@ per-kind schema problems are already reported by the loader):
 * ``schema_rules``: rules across fields (dashboard grid, filter fields per
   type, viz types, dataset shape, repeated names);
 * ``environments``: environment files and names, secrets only as ``${VAR}``;
+* ``uris``: database URIs interpolate only declared secrets, in secret slots,
+  to allowed hosts;
 * ``references``: names resolve, charts placed once, no view cycles;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
+* ``sandbox``: free SQL reads no warehouse environment, setting or file;
 * ``columns``: columns and metrics named exist in their dataset;
+* ``masking``: declared PII columns masked in every view, masks that mask;
 * ``governance``: masked raw tables reached only by their raw roles.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
@@ -28,10 +32,10 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 def _checks() -> list[Check]:
     from superset_iac.validate import (columns, environments, governance, references,
-                                       schema_rules, sql)
+                                       masking, sandbox, schema_rules, sql, uris)
 
-    return [schema_rules.check, environments.check, references.check, sql.check,
-            columns.check, governance.check]
+    return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
+            sandbox.check, columns.check, masking.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:

@@ -28,7 +28,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S006": (E, "an object that is not a mapping"),
     "S009": (E, "any other schema error"),
     "S010": (E, "a rule of the kind's model (one of row/header/divider/tabs, a cell is one of "
-                "chart/markdown/column, view sql or source+columns, mask custom needs expression, "
+                "chart/markdown/column, view sql or source+columns, mask custom needs expression, a mask given "
+                "as YAML null, "
                 "keep_last >= 0, role rules, slug form)"),
     "S011": (E, "layout width outside 1..12, or height below 1"),
     "S012": (E, "a row whose widths add up to more than 12"),
@@ -43,6 +44,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S020": (E, "a secret written in clear instead of as ${VAR}"),
     "S021": (E, "a column or metric name repeated in one dataset"),
     "S022": (W, "keep_last on a column that is not masked partial"),
+    "S030": (E, "a ${VAR} in a database URI outside a secret slot (user, host, port, query key, "
+                "a parameter that is not a password/token; the path only for path_variables)"),
+    "S031": (E, "a ${VAR} in a database URI that the environment does not declare "
+                "(secrets, or path_variables for the path)"),
+    "S032": (E, "a database URI SQLAlchemy cannot parse (e.g. a port 15x480)"),
+    "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, that "
+                "carries a secret where the environment sets no allowed_hosts, or whose "
+                "connect_args would move it to another host"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),
@@ -55,6 +64,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "Q003": (E, "SQL that is not one read-only query (DDL, DML, SET, ...)"),
     "Q004": (E, "a metric or column expression that is not exactly one expression"),
     "Q005": (E, "an RLS clause or filter that is not a boolean condition"),
+    "Q010": (E, "free SQL calls a function that reads the warehouse process's environment, "
+                "settings or files (getenv, current_setting, read_csv, read_text, glob, ...)"),
+    "Q011": (E, "free SQL reads a table function, a file named as a table, or Trino's system "
+                "catalog"),
     "C001": (E, "a column that its dataset does not have (with a did-you-mean)"),
     "C002": (E, "a saved metric that its dataset does not define"),
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),
@@ -67,6 +80,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
     "G005": (E, "a role outside raw_access_roles may create datasets (owners read any table "
                 "their dataset names)"),
+    "G010": (E, "a column a view declares as pii reaches a view of its source unmasked"),
+    "G011": (E, "a custom mask that returns the column unchanged (masks nothing)"),
+    "G012": (W, "a masked column that no view of its source declares under pii (dropping the "
+                "mask would not fail validation)"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),

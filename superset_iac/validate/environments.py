@@ -10,10 +10,11 @@ from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.base import Spec
-from superset_iac.model.database import Database, uri_passwords
+from superset_iac.model.database import Database
 from superset_iac.model.environment import Environment
 from superset_iac.model.refs import variables_in
 from superset_iac.model.user import User
+from superset_iac.secrets import uri_passwords
 from superset_iac.validate.codes import add
 
 _VARIABLES = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")

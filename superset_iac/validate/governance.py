@@ -38,6 +38,7 @@ from superset_iac.model.role import Role, schema_database
 from superset_iac.model.view import View
 from superset_iac.validate.codes import add
 from superset_iac.validate.index import Index, TableMap, index
+from superset_iac.validate.masking import declared_pii
 from superset_iac.validate.sqltext import TableRef
 
 SUPERUSER = "Admin"
@@ -225,6 +226,8 @@ def _unmasked_columns(idx: Index, view: View, raw: TableMap[View], diags: Diagno
     for ref in idx.view_reads(view):
         maskers = [v for v in raw.find(ref) if v is not view]
         masked = {c.source_column.lower() for v in maskers for c in v.columns if c.mask}
+        pii = declared_pii(idx.tree).get(ref, set())  # these are errors (validate.masking)
+        masked |= pii
         if not masked:
             continue
         for item in query.expressions:
@@ -235,6 +238,8 @@ def _unmasked_columns(idx: Index, view: View, raw: TableMap[View], diags: Diagno
                 exposed = column.name
             else:
                 continue
-            add(diags, view.pos("sql"), "G004",
-                f"{view.ref}: passes {exposed} of {ref.name} through unmasked "
-                f"(view {maskers[0].name} masks it)")
+            star = not (isinstance(column, exp.Column) and not column.is_star)
+            declared = bool(pii) and (star or exposed.lower() in pii)
+            why = "declared pii" if declared else f"view {maskers[0].name} masks it"
+            add(diags, view.pos("sql"), "G010" if declared else "G004",
+                f"{view.ref}: passes {exposed} of {ref.name} through unmasked ({why})")

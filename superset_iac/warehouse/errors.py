@@ -6,6 +6,7 @@ from typing import Iterable
 
 from superset_iac.errors import IacError
 from superset_iac.model.refs import MASK
+from superset_iac.secrets import redact
 
 
 class WarehouseError(IacError):
@@ -24,11 +25,7 @@ def one_line(value: object) -> str:
 def without_secrets(message: str, secrets: Iterable[str | None]) -> str:
     """``message`` on one line, each of ``secrets`` (salt, password, token)
     shown as ``(sensitive)``."""
-    text = one_line(message)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    return text
+    return redact(one_line(message), secrets, MASK)
 
 
 def first_line(err: Exception) -> str:

@@ -32,6 +32,7 @@ from sqlglot.errors import SqlglotError
 from superset_iac.model.base import managed_url
 from superset_iac.model.view import View, ViewColumn
 from superset_iac.warehouse.errors import ViewSqlError, first_line
+from superset_iac.warehouse import sandbox
 
 if TYPE_CHECKING:
     # What sqlglot's builders return (>= 30); exp.Expression is one kind of Expr.
@@ -234,7 +235,15 @@ def _expression(view: View, text: str, where: str) -> Expr:
     if isinstance(node, exp.Alias):
         raise ViewSqlError(f"view {view.name}: {where}: no alias here; the column's "
                            "name is its alias")
+    _sandboxed(view, node, where)
     return node
+
+
+def _sandboxed(view: View, node: exp.Expression, where: str) -> None:
+    """Again here what validation refuses (``warehouse.sandbox``): no view is
+    built that reads the warehouse process's environment or files."""
+    for message, _ in sandbox.problems(node):
+        raise ViewSqlError(f"view {view.name}: {where}: {message}")
 
 
 def _checked_query(view: View, sql: str) -> str:
@@ -248,4 +257,5 @@ def _checked_query(view: View, sql: str) -> str:
         raise ViewSqlError(f"view {view.name}: invalid Trino SQL: {detail}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ViewSqlError(f"view {view.name}: sql must be exactly one SELECT query")
+    _sandboxed(view, statements[0], "sql")
     return text

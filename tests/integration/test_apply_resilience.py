@@ -77,6 +77,7 @@ class Tree:
             superset: {url: "${SUPERSET_URL}", username: "${SUPERSET_USERNAME}",
                        password: "${SUPERSET_PASSWORD}"}
             audit_log: ${SUPERSET_IAC_AUDIT_LOG}
+            path_variables: [LAKEHOUSE_PATH]
             """)
         self.write("databases/lake.yaml", f"""\
             name: lake_{u}

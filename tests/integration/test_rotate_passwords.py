@@ -21,7 +21,8 @@ def test_a_rotation_writes_the_new_password_and_only_with_the_flag(superset, tmp
     name = f"rotated-{unique}"
     (tmp_path / "environments").mkdir()
     (tmp_path / "databases").mkdir()
-    (tmp_path / "environments" / "local.yaml").write_text(ENV_FILE.format(name="local"))
+    (tmp_path / "environments" / "local.yaml").write_text(
+        ENV_FILE.format(name="local") + "secrets: [ROT_PW]\n")
     (tmp_path / "databases" / "db.yaml").write_text(
         f"name: {name}\nuri: duckdb:///{tmp_path}/rot.duckdb?password=${{ROT_PW}}\n")
     environ = {"SUPERSET_URL": superset.url, "SUPERSET_USERNAME": superset.username,

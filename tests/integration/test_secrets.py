@@ -45,6 +45,9 @@ warehouse:
     hive_prod: lakehouse
   mask_salt: ${MASK_SALT}
 audit_log: ${AUDIT_LOG}
+secrets: [SECRETS_DB_PASSWORD]
+path_variables: [SECRETS_LAKE]
+allowed_hosts: [localhost]
 """
 FILES = {
     "databases/lake.yaml": """\
@@ -116,8 +119,64 @@ clause: symbol <> 'SPY'
 }
 FAILING_DATABASE = """\
 name: secrets_unreachable_{u}
-uri: trino://svc:${{SECRETS_DB_PASSWORD}}@127.0.0.1:{port}/hive_prod?protocol=https
+uri: trino://svc:${{SECRETS_DB_PASSWORD}}@localhost:{port}/hive_prod?protocol=https
 """
+
+
+# URIs that try to send a secret to a listener on 127.0.0.1, and the code
+# that refuses each (environment 'secrets' allows only the host localhost).
+EXFILTRATING = {
+    "secret as the user name": ("trino://${{SECRETS_DB_PASSWORD}}@127.0.0.1:{port}/x", "S030"),
+    "secret in the host": ("trino://svc@${{SECRETS_DB_PASSWORD}}.127.0.0.1.nip.io:{port}/x",
+                           "S030"),
+    "secret in another parameter": ("trino://svc@localhost:{port}/x?source=${{MASK_SALT}}",
+                                    "S030"),
+    "undeclared variable as password": (
+        "trino://svc:${{SECRETS_USER_PASSWORD}}@localhost:{port}/x", "S031"),
+    "declared secret to a host not allowed": (
+        "trino://svc:${{SECRETS_DB_PASSWORD}}@127.0.0.1:{port}/x", "S033"),
+    "unparseable port": ("trino://svc:${{SECRETS_DB_PASSWORD}}@localhost:{port}x/x", "S032"),
+}
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection and byte."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.received: list[bytes] = []
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import socket
+
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.received.append(conn.recv(65536))
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
 
 
 class Capture(logging.Handler):
@@ -260,6 +319,22 @@ def test_diff_and_apply_show_no_secret(world):
                        "diff with a token", "diff --password")
 
 
+def test_a_users_password_variable_is_needed_only_to_create_it(world, tmp_path):
+    existing = world.run("diff, users exist, no password variable", "diff", "--assets",
+                         world.tree, "--env", "secrets", env={"SECRETS_USER_PASSWORD": None})
+    assert existing.exit_code == 0, existing.output[-2000:]
+    tree = tmp_path / "assets"
+    shutil.copytree(world.tree, tree)
+    (tree / "users" / "new.yaml").write_text(FILES["users/user.yaml"].format(u=world.u).replace(
+        "secrets_user_", "secrets_new_user_"))
+    new = world.run("diff, a new user, no password variable", "diff", "--assets", tree,
+                    "--env", "secrets", env={"SECRETS_USER_PASSWORD": None})
+    assert new.exit_code == 1, new.output[-2000:]
+    assert "new.yaml:6:1: E001" in new.stderr and "SECRETS_USER_PASSWORD" in new.stderr
+    world.assert_clean("diff, users exist, no password variable",
+                       "diff, a new user, no password variable")
+
+
 def test_a_rotated_salt_is_a_change_shown_as_sensitive(world):
     rotated = {"MASK_SALT": world.secrets["rotated-salt"]}
     diff = world.run("diff rotated salt", "diff", "--assets", world.tree, "--env", "secrets",
@@ -342,3 +417,31 @@ def test_no_secret_in_the_audit_log_or_any_log_record(world):
     records = "\n".join(world.capture.lines)
     assert "/api/v1/security/login" in records  # the client's DEBUG lines were captured
     assert world.leaks([("audit log", audit), ("log records", records)]) == {}
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    found = Listener()
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.mark.parametrize("case", sorted(EXFILTRATING))
+def test_a_uri_that_would_send_a_secret_out_is_refused_and_nothing_is_sent(
+        world, tmp_path, listener, case):
+    template, code = EXFILTRATING[case]
+    tree = tmp_path / "assets"
+    shutil.copytree(world.tree, tree)
+    (tree / "databases" / "exfiltrate.yaml").write_text(
+        f"name: secrets_exfiltrate_{world.u}\nuri: {template.format(port=listener.port)}\n")
+    labels = []
+    for command in (("validate",), ("diff",), ("apply", "--yes"), ("diff", "--format", "json")):
+        label = f"{case}: {' '.join(command)}"
+        labels.append(label)
+        result = world.run(label, *command, "--assets", tree, "--env", "secrets")
+        assert result.exit_code == 1, (label, result.output[-2000:])
+        assert "exfiltrate.yaml" in result.output and code in result.output, result.output
+    assert listener.connections == 0 and listener.received == []
+    world.assert_clean(*labels)

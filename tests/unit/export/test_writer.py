@@ -153,7 +153,8 @@ def test_unchanged_fields_keep_their_variables_and_overrides(tmp_path) -> None:
         "  local:\n"
         "    uri: duckdb:///${LAKE_PATH}\n"
         "    cache_timeout: 60\n")
-    env = Environment.model_validate({"name": "local", "superset": {"url": "http://x"}})
+    env = Environment.model_validate({"name": "local", "superset": {"url": "http://x"},
+                                      "path_variables": ["LAKE_PATH"]})
     # same as the tree: untouched
     same = live_state(database("lake", "duckdb:////data/l.db", cache_timeout=60))
     report = export_into(root, same, {"LAKE_PATH": "/data/l.db"}, env)

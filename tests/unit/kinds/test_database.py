@@ -11,7 +11,8 @@ import pytest
 
 from superset_iac.kinds.database import DatabaseHandler
 from superset_iac.kinds.rest import WriteFailed, managed_uuid
-from superset_iac.model.database import Database, masked_uri
+from superset_iac.model.database import Database
+from superset_iac.secrets import masked_uri
 from superset_iac.plan.diff import compare, plan
 from superset_iac.plan.model import Action, LiveObject
 from superset_iac.plan.render import plan_json, render_plan

@@ -166,3 +166,19 @@ def test_a_view_is_managed_only_when_its_comment_names_that_view() -> None:
     assert not sqlgen.is_managed_comment("superset-iac://view/hive_prod.s.v2", name)  # a copy's DDL
     assert not sqlgen.is_managed_comment("made by hand", name)
     assert not sqlgen.is_managed_comment(None, name)
+
+
+@pytest.mark.parametrize("expression", [
+    "getenv('AWS_SECRET_ACCESS_KEY')", "current_setting('s3_secret_access_key')",
+    "(SELECT max(content) FROM read_text('/etc/passwd'))",
+])
+def test_a_custom_mask_reading_the_process_is_never_built(expression: str) -> None:
+    with pytest.raises(ViewSqlError, match=r"hive_prod.s.v: column c: .*refused|table function"):
+        select({"name": "c", "mask": "custom", "expression": expression})
+
+
+@pytest.mark.parametrize("sql", ["SELECT * FROM system.runtime.queries",
+                                 "SELECT * FROM \"/run/secrets/key.csv\""])
+def test_a_view_reading_the_process_is_never_built(sql: str) -> None:
+    with pytest.raises(ViewSqlError, match="hive_prod.s.v: sql: "):
+        sqlgen.query_sql(View(name="hive_prod.s.v", sql=sql), None)
