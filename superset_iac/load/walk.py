@@ -170,4 +170,4 @@ def _decode(data: bytes, shown: str, diags: Diagnostics) -> str | None:
 
 
 def _size(n: int) -> str:
-    return f"{n / MIB:g} MiB"
+    return f"{n / MIB:.3g} MiB"
