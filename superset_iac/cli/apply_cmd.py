@@ -51,7 +51,7 @@ from superset_iac.plan.render import render_plan
               help="Do not ask for confirmation (it is only asked on a terminal).")
 @handle_errors
 def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
-          password: str | None, access_token: str | None, insecure: bool,
+          password: str | None, access_token: str | None, insecure: bool, timeout: float,
           targets: tuple[str, ...], rotate: bool, prune: bool, yes: bool) -> ExitCode:
     """Create, update (and with --prune delete) objects so Superset matches the tree.
 
@@ -63,7 +63,7 @@ def apply(assets: str, env_name: str | None, fmt: str, url: str | None, username
     check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
-        ctx = context(loaded, url, username, password, access_token, insecure)
+        ctx = context(loaded, url, username, password, access_token, insecure, timeout)
         plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
     except IacError as err:
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
