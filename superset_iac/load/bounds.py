@@ -27,8 +27,8 @@ import yaml
 # far below what would exhaust Python's recursion while building the data.
 MAX_DEPTH = 100
 # What aliases may add to one document once expanded: nodes and characters.
-MAX_ALIAS_NODES = 100_000
-MAX_ALIAS_BYTES = 4 * 1024 * 1024
+MAX_ALIAS_NODES = 10_000
+MAX_ALIAS_BYTES = 1024 * 1024
 
 
 class TooLarge(Exception):

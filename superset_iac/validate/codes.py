@@ -17,7 +17,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L001": (E, "the asset directory does not exist"),
     "L002": (E, "a directory that names no kind of asset"),
     "L003": (E, "a file that cannot be read as UTF-8 text (binary, permissions)"),
-    "L004": (E, "YAML aliases that would expand beyond 100,000 nodes or 4 MiB of text, or an "
+    "L004": (E, "YAML aliases that would expand beyond 10,000 nodes or 1 MiB of text, or an "
                 "alias inside its own anchor (a \"billion laughs\" file)"),
     "L005": (E, "YAML nested more than 100 levels deep (aliases included)"),
     "L006": (E, "a symbolic link that leads outside the asset tree (not loaded)"),

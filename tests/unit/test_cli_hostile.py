@@ -41,8 +41,8 @@ def test_a_billion_laughs_file_is_one_positioned_error(tree: Path) -> None:
     assert result.exit_code == 1 and result.exception is None or \
         isinstance(result.exception, SystemExit)
     assert result.stdout.splitlines() == [
-        "assets/charts/lol.yaml:6:8: L004 alias *e expands the document's aliases beyond "
-        "100,000 nodes or 4 MiB of text"]
+        "assets/charts/lol.yaml:5:8: L004 alias *d expands the document's aliases beyond "
+        "10,000 nodes or 1 MiB of text"]
 
 
 def test_a_merge_key_override_keeps_working(tree: Path) -> None:
