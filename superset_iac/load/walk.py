@@ -92,14 +92,18 @@ class Walker:
             found.append(entry)
 
     def _follow(self, link: Path, report: bool = True) -> Path | None:
-        """The target of ``link`` if it exists inside the tree; else report it."""
+        """The target of ``link`` if it exists inside the tree; else report it.
+
+        A dangling link is reported whatever its name (it may have been meant
+        as a directory); one leading outside only when ``report`` (a YAML
+        file's name, or a directory: what the walk would have read).
+        """
         try:
             target = link.resolve(strict=True)
         except (OSError, RuntimeError):  # missing target, or a loop of links
-            if report:
-                self.diags.add(Position(self.display(link)), "L007",
-                               f"symbolic link to '{os.readlink(link)}' leads nowhere; "
-                               "it was not loaded", Severity.WARNING)
+            self.diags.add(Position(self.display(link)), "L007",
+                           f"symbolic link to '{os.readlink(link)}' leads nowhere; "
+                           "it was not loaded", Severity.WARNING)
             return None
         if target != self.base and self.base not in target.parents:
             if report:

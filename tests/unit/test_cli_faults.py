@@ -4,7 +4,6 @@ answers, one that goes away mid-apply. Real sockets on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,10 @@ from superset_iac.superset.client import SupersetClient
 from tests.unit.apply.recorder import dataset
 from tests.unit.superset.local_servers import DyingServer, silent_server
 
-ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests" / "fixtures" / "validate" / "base"
 
 
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(BASE, tmp_path / "assets")
-    return tmp_path / "assets"
+# The valid fixture tree as ./assets in a fresh working directory.
+from tests.unit.test_cli_validate import tree  # noqa: E402,F401  (a fixture)
 
 
 @pytest.mark.parametrize("how", ["option", "variable"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,14 @@ from click.testing import CliRunner
 from superset_iac.cli import main
 from superset_iac.load.tree import load_tree
 
-ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests" / "fixtures" / "validate" / "base"
 LINE = re.compile(r"^(?P<file>\S+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]\d{3}) ")
 LAUGHS = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
           + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n"
                     for p, c in zip("abcdefgh", "bcdefghi")))
 
 
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(BASE, tmp_path / "assets")
-    return tmp_path / "assets"
+# The valid fixture tree as ./assets in a fresh working directory.
+from tests.unit.test_cli_validate import tree  # noqa: E402,F401  (a fixture)
 
 
 def _validate(*args: str):
