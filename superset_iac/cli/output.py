@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import click
 
+from superset_iac.diagnostics import printable
 from superset_iac.errors import AssetError, ConfigError, IacError
 from superset_iac.exitcodes import ExitCode
 
@@ -26,8 +27,10 @@ def exit_with(code: ExitCode) -> None:
 
 
 def error(message: str) -> None:
+    """One line on stderr: control characters in ``message`` (a file name, a
+    server's answer) are escaped, so it cannot forge or hide lines."""
     prefix = click.style("error:", fg="red", bold=True) if use_colour(sys.stderr) else "error:"
-    click.echo(f"{prefix} {message}", err=True)
+    click.echo(f"{prefix} {printable(message)}", err=True)
 
 
 def _code_for(err: Exception) -> ExitCode:
