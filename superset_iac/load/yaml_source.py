@@ -222,11 +222,13 @@ def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
     """Parse every document in ``text``; a syntax error becomes a diagnostic.
 
     The bounds of ``bounds.py`` are checked on the parser's events first, so
-    a file that would expand or nest beyond them is never composed.
+    a file that would expand or nest beyond them is never composed. The
+    documents before a syntax error are kept (and reported on as usual).
     """
+    docs: list[Document] = []
     try:
         _within_bounds(text)
-        return _documents(text, file, diags)
+        _documents(text, file, diags, docs)
     except bounds.TooLarge as err:
         diags.add(_at(file, err.mark), err.code, err.message)
     except yaml.reader.ReaderError as err:
@@ -238,20 +240,23 @@ def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
         diags.add(pos, "Y001", f"invalid YAML: {problem}")
     except yaml.YAMLError as err:  # non-marked errors
         diags.add(Position(file), "Y001", f"invalid YAML: {_one_line(err)}")
-    return []
+    return docs
 
 
 def _within_bounds(text: str) -> None:
+    """Raise ``TooLarge`` if the events up to the end (or to the first syntax
+    error, which composing then meets and reports) cross a bound."""
     loader = _Loader(text)
     try:
         bounds.check(loader)
+    except yaml.YAMLError:
+        return
     finally:
         loader.dispose()
 
 
-def _documents(text: str, file: str, diags: Diagnostics) -> list[Document]:
+def _documents(text: str, file: str, diags: Diagnostics, docs: list[Document]) -> None:
     loader = _Loader(text)
-    docs: list[Document] = []
     lines = text.splitlines()
     try:
         while loader.check_node():
@@ -263,7 +268,6 @@ def _documents(text: str, file: str, diags: Diagnostics) -> list[Document]:
             docs.append(Document(file, data, builder.positions, builder.spans, lines))
     finally:
         loader.dispose()
-    return docs
 
 
 def _at(file: str, mark: yaml.Mark) -> Position:
