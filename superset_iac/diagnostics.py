@@ -8,9 +8,35 @@ problem in the tree at once, the way a linter does.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Iterable, Iterator
+
+
+# Control characters (C0, DEL, C1, line and paragraph separators) and the
+# surrogates Python uses for file-name bytes that are not UTF-8.
+_UNSAFE_RX = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE_RX = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one line and to encode as UTF-8 JSON.
+
+    A file name or a YAML key may hold a newline (which would forge an output
+    line, ``ok.yaml:1:1: ...``), terminal escapes, or bytes that are not UTF-8
+    (kept by Python as lone surrogates, which neither a terminal nor a JSON
+    parser accepts). They are written as ``\\n``, ``\\x1b``, ``\\xff``.
+    """
+    return _UNSAFE_RX.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    if "\udc80" <= char <= "\udcff":  # surrogateescape: one raw byte of the name
+        return f"\\x{ord(char) - 0xdc00:02x}"
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    return named or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 class Severity(str, Enum):
@@ -27,7 +53,7 @@ class Position:
     col: int = 1
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        return f"{printable(self.file)}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True)
@@ -39,11 +65,14 @@ class Diagnostic:
 
     def render(self) -> str:
         tag = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
-        return f"{self.pos}: {self.code} {tag}{self.message}"
+        return f"{self.pos}: {self.code} {tag}{printable(self.message)}"
 
     def to_dict(self) -> dict:
+        """JSON-ready; the message keeps its newlines (JSON escapes them), names
+        lose only what JSON cannot carry (see ``printable``)."""
         data = asdict(self)
-        data["pos"] = asdict(self.pos)
+        data["pos"] = {**asdict(self.pos), "file": printable(self.pos.file)}
+        data["message"] = _SURROGATE_RX.sub(_escape, self.message)
         data["severity"] = self.severity.value
         return data
 

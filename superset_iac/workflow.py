@@ -36,6 +36,7 @@ class Connection:
     password: str | None = None
     access_token: str | None = None
     insecure: bool = False
+    timeout: float | None = None  # seconds per answer; None: the client's default
 
 
 @dataclass
@@ -83,7 +84,7 @@ def require_valid(loaded: Loaded) -> None:
 
 def connect(env: Environment | None, given: Connection) -> Any:
     """A Superset client from options/variables first, then the environment file."""
-    from superset_iac.superset.client import SupersetClient
+    from superset_iac.superset.client import DEFAULT_TIMEOUT, SupersetClient, timeouts
 
     conf = env.superset if env else SupersetConnection(url="")
     url = given.url or conf.url
@@ -99,7 +100,8 @@ def connect(env: Environment | None, given: Connection) -> Any:
     if given.insecure:
         verify = False
     return SupersetClient(url, username=username, password=password, access_token=token,
-                          provider=conf.provider, verify=verify)
+                          provider=conf.provider, verify=verify,
+                          timeout=timeouts(given.timeout or DEFAULT_TIMEOUT))
 
 
 def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dict[str, LiveObject]]:

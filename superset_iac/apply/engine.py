@@ -4,6 +4,11 @@ A change whose object depends on one that failed (or was skipped) is skipped,
 not attempted: a chart is not created against a dataset that does not exist.
 Every other change still runs, so one run reports all failures. Nothing here
 retries a create blindly: handlers check whether an interrupted create landed.
+
+Except when the server itself is gone: a change that got no answer at all
+(connection refused or reset, a timeout) stops the run. Every remaining change
+would meet the same fate after its own retries and backoff; the report says
+how far the run got and which changes were not attempted.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from typing import Callable
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.rest import take_note
 from superset_iac.plan.model import Action, Change, Plan
+from superset_iac.superset.transport import server_unreachable
 
 
 class Outcome(str, Enum):
@@ -47,6 +54,9 @@ class Event:
 class ApplyReport:
     events: list[Event] = field(default_factory=list)
     unchanged: int = 0
+    # Set when the server stopped answering: why, and what was never tried.
+    stopped: str = ""
+    not_attempted: list[Change] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Event]:
@@ -54,39 +64,59 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.not_attempted
+
+    def applied(self) -> int:
+        return sum(1 for e in self.events if e.outcome in _DONE.values())
 
     def counts(self) -> dict[str, int]:
         counts = {o.value: 0 for o in Outcome}
         for event in self.events:
             counts[event.outcome.value] += 1
+        counts["not_attempted"] = len(self.not_attempted)
         counts["unchanged"] = self.unchanged
         return counts
 
     def to_dict(self) -> dict:
-        return {"events": [e.to_dict() for e in self.events], "summary": self.counts()}
+        data: dict = {"events": [e.to_dict() for e in self.events], "summary": self.counts()}
+        if self.stopped:
+            data["stopped"] = self.stopped
+            data["not_attempted"] = [c.ref for c in self.not_attempted]
+        return data
 
 
 def apply_plan(plan: Plan, ctx: Context, handlers: dict[str, Handler],
                on_event: Callable[[Event], None] = lambda e: None) -> ApplyReport:
     report = ApplyReport(unchanged=plan.counts()["unchanged"])
     broken: set[tuple[str, str]] = set()
-    for change in plan.changes:
-        event = _run(change, ctx, handlers[change.kind], broken)
+    for n, change in enumerate(plan.changes):
+        event, error = _run(change, ctx, handlers[change.kind], broken)
         if event.outcome in (Outcome.FAILED, Outcome.SKIPPED):
             broken.add((change.kind, change.key))
         report.events.append(event)
         on_event(event)
+        if error is not None and server_unreachable(error):
+            report.not_attempted = plan.changes[n + 1:]
+            report.stopped = _stopped(report, len(plan.changes), change)
+            break
     return report
 
 
+def _stopped(report: ApplyReport, total: int, last: Change) -> str:
+    rest = len(report.not_attempted)
+    return (f"stopped: {last.ref} got no answer from the server; {report.applied()} of "
+            f"{total} changes applied, the {rest} after it not attempted; run apply again "
+            "when the server answers (it continues where this run stopped)")
+
+
 def _run(change: Change, ctx: Context, handler: Handler,
-         broken: set[tuple[str, str]]) -> Event:
+         broken: set[tuple[str, str]]) -> tuple[Event, IacError | None]:
+    """The change's event, and the error that failed it (if one did)."""
     if change.desired is not None:
         blocked = [r for r in change.desired.refs() if (r.kind, r.key) in broken]
         if blocked:
             names = ", ".join(f"{r.kind}/{r.key}" for r in blocked)
-            return Event(change, Outcome.SKIPPED, f"depends on {names}, which failed")
+            return Event(change, Outcome.SKIPPED, f"depends on {names}, which failed"), None
     started = time.monotonic()
     try:
         if change.action is Action.CREATE:
@@ -98,5 +128,6 @@ def _run(change: Change, ctx: Context, handler: Handler,
             assert change.live is not None
             handler.delete(ctx, change.live)
     except IacError as err:
-        return Event(change, Outcome.FAILED, str(err), time.monotonic() - started)
-    return Event(change, _DONE[change.action], "", time.monotonic() - started)
+        return Event(change, Outcome.FAILED, str(err), time.monotonic() - started), err
+    return Event(change, _DONE[change.action], take_note(ctx, change.ref),
+                 time.monotonic() - started), None

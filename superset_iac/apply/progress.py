@@ -60,7 +60,7 @@ def event_line(event: Event, colour: bool = False) -> str:
 def summary_line(report: ApplyReport, seconds: float) -> str:
     """``Apply: 3 created, 1 updated, 1 failed, 2 skipped, 12 unchanged (4.2s).``"""
     counts = report.counts()
-    parts = [f"{n} {k}" for k, n in counts.items() if n] or ["nothing to do"]
+    parts = [f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n] or ["nothing to do"]
     return f"Apply: {', '.join(parts)} ({seconds:.1f}s)."
 
 
@@ -69,6 +69,9 @@ def failure_lines(report: ApplyReport) -> list[str]:
     first failure may be hundreds of lines up."""
     failed = [e for e in report.events if e.outcome is Outcome.FAILED]
     skipped = [e for e in report.events if e.outcome is Outcome.SKIPPED]
+    if report.stopped:  # the server went away: say so first, then what failed
+        return [report.stopped] + [f"  {MARK[e.outcome]} {e.change.ref}: {e.message}"
+                                   for e in failed + skipped]
     if not failed and not skipped:
         return []
     head = f"{len(failed)} change(s) failed"

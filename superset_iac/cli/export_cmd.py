@@ -42,7 +42,7 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 @click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
-           password: str | None, access_token: str | None, insecure: bool,
+           password: str | None, access_token: str | None, insecure: bool, timeout: float,
            dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
@@ -57,7 +57,7 @@ def export(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     tree = _existing_tree(root)
     env = _environment(tree, env_name)
     client = workflow.connect(env, workflow.Connection(url, username, password, access_token,
-                                                       insecure))
+                                                       insecure, timeout))
     report = run.export(Context(client=client, env=env), tree, root, selection)
     if fmt == "json":
         click.echo(json.dumps({**report.to_dict(), "requests": client.count()}, indent=2))

@@ -6,6 +6,10 @@ from typing import Any, Callable
 
 import click
 
+# The transport module imports only requests and the client's own modules:
+# cheap enough for every command's option parsing.
+from superset_iac.superset.transport import DEFAULT_TIMEOUT
+
 F = Callable[..., Any]
 
 
@@ -47,6 +51,10 @@ def connection_options(fn: F) -> F:
                           "[SUPERSET_ACCESS_TOKEN]."),
         click.option("--insecure", is_flag=True,
                      help="Do not verify TLS certificates (local testing only)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), envvar="SUPERSET_IAC_TIMEOUT",
+                     default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+                     help="Wait at most this long for each answer from Superset "
+                          "[SUPERSET_IAC_TIMEOUT]; a request that times out is not repeated."),
     ]
     for opt in reversed(opts):
         fn = opt(fn)

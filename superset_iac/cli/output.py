@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import click
 
+from superset_iac.diagnostics import printable
 from superset_iac.errors import AssetError, ConfigError, IacError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.secrets import redact
@@ -27,8 +28,10 @@ def exit_with(code: ExitCode) -> None:
 
 
 def error(message: str) -> None:
+    """One line on stderr: control characters in ``message`` (a file name, a
+    server's answer) are escaped, so it cannot forge or hide lines."""
     prefix = click.style("error:", fg="red", bold=True) if use_colour(sys.stderr) else "error:"
-    click.echo(f"{prefix} {redact(message)}", err=True)
+    click.echo(f"{prefix} {printable(redact(message))}", err=True)
 
 
 def _code_for(err: Exception) -> ExitCode:

@@ -11,6 +11,7 @@ key: stable too, whatever else is exported alongside.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -64,3 +65,17 @@ def assign_paths(specs: list[Spec], taken: set[Path]) -> dict[tuple[str, str], P
 
 def _folded(path: Path) -> str:
     return path.as_posix().lower()
+
+
+def outside(root: Path, path: Path) -> str | None:
+    """Where ``path`` really leads if that is outside ``root``, else None.
+
+    Every directory above the file and the file itself may be a symbolic link
+    (a dangling one included: writing through it creates its target), so the
+    test is on the fully resolved path, not on the names.
+    """
+    base = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+        return None
+    return real

@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from superset_iac.diagnostics import printable
+from superset_iac.errors import AssetError
 from superset_iac.export import content, files, paths
 from superset_iac.export.yamlout import dump
 from superset_iac.load.resolve import Desired
@@ -29,6 +31,10 @@ from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
 
 Live = dict[str, dict[str, LiveObject]]
+
+
+class OutsideTree(AssetError):
+    """A file export would write leads outside the asset tree (a symbolic link)."""
 
 
 class FileAction(str, Enum):
@@ -96,21 +102,41 @@ def write(root: Path, objects: Live, tree: AssetTree, resolved: Desired,
             merged = content.merged(live.spec, written, current, env)
             changed.setdefault(path, {})[key] = merged.data
             _need(report, live.spec.ref, merged.variables)
+    created = _new_paths(root, new)
+    _refuse_outside(root, [*changed, *created.values()])
     for path, replacements in changed.items():
         cls = _kind_of(tree, path)
         text = path.read_text(encoding="utf-8")
         path.write_text(files.replace_objects(text, replacements, _key_of(cls)), encoding="utf-8")
-    _create(root, new, new_content, results, report)
+    _create(created, new_content, results, report)
     report.files = sorted(results.values(), key=lambda f: f.path)
     return report
 
 
-def _create(root: Path, new: list[Spec], new_content: dict[tuple[str, str], content.Content],
+def _new_paths(root: Path, new: list[Spec]) -> dict[tuple[str, str], Path]:
+    """Where each new object goes; a name already used, by a file or by a
+    link (dangling ones too), is taken."""
+    taken = ({p.relative_to(root) for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+             if root.is_dir() else set())
+    return {ref: root / rel for ref, rel in paths.assign_paths(new, taken).items()}
+
+
+def _refuse_outside(root: Path, targets: list[Path]) -> None:
+    """Nothing is written when any file would land outside the tree: a
+    symbolic link in it (to a file, or a directory on the way) must not let an
+    export overwrite or fill what lies beyond it."""
+    for path in targets:
+        real = paths.outside(root, path)
+        if real is not None:
+            raise OutsideTree(f"{_show(path)} leads outside the asset tree (to {printable(real)}) "
+                              "through a symbolic link; nothing was exported")
+
+
+def _create(created: dict[tuple[str, str], Path],
+            new_content: dict[tuple[str, str], content.Content],
             results: dict[Path, FileResult], report: ExportReport) -> None:
-    taken = {p.relative_to(root) for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
-    for (kind, key), rel in paths.assign_paths(new, taken).items():
+    for (kind, key), path in created.items():
         item = new_content[(kind, key)]
-        path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(item.data), encoding="utf-8")
         ref = f"{kind}/{key}"
@@ -142,7 +168,8 @@ def _key_of(cls: type[Spec]) -> files.KeyOf:
 def _show(path: Path) -> str:
     """A path as the user gave it: relative to the working directory when below it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        shown = str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable(shown)
 

@@ -21,6 +21,12 @@ compares are read in full (``detail``), the others keep a ``summary`` spec.
 Writing: a create POSTs ``create_payload`` through ``post_once`` (an answer
 lost on the way is looked up by the managed uuid, never POSTed again), an
 update PUTs ``to_payload``, a delete DELETEs.
+
+Two applies at once. Both plan the same create; the second POST is refused
+(422: the name, slug or uuid is taken). Its managed uuid then names the object
+the other run just made: the create adopts it (what the handler writes after
+its POST still runs, so the content converges too) and the event says so. A
+refusal with no such object is reported as it came.
 """
 
 from __future__ import annotations
@@ -35,6 +41,22 @@ from superset_iac.kinds.base import Context, Handler, managed_url
 from superset_iac.model.base import Spec
 from superset_iac.plan.model import Change, LiveObject
 from superset_iac.superset.errors import ApiError, TransientWriteError, redact
+
+
+# Statuses Superset answers a create with when the object (its name, slug or
+# uuid) already exists.
+_TAKEN_STATUSES = frozenset({400, 409, 422})
+_NOTES = "apply.notes"
+CREATED_MEANWHILE = "created meanwhile by another run, adopted; re-run converges"
+
+
+def note(ctx: Context, ref: str, text: str) -> None:
+    """Something the apply's event for ``ref`` should say although it succeeded."""
+    ctx.options.setdefault(_NOTES, {})[ref] = text
+
+
+def take_note(ctx: Context, ref: str) -> str:
+    return ctx.options.get(_NOTES, {}).pop(ref, "")
 
 
 def managed_uuid(kind: str, key: str) -> str:
@@ -161,7 +183,9 @@ class RestHandler(Handler):
         """POST a create and return the new id, without ever creating twice.
 
         When the answer is lost (``TransientWriteError``) the object may exist:
-        it is looked up (``landed``) before the error is let through.
+        it is looked up (``landed``) before the error is let through. When the
+        server refuses the create because the object exists, another run
+        created it meanwhile: it is adopted (see the module docstring).
         """
         try:
             return ctx.client.post(f"{self.resource}/", payload)["id"]
@@ -170,6 +194,17 @@ class RestHandler(Handler):
             if landed is None:
                 raise
             return landed
+        except ApiError as err:
+            if err.status not in _TAKEN_STATUSES:
+                raise
+            refused = err
+        # Looked up outside the handler above, so that a lookup that fails is
+        # reported as itself, not as something that happened during the refusal.
+        landed = self.landed(ctx, key)
+        if landed is None:
+            raise refused
+        note(ctx, f"{self.kind}/{key}", CREATED_MEANWHILE)
+        return landed
 
     def landed(self, ctx: Context, key: str) -> Any:
         """The id of the object created here as ``key``, or None."""

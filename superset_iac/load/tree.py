@@ -8,6 +8,8 @@ the kind, so files need no ``kind:`` line.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Iterator, TypeVar
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 
 from superset_iac.diagnostics import Diagnostics, Position
 from superset_iac.load import schema
+from superset_iac.load.walk import Display, Limits, Reader, Walker
 from superset_iac.load.yaml_source import Document, Path, parse_yaml
 from superset_iac.model import KINDS, Spec
 from superset_iac.model.environment import Environment
@@ -55,7 +58,9 @@ class AssetTree:
         return sum(len(v) for v in self.specs.values())
 
 
-def load_tree(root: str | FsPath) -> AssetTree:
+def load_tree(root: str | FsPath, environ: Mapping[str, str] | None = None) -> AssetTree:
+    """Load every kind directory of ``root``; ``environ`` may set the size
+    bounds (see ``walk.py``)."""
     root = FsPath(root)
     tree = AssetTree(root)
     if not root.is_dir():
@@ -67,21 +72,20 @@ def load_tree(root: str | FsPath) -> AssetTree:
             tree.diagnostics.add(Position(_rel(entry)), "L002",
                                  f"unknown asset directory '{entry.name}'; "
                                  f"expected one of: {', '.join(sorted(known))}")
-    display = _Display(root)
+    display = Display(root)
+    walker = Walker(root, display, tree.diagnostics)
+    reader = Reader(Limits.from_environ(os.environ if environ is None else environ),
+                    tree.diagnostics)
     kinds: list[tuple[str, type[Spec]]] = [*KINDS.items(), (ENV_DIR, Environment)]
     for dirname, cls in kinds:
-        for path in _yaml_files(root / dirname):
-            _load_file(tree, path, display(path), cls)
+        for path in walker.files(root / dirname):
+            shown = display(path)
+            text = reader.read(path, shown)
+            if text is not None:
+                _load_text(tree, text, shown, cls)
     for cls in KINDS.values():
         tree.specs.setdefault(cls.KIND, {})
     return tree
-
-
-def _yaml_files(directory: FsPath) -> list[FsPath]:
-    if not directory.is_dir():
-        return []
-    files = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(files)
 
 
 def _rel(path: FsPath) -> str:
@@ -92,25 +96,7 @@ def _rel(path: FsPath) -> str:
         return str(path)
 
 
-class _Display:
-    """``_rel`` for the files below one root, resolving the root only once."""
-
-    def __init__(self, root: FsPath) -> None:
-        self.root, self.base, self.cwd = root, root.resolve(), FsPath.cwd()
-
-    def __call__(self, path: FsPath) -> str:
-        try:
-            return str((self.base / path.relative_to(self.root)).relative_to(self.cwd))
-        except ValueError:
-            return str(path)
-
-
-def _load_file(tree: AssetTree, path: FsPath, display: str, cls: type[Spec]) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        tree.diagnostics.add(Position(display), "L003", f"cannot read file: {err}")
-        return
+def _load_text(tree: AssetTree, text: str, display: str, cls: type[Spec]) -> None:
     for doc in parse_yaml(text, display, tree.diagnostics):
         if isinstance(doc.data, list):
             for i, item in enumerate(doc.data):

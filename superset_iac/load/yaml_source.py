@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from superset_iac.diagnostics import Diagnostics, Position
+from superset_iac.load import bounds
 
 Path = tuple[str | int, ...]
 
@@ -119,7 +120,7 @@ _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
 
 
 def _mark(file: str, node: yaml.Node) -> Position:
-    return Position(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    return _at(file, node.start_mark)
 
 
 class _Builder:
@@ -129,6 +130,8 @@ class _Builder:
         self.diags = diags
         self.positions: dict[Path, Position] = {}
         self.spans: dict[Path, Span] = {}
+        # id(mapping node) -> its pairs with merge keys expanded
+        self.merged: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.positions.setdefault(path, _mark(self.file, node))
@@ -158,8 +161,8 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
         for key_node, value_node in self._merged_pairs(node):
-            key = self._scalar(key_node)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int, float, bool)):
                 self.diags.add(_mark(self.file, key_node), "Y003",
                                "mapping keys must be plain scalars")
                 continue
@@ -172,25 +175,43 @@ class _Builder:
         return result
 
     def _merged_pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-        """Expand ``<<: *anchor`` merge keys; explicit keys win over merged ones."""
+        """Expand ``<<: *anchor`` merge keys as YAML 1.1 says: explicit keys win
+        over merged ones, and among merged sources the first one that has a
+        key wins (``<<: [*a, *b]``: a's). Each node is expanded once per
+        document (merges of merges are shared, not expanded again)."""
         if not any(key.tag == _MERGE_TAG for key, _ in node.value):
             return node.value
+        done = self.merged.get(id(node))
+        if done is not None:
+            return done
         pairs: list[tuple[yaml.Node, yaml.Node]] = []
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
-                    else [value_node]
-                for src in sources:
-                    if isinstance(src, yaml.MappingNode):
-                        merged.extend(self._merged_pairs(src))
-            else:
+            if key_node.tag != _MERGE_TAG:
                 pairs.append((key_node, value_node))
-        explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
-        return [(k, v) for k, v in merged if k.value not in explicit] + pairs
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
+                else [value_node]
+            for src in sources:
+                if isinstance(src, yaml.MappingNode):
+                    merged.extend(self._merged_pairs(src))
+        seen = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        out: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in merged:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if name is None or name not in seen:
+                out.append((key_node, value_node))
+                if name is not None:
+                    seen.add(name)
+        self.merged[id(node)] = out = out + pairs
+        return out
 
 
 _PROBLEM_RX = re.compile(r"\s+")
+# What YAML refuses to read (outside its printable set): NUL, other C0/C1
+# controls, lone surrogates and the two non-characters.
+_UNPRINTABLE_RX = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                             "\U00010000-\U0010ffff]")
 
 
 def _one_line(err: Exception) -> str:
@@ -198,9 +219,44 @@ def _one_line(err: Exception) -> str:
 
 
 def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
-    """Parse every document in ``text``; a syntax error becomes a diagnostic."""
-    loader = _Loader(text)
+    """Parse every document in ``text``; a syntax error becomes a diagnostic.
+
+    The bounds of ``bounds.py`` are checked on the parser's events first, so
+    a file that would expand or nest beyond them is never composed. The
+    documents before a syntax error are kept (and reported on as usual).
+    """
     docs: list[Document] = []
+    try:
+        _within_bounds(text)
+        _documents(text, file, diags, docs)
+    except bounds.TooLarge as err:
+        diags.add(_at(file, err.mark), err.code, err.message)
+    except yaml.reader.ReaderError as err:
+        diags.add(_unprintable_pos(text, file), "Y001", f"invalid YAML: {err.reason}")
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        pos = _at(file, mark) if mark else Position(file)
+        problem = _PROBLEM_RX.sub(" ", str(err.problem or err.context or "invalid YAML"))
+        diags.add(pos, "Y001", f"invalid YAML: {problem}")
+    except yaml.YAMLError as err:  # non-marked errors
+        diags.add(Position(file), "Y001", f"invalid YAML: {_one_line(err)}")
+    return docs
+
+
+def _within_bounds(text: str) -> None:
+    """Raise ``TooLarge`` if the events up to the end (or to the first syntax
+    error, which composing then meets and reports) cross a bound."""
+    loader = _Loader(text)
+    try:
+        bounds.check(loader)
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
+def _documents(text: str, file: str, diags: Diagnostics, docs: list[Document]) -> None:
+    loader = _Loader(text)
     lines = text.splitlines()
     try:
         while loader.check_node():
@@ -210,15 +266,21 @@ def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
             builder = _Builder(file, loader, diags)
             data = builder.build(node, ())
             docs.append(Document(file, data, builder.positions, builder.spans, lines))
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
-        problem = _PROBLEM_RX.sub(" ", str(err.problem or err.context or "invalid YAML"))
-        diags.add(pos, "Y001", f"invalid YAML: {problem}")
-    except yaml.YAMLError as err:  # non-marked errors, e.g. bad encoding
-        diags.add(Position(file), "Y001", f"invalid YAML: {_one_line(err)}")
-    except RecursionError:
-        diags.add(Position(file), "Y001", "invalid YAML: nested too deeply")
     finally:
         loader.dispose()
-    return docs
+
+
+def _at(file: str, mark: yaml.Mark) -> Position:
+    return Position(file, mark.line + 1, mark.column + 1)
+
+
+def _unprintable_pos(text: str, file: str) -> Position:
+    """Where the first character YAML refuses is (the reader gives only an
+    offset, in bytes for libyaml, so find the character itself)."""
+    found = _UNPRINTABLE_RX.search(text)
+    if found is None:
+        return Position(file)
+    start = found.start()
+    line = text.count("\n", 0, start)
+    col = start - (text.rfind("\n", 0, start) + 1)
+    return Position(file, line + 1, col + 1)

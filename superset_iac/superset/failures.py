@@ -19,6 +19,8 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 class Failure:
     message: str
     sent: bool
+    # The whole timeout was spent waiting: repeating would wait as long again.
+    timed_out: bool = False
 
 
 def describe(
@@ -33,9 +35,11 @@ def describe(
             sent=False,
         )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return Failure(f"cannot reach {origin}: connect timed out after {connect_s}s", sent=False)
+        return Failure(f"cannot reach {origin}: no connection within {connect_s:g} s",
+                       sent=False, timed_out=True)
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return Failure(f"no response from {origin} within {read_s}s", sent=True)
+        return Failure(f"no answer from {origin} within {read_s:g} s (raise it with --timeout "
+                       "or SUPERSET_IAC_TIMEOUT)", sent=True, timed_out=True)
     if isinstance(exc, requests.exceptions.ConnectionError):
         return _connection(exc, origin)
     return Failure(f"request to {origin} failed: {_short(exc)}", sent=True)

@@ -17,6 +17,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L001": (E, "the asset directory does not exist"),
     "L002": (E, "a directory that names no kind of asset"),
     "L003": (E, "a file that cannot be read as UTF-8 text (binary, permissions)"),
+    "L004": (E, "YAML aliases that would expand beyond 10,000 nodes or 1 MiB of text, or an "
+                "alias inside its own anchor (a \"billion laughs\" file)"),
+    "L005": (E, "YAML nested more than 100 levels deep (aliases included)"),
+    "L006": (E, "a symbolic link that leads outside the asset tree (not loaded)"),
+    "L007": (W, "a symbolic link whose target does not exist (not loaded)"),
+    "L008": (E, "a file larger than the per-file bound (4 MiB by default; not loaded)"),
+    "L009": (E, "a tree whose files add up to more than the per-tree bound (64 MiB by "
+                "default; the rest is not loaded)"),
     "Y001": (E, "invalid YAML"),
     "Y002": (E, "a key repeated in one mapping"),
     "Y003": (E, "a mapping key that is not a plain scalar"),

@@ -7,7 +7,9 @@
   whose answer was lost (``TransientWriteError`` after the POST landed) and
   a run limited with ``--target`` are all finished by the next apply, with
   every object on the server exactly once (counted by name);
-* apply after one chart changed sends that chart's write and nothing else.
+* apply after one chart changed sends that chart's write and nothing else;
+* two applies of the same tree started at the same moment leave every object
+  on the server exactly once, and the next diff is empty.
 
 Each test builds its own small tree with unique names (a database on the
 session's lakehouse copy, two datasets, three charts, a dashboard, a role
@@ -47,6 +49,29 @@ def post(self, path, json=None, **kwargs):
     if path == os.environ["KILL_AFTER_POST"]:  # the create landed; die before anything else
         os.kill(os.getpid(), signal.SIGKILL)
     return answer
+
+SupersetClient.post = post
+sys.exit(main())
+"""
+
+# Two processes meet here right before their first create: each touches a
+# file named after itself and waits until the other's is there.
+BARRIER = """\
+import os, sys, time
+from pathlib import Path
+from superset_iac.superset.client import SupersetClient
+from superset_iac.cli import main
+
+real = SupersetClient.post
+meeting = Path(os.environ["BARRIER_DIR"])
+
+def post(self, path, json=None, **kwargs):
+    if path == "database/" and not meeting.joinpath(str(os.getpid())).exists():
+        meeting.joinpath(str(os.getpid())).touch()
+        waited = time.monotonic()
+        while len(list(meeting.iterdir())) < 2 and time.monotonic() - waited < 120:
+            time.sleep(0.005)
+    return real(self, path, json, **kwargs)
 
 SupersetClient.post = post
 sys.exit(main())
@@ -157,6 +182,20 @@ class Tree:
         return subprocess.run([sys.executable, "-c", KILLER, "apply", "--assets", str(self.root)],
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               env=env, timeout=300, check=False)
+
+    def together(self, meeting: Path) -> list[subprocess.CompletedProcess]:
+        """Two ``apply`` processes of this tree whose first creates go out together."""
+        meeting.mkdir()
+        env = {**os.environ, **self.environ, "BARRIER_DIR": str(meeting)}
+        runs = [subprocess.Popen([sys.executable, "-c", BARRIER, "apply", "--assets",
+                                  str(self.root)], stdin=subprocess.DEVNULL, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                for _ in range(2)]
+        done = []
+        for run in runs:
+            out, err = run.communicate(timeout=300)
+            done.append(subprocess.CompletedProcess(run.args, run.returncode, out, err))
+        return done
 
     def writes(self) -> list[tuple[str, str]]:
         return [(r.method, r.path) for r in self.clients[-1].requests
@@ -326,4 +365,19 @@ def test_one_changed_chart_sends_only_that_charts_write(tree, media_view):
     assert applied.exit_code == 0, applied.output
     chart_id = next(r.path for r in tree.clients[-1].requests if r.method == "PUT").split("/")[-1]
     assert tree.writes() == [("PUT", f"/api/v1/chart/{chart_id}")]
+    tree.converged()
+
+
+def test_two_applies_at_once_create_every_object_once_and_converge(tree, media_view, tmp_path):
+    media_view()
+    first, second = tree.together(tmp_path / "meeting")
+    outputs = first.stderr + second.stderr
+    assert "Traceback" not in outputs, outputs
+    # Whichever run lost a race adopted the object the other made, or (roles,
+    # RLS rules: no uuid to find them by) reported the refusal; none failed
+    # with a bare "could not be created" and nothing else.
+    assert "created meanwhile by another run, adopted; re-run converges" in outputs, outputs
+    assert {first.returncode, second.returncode} <= {0, 1}, outputs
+    assert 0 in (first.returncode, second.returncode), outputs
+    tree.all_once()
     tree.converged()

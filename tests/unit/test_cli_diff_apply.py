@@ -149,7 +149,7 @@ def test_json_failure_report_is_data(fake: Fake) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["summary"] == {"created": 2, "updated": 0, "deleted": 0, "failed": 1,
-                               "skipped": 1, "unchanged": 0}
+                               "skipped": 1, "not_attempted": 0, "unchanged": 0}
     assert [e["outcome"] for e in data["events"]] == ["created", "failed", "created", "skipped"]
 
 

@@ -31,3 +31,33 @@ def test_success_report() -> None:
                         {"dataset": datasets})
     assert report.ok and report.counts()["created"] == 1
     assert datasets.calls == ["create a"]
+
+
+def test_a_change_that_gets_no_answer_stops_the_run() -> None:
+    from superset_iac.superset.errors import ApiError
+
+    class Gone(Recorder):
+        def create(self, ctx: Context, spec: Dataset) -> int:
+            self.calls.append(f"create {spec.key}")
+            if spec.key == "b":
+                raise ApiError("POST", "/api/v1/dataset/", None, "cannot reach x: refused")
+            return 1
+
+    datasets, charts = Gone(Dataset), Recorder(Chart)
+    desired = {"dataset": {k: dataset(k) for k in ("a", "b", "c")},
+               "chart": {"on-a": Chart(name="on-a", dataset="a", viz_type="table")}}
+    report = apply_plan(plan(desired, {}), Context(client=None),
+                        {"dataset": datasets, "chart": charts})
+    assert datasets.calls == ["create a", "create b"] and charts.calls == []
+    assert [c.ref for c in report.not_attempted] == ["dataset/c", "chart/on-a"]
+    assert report.counts()["not_attempted"] == 2 and not report.ok
+    assert report.stopped.startswith("stopped: dataset/b got no answer from the server; "
+                                     "1 of 4 changes applied, the 2 after it not attempted")
+    assert report.to_dict()["not_attempted"] == ["dataset/c", "chart/on-a"]
+
+
+def test_an_answered_failure_does_not_stop_the_run() -> None:
+    datasets = Recorder(Dataset, fail={"a"})
+    report = apply_plan(plan({"dataset": {k: dataset(k) for k in ("a", "b")}}, {}),
+                        Context(client=None), {"dataset": datasets})
+    assert datasets.calls == ["create a", "create b"] and not report.stopped

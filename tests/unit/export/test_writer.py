@@ -244,3 +244,37 @@ def test_a_dashboard_written_as_a_full_tree_changed_in_the_ui_is_rewritten_whole
     assert [f.action for f in report.files if f.objects == ["dashboard/market"]] == [
         FileAction.CHANGED]
     assert "position" not in path.read_text() and "Volume" in path.read_text()
+
+
+def test_a_kind_directory_linked_outside_the_tree_is_never_filled(tmp_path) -> None:
+    from superset_iac.export.writer import OutsideTree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "assets"
+    root.mkdir()
+    (root / "charts").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OutsideTree, match="leads outside the asset tree.*nothing was exported"):
+        export_into(root, live_state(chart("Price"), database(), dataset()))
+    assert list(outside.iterdir()) == []
+    assert list(root.rglob("*.yaml")) == []  # nothing half-written either
+
+
+def test_a_dangling_link_where_a_new_file_would_go_is_not_written_through(tmp_path) -> None:
+    root = tmp_path / "assets"
+    (root / "charts").mkdir(parents=True)
+    (root / "charts" / "price.yaml").symlink_to(tmp_path / "outside.yaml")
+    report = export_into(root, live_state(chart("Price")))
+    assert not (tmp_path / "outside.yaml").exists()
+    [created] = [f.path for f in report.files]
+    assert "charts/price-" in created and (root / "charts" / "price.yaml").is_symlink()
+
+
+def test_a_link_inside_the_tree_is_written_through_where_it_leads(tmp_path) -> None:
+    root, target = existing(tmp_path, "shared/p.yaml",
+                            "name: Price\ndataset: ticks\nviz_type: table\n")
+    (root / "charts").mkdir()
+    (root / "charts" / "price.yaml").symlink_to("../shared/p.yaml")
+    export_into(root, live_state(chart("Price", params={"row_limit": 5})))
+    assert "row_limit: 5" in target.read_text()
+    assert (root / "charts" / "price.yaml").is_symlink()

@@ -132,6 +132,7 @@ def test_failed_connection_test_is_one_line_naming_the_database(rsps, csrf, ctx,
     rsps.add("POST", f"{API}/database/", status=422, json={"errors": [{
         "message": f"Connection failed for {URI}: password {SECRET} rejected",
         "error_type": "CONNECTION_ACCESS_DENIED_ERROR"}]})
+    rsps.add("GET", f"{API}/database/", json={"count": 0, "result": []})  # not made meanwhile
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(WriteFailed) as err:
@@ -150,6 +151,7 @@ def test_failed_connection_test_is_one_line_naming_the_database(rsps, csrf, ctx,
 def test_a_refused_create_never_echoes_the_password_in_any_spelling(rsps, csrf, ctx, uri, echoed):
     rsps.add("POST", f"{API}/database/", status=422,
              json={"message": f"could not connect as bi with password {echoed}"})
+    rsps.add("GET", f"{API}/database/", json={"count": 0, "result": []})
     with pytest.raises(WriteFailed) as err:
         DatabaseHandler().create(ctx, desired(uri=uri))
     assert echoed not in str(err.value) and "***" in str(err.value)

@@ -4,6 +4,7 @@ Detail bodies copy Superset 6.1's ``GET /dataset/{id}`` (columns as the
 server derives them, its automatic ``count`` metric, owners by id only).
 """
 
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -256,6 +257,8 @@ def test_failing_sql_is_explained_with_the_database_message(rsps, csrf, ctx):
 def test_a_missing_table_is_one_line(rsps, csrf, ctx):
     rsps.add("POST", f"{API}/dataset/", status=422, json={"message": {"table": [
         "Table [option_ticks_db.ticks] could not be found"]}})
+    rsps.add("GET", re.compile(rf"{API}/dataset/[0-9a-f-]{{36}}$"), status=404,
+             json={"message": "Not found"})  # not created meanwhile by another run either
     with pytest.raises(WriteFailed, match=r"^dataset 'ticks' could not be created: POST .* 422: "
                                           r"table: Table \[option_ticks_db.ticks\] could not be found$"):
         DatasetHandler().create(ctx, spec(sql=None))

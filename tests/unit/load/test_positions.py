@@ -115,3 +115,10 @@ def test_spec_positions_through_the_tree(tmp_path: Path) -> None:
     assert _at(second.pos("database")) == (5, 3)
     assert _at(second.text_pos(("sql",), 1, 2)) == (8, 7)
     assert tree.get("dataset", "first").pos("sql").line == 3
+
+
+def test_documents_before_a_syntax_error_are_kept() -> None:
+    diags = Diagnostics()
+    docs = parse_yaml("name: one\n---\nname: [two\n", "f.yaml", diags)
+    assert [d.data for d in docs] == [{"name": "one"}]
+    assert diags.codes() == ["Y001"] and diags.items[0].pos.line == 4

@@ -518,7 +518,7 @@ def test_post_read_timeout_is_a_transient_write(rsps):
     with pytest.raises(TransientWriteError) as info:
         c.post("chart/", {})
     assert info.value.status is None
-    assert "no response from http://superset.test within 9s" in str(info.value)
+    assert "no answer from http://superset.test within 9 s" in str(info.value)
     assert c.count("POST") == 1
 
 
@@ -533,7 +533,7 @@ def test_get_retried_on_connection_error(rsps):
 
 def test_backoff_doubles(rsps, monkeypatch):
     slept = []
-    monkeypatch.setattr("superset_iac.superset.client.time.sleep", slept.append)
+    monkeypatch.setattr("superset_iac.superset.transport.time.sleep", slept.append)
     add_login(rsps)
     rsps.add("GET", CHARTS, status=503)
     with pytest.raises(ApiError):
