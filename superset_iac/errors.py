@@ -8,7 +8,14 @@ from __future__ import annotations
 
 
 class IacError(Exception):
-    """Base class: ``str(err)`` is the one line the user sees."""
+    """Base class: ``str(err)`` is the one line the user sees.
+
+    An error that needs more than one line (a list of reasons) keeps them in
+    ``lines``: the output escapes each on its own, so no part of one can start
+    a line of its own (see ``cli.output.error``).
+    """
+
+    lines: tuple[str, ...] = ()
 
 
 class ConfigError(IacError):

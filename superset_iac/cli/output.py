@@ -27,11 +27,14 @@ def exit_with(code: ExitCode) -> None:
     raise SystemExit(int(code))
 
 
-def error(message: str) -> None:
-    """One line on stderr: control characters in ``message`` (a file name, a
-    server's answer) are escaped, so it cannot forge or hide lines."""
+def error(message: str, more: tuple[str, ...] = ()) -> None:
+    """One line on stderr, then ``more`` lines below it: control characters in
+    each (a file name, a server's answer) are escaped, so none can forge or
+    hide lines."""
     prefix = click.style("error:", fg="red", bold=True) if use_colour(sys.stderr) else "error:"
     click.echo(f"{prefix} {printable(redact(message))}", err=True)
+    for line in more:
+        click.echo(printable(redact(line)), err=True)
 
 
 def _code_for(err: Exception) -> ExitCode:
@@ -55,7 +58,7 @@ def handle_errors(fn: Callable[..., ExitCode]) -> Callable[..., None]:
         try:
             code = fn(*args, **kwargs)
         except IacError as err:
-            error(str(err))
+            error(str(err), err.lines)
             code = _code_for(err)
         except KeyboardInterrupt:
             error("interrupted")

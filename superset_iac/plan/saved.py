@@ -52,9 +52,9 @@ class StalePlan(IacError):
 
     def __init__(self, path: str, reasons: list[str]) -> None:
         self.reasons = reasons
-        lines = "\n".join(f"  - {r}" for r in reasons)
-        super().__init__(f"the saved plan {path} is stale; nothing was changed:\n{lines}\n"
-                         f"Run diff --out {path} again and review the new plan.")
+        self.lines = (*(f"  - {r}" for r in reasons),
+                      f"Run diff --out {path} again and review the new plan.")
+        super().__init__(f"the saved plan {path} is stale; nothing was changed:")
 
 
 @dataclass(frozen=True)

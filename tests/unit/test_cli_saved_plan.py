@@ -168,6 +168,9 @@ def test_no_secret_in_the_saved_plan(server: Server, tree: Path) -> None:
     assert run("diff", "--env", "local").exit_code == 3  # the server as it is
     (tree / "databases" / "pg.yaml").write_text(
         "name: pg\nuri: postgresql://bi:${PG_PASSWORD}@db.internal:5432/bi\n")
+    for env_file in (tree / "environments").glob("*.yaml"):  # where the password may go
+        env_file.write_text(env_file.read_text().replace(
+            "allowed_hosts: [", "secrets: [PG_PASSWORD]\nallowed_hosts: [db.internal, "))
     secrets = {**VARS, "PG_PASSWORD": "Sx-unit-db-pw-c41a0f"}
     diff = run("diff", "--env", "local", "--out", "plan.json", env=secrets)
     assert diff.exit_code == 3, diff.output

@@ -141,7 +141,7 @@ def test_a_file_that_is_not_a_saved_plan_is_a_clear_error(text: str, message: st
 def test_the_stale_error_lists_every_reason_and_exits_4() -> None:
     err = saved.StalePlan("plan.json", ["chart/A changed", "chart/B changed"])
     assert int(err.exit_code) == 4
-    assert str(err).splitlines() == [
+    assert [str(err), *err.lines] == [
         "the saved plan plan.json is stale; nothing was changed:",
         "  - chart/A changed", "  - chart/B changed",
         "Run diff --out plan.json again and review the new plan."]
