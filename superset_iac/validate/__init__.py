@@ -10,6 +10,7 @@ per-kind schema problems are already reported by the loader):
 * ``references``: names resolve, charts placed once, no view cycles;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
 * ``columns``: columns and metrics named exist in their dataset;
+* ``filter_scope``: a native filter can narrow every chart in its scope;
 * ``governance``: masked raw tables reached only by their raw roles.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
@@ -27,11 +28,11 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 
 def _checks() -> list[Check]:
-    from superset_iac.validate import (columns, environments, governance, references,
-                                       schema_rules, sql)
+    from superset_iac.validate import (columns, environments, filter_scope, governance,
+                                       references, schema_rules, sql)
 
     return [schema_rules.check, environments.check, references.check, sql.check,
-            columns.check, governance.check]
+            columns.check, filter_scope.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:
