@@ -38,7 +38,7 @@ and a PUT that clears them (the next diff is empty).
 
 The time filter (``model/chart.py``). A write adds the ``TEMPORAL_RANGE``
 filter explore would add, on the time column of the chart's dataset as this
-run knows it: the tree's dataset, else the one read from the server. A read
+run knows it: the tree's dataset's, else the one read from the server. A read
 takes that same filter out again and says ``time_filter: true``; a chart
 whose dataset has a time column but that carries no temporal filter reads
 as ``time_filter: false``, so a chart created before is updated once and
@@ -182,11 +182,15 @@ def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
 
 
 def time_column(ctx: Context, dataset: str) -> str | None:
-    """The default time column of ``dataset``: from the tree if it defines it, else as read."""
-    spec = (ctx.desired or {}).get("dataset", {}).get(dataset)
-    if spec is None and dataset in ctx.live.get("dataset", {}):
-        spec = ctx.live["dataset"][dataset].spec
-    return default_time_column(spec) if isinstance(spec, Dataset) else None
+    """The default time column of ``dataset``: the tree's if it says one, else the
+    server's (Superset marks DATE and TIMESTAMP columns ``is_dttm`` by itself, so
+    a tree need not declare them)."""
+    live = ctx.live.get("dataset", {}).get(dataset)
+    for spec in ((ctx.desired or {}).get("dataset", {}).get(dataset), live.spec if live else None):
+        column = default_time_column(spec) if isinstance(spec, Dataset) else None
+        if column is not None:
+            return column
+    return None
 
 
 def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:

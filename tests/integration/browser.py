@@ -301,9 +301,11 @@ DASHBOARD_STATE_JS = r"""
         title: text(tile.querySelector('[data-test="slice-header"] [data-test="editable-title"]')),
         canvas: Array.from(inside.querySelectorAll('canvas')).some(inked),
         table_rows: inside.querySelectorAll('table tbody tr').length,
-        // What the tile shows, in short: the tables' text and a hash of the
+        // What the tile shows, in short: its tables' text (a table chart's
+        // header is a table of its own) and a hash of the
         // canvases' pixels (a narrowed chart draws other points or numbers).
-        look: [text(inside.querySelector('table')), ...Array.from(inside.querySelectorAll('canvas'))
+        look: [...Array.from(inside.querySelectorAll('table')).map(text),
+          ...Array.from(inside.querySelectorAll('canvas'))
           .map((c) => { if (!c.width || !c.height) return 0; const ctx = c.getContext('2d');
             if (!ctx) return 0; const d = ctx.getImageData(0, 0, c.width, c.height).data;
             let h = 0; for (let i = 0; i < d.length; i += 4 * 3) h = (h * 31 + d[i] + d[i + 3]) | 0;

@@ -154,3 +154,13 @@ def test_extra_form_data_narrows_the_query_as_a_dashboard_filter_would() -> None
         {"col": "symbol", "op": "IN", "val": ["AAPL"]}]
     assert query["time_range"] == "2025-06-02 : 2025-06-04"
     assert context["form_data"]["adhoc_filters"] == [time_filter("timestamp")]  # stored as it was
+
+
+def test_a_time_column_only_the_server_knows_counts(rsps, csrf, ctx) -> None:
+    """Superset marks DATE/TIMESTAMP columns is_dttm itself: a tree need not declare them."""
+    desire(ctx, dataset())
+    ctx.live["dataset"] = {"option_ticks": LiveObject(
+        dataset(columns=[{"name": "timestamp", "is_dttm": True}]), 4, True)}
+    rsps.add("PUT", f"{API}/chart/3", json={"id": 3, "result": {}})
+    ChartHandler().update(ctx, compare(spec(), LiveObject(spec(time_filter=False), 3, True)))
+    assert sent_params(rsps.calls[1])["adhoc_filters"] == [time_filter("timestamp")]
