@@ -107,6 +107,7 @@ def connect(env: Environment | None, given: Connection) -> Any:
 def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dict[str, LiveObject]]:
     """Read every kind in dependency order, so ids resolve to names."""
     live: dict[str, dict[str, LiveObject]] = {}
+    ctx.live = live
     for handler in kinds if kinds is not None else handlers():
         live[handler.kind] = handler.read(ctx)
     return live

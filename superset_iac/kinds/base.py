@@ -71,6 +71,9 @@ class Context:
     # whose list endpoint lacks compared fields read details only for these
     # objects; None (export) means every object.
     desired: Mapping[str, Mapping[str, Spec]] | None = None
+    # What ``workflow.read_live`` has read so far, by kind then key: a kind may
+    # need more of an object it names than its id (a chart, its dataset's time column).
+    live: dict[str, dict[str, LiveObject]] = field(default_factory=dict)
 
     def wants_detail(self, kind: str, key: str) -> bool:
         """Whether ``read`` must fetch the full object ``kind/key``."""

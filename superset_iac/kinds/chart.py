@@ -35,6 +35,14 @@ context), an update one PUT of the whole chart, a delete one DELETE.
 ``owners`` is exactly who owns the chart; Superset makes the creator an owner
 when a POST names nobody, so a chart without owners is created with a POST
 and a PUT that clears them (the next diff is empty).
+
+The time filter (``model/chart.py``). A write adds the ``TEMPORAL_RANGE``
+filter explore would add, on the time column of the chart's dataset as this
+run knows it: the tree's dataset's, else the one read from the server. A read
+takes that same filter out again and says ``time_filter: true``; a chart
+whose dataset has a time column but that carries no temporal filter reads
+as ``time_filter: false``, so a chart created before is updated once and
+then compares equal.
 """
 
 from __future__ import annotations
@@ -49,7 +57,9 @@ from superset_iac.kinds.query_context import build_query_context
 from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
-from superset_iac.model.chart import KEY_PARAM, Chart, canonical_params
+from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, default_time_column,
+                                      split_time_filter, time_subject, with_time_filter)
+from superset_iac.model.dataset import Dataset
 from superset_iac.plan.model import Change, LiveObject
 
 # ctx.options entry: chart key -> slice_name, for the dashboards' layout.
@@ -70,12 +80,19 @@ class ChartHandler(RestHandler):
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Chart:
         name = row.get("slice_name") or ""
         key = key or name
+        dataset = _dataset_key(ctx, row)
+        params = canonical_params(json_object(row.get("params")))
+        params, time_filter = split_time_filter(params, time_subject(params, time_column(ctx, dataset)))
+        if time_filter is None:  # no time column: the flag means nothing, take the tree's
+            wanted = (ctx.desired or {}).get(self.kind, {}).get(key)
+            time_filter = wanted.time_filter if isinstance(wanted, Chart) else True
         return Chart.model_validate({
             "name": name,
             "key": key if key != name else None,
-            "dataset": _dataset_key(ctx, row),
+            "dataset": dataset,
             "viz_type": row.get("viz_type") or "",
-            "params": canonical_params(json_object(row.get("params"))),
+            "params": params,
+            "time_filter": time_filter,
             "description": row.get("description") or None,
             "owners": owner_names(ctx, row.get("owners") or []),
             "cache_timeout": row.get("cache_timeout"),
@@ -93,7 +110,10 @@ class ChartHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Chart)
         dataset_id = id_of(ctx, "dataset", spec.dataset)
-        params = {**canonical_params(spec.params), KEY_PARAM: spec.key}
+        params = canonical_params(spec.params)
+        if spec.time_filter:
+            params = with_time_filter(params, time_subject(params, time_column(ctx, spec.dataset)))
+        params[KEY_PARAM] = spec.key
         context = build_query_context(params, spec.viz_type, dataset_id,
                                       live.id if live is not None else None)
         return {
@@ -159,6 +179,18 @@ def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
     if uuid == managed_uuid("chart", name):
         return name
     return by_uuid.get(uuid or "")
+
+
+def time_column(ctx: Context, dataset: str) -> str | None:
+    """The default time column of ``dataset``: the tree's if it says one, else the
+    server's (Superset marks DATE and TIMESTAMP columns ``is_dttm`` by itself, so
+    a tree need not declare them)."""
+    live = ctx.live.get("dataset", {}).get(dataset)
+    for spec in ((ctx.desired or {}).get("dataset", {}).get(dataset), live.spec if live else None):
+        column = default_time_column(spec) if isinstance(spec, Dataset) else None
+        if column is not None:
+            return column
+    return None
 
 
 def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:

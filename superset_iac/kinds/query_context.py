@@ -43,7 +43,7 @@ def build_query_context(form_data: FormData, viz_type: str, dataset_id: int,
         fd["slice_id"] = chart_id
     build = BUILDERS.get(viz_type, generic_query)
     return {"datasource": {"id": dataset_id, "type": "table"}, "force": False,
-            "queries": [build(fd)], "form_data": fd,
+            "queries": [build(with_extra_form_data(fd))], "form_data": fd,
             "result_format": "json", "result_type": "full"}
 
 
@@ -99,6 +99,30 @@ def base_query(fd: FormData) -> Query:
     if fd.get("series_limit_metric"):
         query["series_limit_metric"] = fd["series_limit_metric"]
     return query
+
+
+# extra_form_data keys that replace a form data key of the same name.
+_OVERRIDES = ("time_range", "granularity_sqla", "time_grain_sqla")
+
+
+def with_extra_form_data(fd: FormData) -> FormData:
+    """``fd`` with its ``extra_form_data`` merged in, as a dashboard merges a native
+    filter's: ``filters`` become more adhoc filters, ``time_range`` the comparator
+    of every ``TEMPORAL_RANGE`` filter (the only place Superset's SQL reads it)."""
+    extra = fd.get("extra_form_data")
+    if not isinstance(extra, dict) or not extra:
+        return fd
+    out = {**fd, **{k: extra[k] for k in _OVERRIDES if k in extra}}
+    adhoc = [dict(f) for f in fd.get("adhoc_filters") or [] if isinstance(f, dict)]
+    if "time_range" in extra:
+        for f in adhoc:
+            if f.get("operator") == "TEMPORAL_RANGE":
+                f["comparator"] = extra["time_range"]
+    adhoc += [{"clause": "WHERE", "expressionType": "SIMPLE", "subject": f.get("col"),
+               "operator": f.get("op"), "comparator": f.get("val")}
+              for f in extra.get("filters") or [] if isinstance(f, dict)]
+    out["adhoc_filters"] = adhoc
+    return out
 
 
 def _metrics(fd: FormData) -> list[Any]:

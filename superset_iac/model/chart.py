@@ -4,15 +4,28 @@
 server or the explore UI owns (see ``canonical_params``). Columns and metrics
 are named as in the dataset: a saved metric is a plain string, an adhoc
 metric a dict, exactly as Superset stores them.
+
+The time filter. A dashboard's time range reaches a chart's SQL only through
+an adhoc filter of operator ``TEMPORAL_RANGE`` on a temporal column: the
+dashboard replaces its comparator with the range it applies (the 6.x
+frontend's ``getFormDataWithExtraFilters``); without one the range is sent
+and ignored. Explore adds one to every chart whose dataset has a temporal
+column, on ``granularity_sqla`` or the dataset's default time column
+(``main_dttm_col``, else its first ``is_dttm`` column), comparing with
+``No filter``. superset-iac writes the same filter when the chart has none
+(``time_filter: true``, the default), and reads it back as that flag, so
+neither a tree nor an export spells it; ``time_filter: false`` is a chart
+that no dashboard time range narrows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from superset_iac.model.base import Ref, Spec
+from superset_iac.model.dataset import Dataset
 
 # Form-data keys that mirror a chart's own columns or that the explore UI adds
 # when it saves: ``datasource``/``viz_type``/``slice_id``/``cache_timeout`` are
@@ -43,6 +56,70 @@ def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+TEMPORAL_RANGE = "TEMPORAL_RANGE"
+NO_TIME_RANGE = "No filter"
+# Keys explore adds to an adhoc filter for its own editing state: they do not
+# change what the filter does.
+_EDITOR_KEYS = frozenset({"filterOptionName", "isExtra", "isNew", "datasourceWarning",
+                          "sqlExpression"})
+
+
+def default_time_column(dataset: Dataset) -> str | None:
+    """The column explore puts a chart's time filter on (``defaultTemporalColumn``)."""
+    if dataset.main_dttm_col:
+        return dataset.main_dttm_col
+    return next((c.name for c in dataset.columns if c.is_dttm), None)
+
+
+def time_subject(params: dict[str, Any], dataset_column: str | None) -> str | None:
+    """The column a chart's time filter is on: ``granularity_sqla``, else the dataset's."""
+    chosen = params.get("granularity_sqla")
+    return chosen if isinstance(chosen, str) and chosen else dataset_column
+
+
+def time_filter(column: str) -> dict[str, Any]:
+    """The filter explore adds: no range of its own, the dashboard's once applied."""
+    return {"clause": "WHERE", "comparator": NO_TIME_RANGE, "expressionType": "SIMPLE",
+            "operator": TEMPORAL_RANGE, "subject": column}
+
+
+def temporal_filters(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chart's adhoc filters a dashboard time range replaces the comparator of."""
+    adhoc = params.get("adhoc_filters")
+    return [f for f in adhoc if isinstance(f, dict) and f.get("operator") == TEMPORAL_RANGE] \
+        if isinstance(adhoc, list) else []
+
+
+def with_time_filter(params: dict[str, Any], subject: str | None) -> dict[str, Any]:
+    """``params`` with the time filter on ``subject`` added, unless it has one (or no subject)."""
+    if subject is None or temporal_filters(params):
+        return params
+    adhoc = params.get("adhoc_filters")
+    return {**params, "adhoc_filters": [*(adhoc if isinstance(adhoc, list) else []),
+                                         time_filter(subject)]}
+
+
+def split_time_filter(params: dict[str, Any], subject: str | None) -> tuple[dict[str, Any], bool | None]:
+    """Stored params -> (params without the added time filter, ``time_filter``).
+
+    The flag is None when it means nothing: no column to put the filter on.
+    A temporal filter that is not exactly the added one (another column, a
+    range of its own) stays in the params as written, and counts as one.
+    """
+    found = temporal_filters(params)
+    if not found:
+        return params, None if subject is None else False
+    if subject is None or len(found) != 1 or not _is_added(found[0], subject):
+        return params, True
+    rest = [f for f in params["adhoc_filters"] if f is not found[0]]
+    return {**params, "adhoc_filters": rest}, True
+
+
+def _is_added(adhoc: dict[str, Any], subject: str) -> bool:
+    own = {k: v for k, v in adhoc.items() if k not in _EDITOR_KEYS or k == "sqlExpression" and v}
+    return own == time_filter(subject)
+
+
 def _blank_to_none(value: str | None) -> str | None:
     return value if value else None
 
@@ -64,6 +141,16 @@ class Chart(Spec):
     cache_timeout: int | None = None
     certified_by: str | None = None
     certification_details: str | None = None
+    time_filter: bool = Field(
+        default=True, description="a dashboard's time range narrows the chart (a TEMPORAL_RANGE "
+                                  "filter on its dataset's time column is added when it has none)")
+
+    @model_validator(mode="after")
+    def _time_filter_or_own(self) -> "Chart":
+        if not self.time_filter and temporal_filters(self.params):
+            raise ValueError("time_filter: false, yet params.adhoc_filters has a TEMPORAL_RANGE "
+                             "filter: remove one of them")
+        return self
 
     @property
     def key(self) -> str:
@@ -89,4 +176,5 @@ class Chart(Spec):
             "cache_timeout": self.cache_timeout,
             "certified_by": _blank_to_none(self.certified_by),
             "certification_details": _blank_to_none(self.certification_details),
+            "time_filter": self.time_filter,
         }

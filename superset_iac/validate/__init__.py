@@ -14,6 +14,7 @@ per-kind schema problems are already reported by the loader):
 * ``sandbox``: free SQL reads no warehouse environment, setting or file;
 * ``columns``: columns and metrics named exist in their dataset;
 * ``masking``: declared PII columns masked in every view, masks that mask;
+* ``filter_scope``: a native filter can narrow every chart in its scope;
 * ``governance``: masked raw tables reached only by their raw roles.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
@@ -31,11 +32,11 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 
 def _checks() -> list[Check]:
-    from superset_iac.validate import (columns, environments, governance, references,
-                                       masking, sandbox, schema_rules, sql, uris)
+    from superset_iac.validate import (columns, environments, filter_scope, governance,
+                                       masking, references, sandbox, schema_rules, sql, uris)
 
     return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
-            sandbox.check, columns.check, masking.check, governance.check]
+            sandbox.check, columns.check, filter_scope.check, masking.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:

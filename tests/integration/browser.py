@@ -9,7 +9,8 @@ and no new dependency. The browser is Debian's (/usr/bin/chromium); nothing
 is downloaded at run time.
 
 Only what the dashboard check needs is here: open a page, type into it,
-evaluate JavaScript, wait for a condition, take a screenshot.
+evaluate JavaScript, wait for a condition, take a screenshot, read the body
+of a response the page received (network events are recorded).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Browser:
     def _open_page(self, width: int, height: int) -> None:
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
+        for domain in ("Page", "Runtime", "Log", "Network"):
             self.page(f"{domain}.enable")
         self.page("Emulation.setDeviceMetricsOverride", width=width, height=height,
                   deviceScaleFactor=1, mobile=False)
@@ -241,6 +242,13 @@ class Browser:
                       windowsVirtualKeyCode=13, nativeVirtualKeyCode=13,
                       **({"text": "\r"} if kind == "keyDown" else {}))
 
+    def response_body(self, request_id: str) -> str:
+        """The body of a response the page received (while the page is still open)."""
+        answer = self.page("Network.getResponseBody", requestId=request_id)
+        if answer.get("base64Encoded"):
+            return base64.b64decode(answer["body"]).decode()
+        return answer["body"]
+
     def screenshot(self, path: Path) -> Path:
         """A PNG of the viewport (see fit_to_page for a whole page)."""
         data = self.page("Page.captureScreenshot", format="png")["data"]
@@ -293,6 +301,15 @@ DASHBOARD_STATE_JS = r"""
         title: text(tile.querySelector('[data-test="slice-header"] [data-test="editable-title"]')),
         canvas: Array.from(inside.querySelectorAll('canvas')).some(inked),
         table_rows: inside.querySelectorAll('table tbody tr').length,
+        // What the tile shows, in short: its tables' text (a table chart's
+        // header is a table of its own) and a hash of the
+        // canvases' pixels (a narrowed chart draws other points or numbers).
+        look: [...Array.from(inside.querySelectorAll('table')).map(text),
+          ...Array.from(inside.querySelectorAll('canvas'))
+          .map((c) => { if (!c.width || !c.height) return 0; const ctx = c.getContext('2d');
+            if (!ctx) return 0; const d = ctx.getImageData(0, 0, c.width, c.height).data;
+            let h = 0; for (let i = 0; i < d.length; i += 4 * 3) h = (h * 31 + d[i] + d[i + 3]) | 0;
+            return h; })].join('|'),
         svgs: bigSvgs.length,
         errors: Array.from(tile.querySelectorAll(
             '.ant-alert-error, .ant-alert-warning, [role="alert"], [data-test="error-tooltip"]'))
@@ -327,6 +344,7 @@ class ChartTile:
     canvas: bool
     table_rows: int
     svgs: int
+    look: str
     errors: list[str]
     empty: bool
     loading: bool
@@ -380,9 +398,10 @@ def login(browser: Browser, base_url: str, username: str, password: str) -> str:
 
 
 def open_dashboard(browser: Browser, base_url: str, slug: str, *, expected_charts: int,
-                   timeout: float = 180.0) -> DashboardView:
-    """Open a dashboard and wait until every chart tile has settled."""
-    browser.goto(f"{base_url}/superset/dashboard/{slug}/")
+                   timeout: float = 180.0, query: str = "") -> DashboardView:
+    """Open a dashboard (``query``: ``?…`` URL parameters) and wait until every
+    chart tile has settled."""
+    browser.goto(f"{base_url}/superset/dashboard/{slug}/{query}")
     return wait_settled(browser, expected_charts=expected_charts, timeout=timeout)
 
 

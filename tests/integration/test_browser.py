@@ -6,8 +6,11 @@ form, opens the dashboard and waits until no chart is loading. Then: every
 chart the dashboard's layout places is drawn (an inked canvas, a table with
 rows, or a chart-sized svg), none shows an error tile or "No results", and
 the native filter bar offers Date range, Symbol and Exchange with their
-values loaded. A dashboard of broken and empty charts shows the check can
-fail.
+values loaded. Then each native filter is set to a value that excludes rows
+(the dashboard opened with it applied, as a link to a filtered dashboard
+does): every chart in the filter's scope receives other data from Superset
+and draws something else, every chart outside it the same data and the same
+picture. A dashboard of broken and empty charts shows the check can fail.
 
 The screenshot is written to the test's tmp dir, and to
 ``$SUPERSET_IAC_SCREENSHOT`` when set (``docs/dashboard.png`` for the README).
@@ -31,6 +34,7 @@ import pytest
 from superset_iac.load.tree import load_tree
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
+from superset_iac.kinds.rest import managed_uuid
 from tests.integration.browser import (
     ROOT,
     Browser,
@@ -42,6 +46,9 @@ from tests.integration.browser import (
     open_dashboard,
     wait_settled,
 )
+from tests.integration.native_filters import (CHARTS, DASHBOARD, chart_data, data_mask,
+                                              filtered_query_string, in_scope, narrowing_value,
+                                              same_rows)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -58,6 +65,7 @@ class Seen:
     view: DashboardView
     screenshot: Path
     seconds: dict[str, float]
+    data: dict[int, list]  # chart id -> the data Superset answered, unfiltered
 
 
 def in_ci() -> bool:
@@ -102,11 +110,13 @@ def seen(chromium, browser, superset, lakehouse_path, team_dashboard, tmp_path_f
     landed = login(browser, superset.url, superset.username, superset.password)
     logged_in = time.monotonic()
     expected = len(team_dashboard[1])
+    before = len(browser.events)
     view = open_dashboard(browser, superset.url, SLUG, expected_charts=expected)
     loaded = time.monotonic()
     # One screenshot of the whole dashboard: the viewport grows to the page.
     fit_to_page(browser, WIDTH)
     view = wait_settled(browser, expected_charts=expected)
+    data = chart_data(browser, before)
     shot = browser.screenshot(work / "dashboard.png")
     if os.environ.get(SCREENSHOT_ENV):
         keep = Path(os.environ[SCREENSHOT_ENV])
@@ -117,7 +127,7 @@ def seen(chromium, browser, superset, lakehouse_path, team_dashboard, tmp_path_f
                "dashboard": loaded - logged_in, "total": time.monotonic() - started}
     print(f"\nbrowser check: {({k: round(v, 1) for k, v in seconds.items()})}; "
           f"screenshot {shot}")
-    return Seen(landed, view, shot, seconds)
+    return Seen(landed, view, shot, seconds, data)
 
 
 def test_the_login_form_lets_the_admin_in(seen):
@@ -155,6 +165,50 @@ def test_the_screenshot_holds_the_whole_dashboard(seen):
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
     assert width == WIDTH and height >= HEIGHT, (width, height)
+
+
+# ------------------------------------------------------------ native filters
+
+
+@pytest.fixture(scope="module")
+def narrowing(superset, seen) -> dict[str, object]:
+    """For each filter of the dashboard, a value that excludes some rows."""
+    api = superset.session()
+    base = f"{superset.url}/api/v1"
+
+    def query(context: dict) -> list[dict]:
+        answer = api.post(f"{base}/chart/data", json=context)
+        assert answer.status_code == 200, answer.text[:2000]
+        return answer.json()["result"]
+
+    def dataset_id(name: str) -> int:
+        answer = api.get(f"{base}/dataset/{managed_uuid('dataset', name)}")
+        assert answer.status_code == 200, answer.text[:2000]
+        return answer.json()["result"]["id"]
+
+    return {f.name: narrowing_value(f, query, dataset_id) for f in DASHBOARD.filters}
+
+
+@pytest.mark.parametrize("f", DASHBOARD.filters, ids=lambda f: f.name)
+def test_a_native_filter_narrows_every_chart_in_its_scope_and_no_other(
+        browser, superset, seen, team_dashboard, narrowing, f):
+    expected = len(team_dashboard[1])
+    before = len(browser.events)
+    query = filtered_query_string([data_mask(f, narrowing[f.name])])
+    view = open_dashboard(browser, superset.url, SLUG, expected_charts=expected, query=query)
+    data = chart_data(browser, before)
+    shown = {x["name"]: x["shows"] for x in view.filters}
+    assert shown[f.name] != {x["name"]: x["shows"] for x in seen.view.filters}[f.name], shown
+    scope = {CHARTS[key].name for key in in_scope(f)}
+    baseline = {t.title: t for t in seen.view.charts}
+    for tile in view.charts:
+        assert tile.id in data and tile.id in seen.data, (tile.title, sorted(data), sorted(seen.data))
+        narrowed = not same_rows(data[tile.id], seen.data[tile.id])
+        redrawn = tile.look != baseline[tile.title].look
+        assert (narrowed, redrawn) == ((True, True) if tile.title in scope else (False, False)), \
+            f"{f.name} = {narrowing[f.name]!r}: {tile.title!r} narrowed={narrowed} redrawn={redrawn}" \
+            f"\n{view.describe()}"
+        assert tile.drawn and not tile.errors and not tile.empty, view.describe()
 
 
 # ------------------------------------------------------------ the check can fail
