@@ -12,7 +12,8 @@ server looks as it did before; a next apply creates it afresh.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
