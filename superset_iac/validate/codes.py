@@ -60,6 +60,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),
     "C004": (E, "a declared column that the dataset's SQL or view does not return"),
     "C005": (E, "an expression naming a column the dataset does not have"),
+    "C006": (E, "a dataset's SQL naming a column that the tree's views it reads do not have"),
     "G001": (E, "a role outside raw_access_roles reaches a dataset that reads a masked raw table"),
     "G002": (E, "a role outside raw_access_roles has database or schema access to a masked "
                 "raw table (SQL Lab bypasses the view)"),
