@@ -12,6 +12,7 @@ alone, as the qualifier would take those for missing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -45,7 +46,8 @@ def missing_columns(query: exp.Expression, columns_of: ViewColumns) -> list[exp.
                                 alias=exp.TableAlias(this=exp.to_identifier(alias))))
     if not by_alias:
         return None
-    schema = {name: dict.fromkeys(sorted(known), "UNKNOWN") for name, known in by_alias.values()}
+    schema: dict[str, Any] = {name: dict.fromkeys(sorted(known), "UNKNOWN")
+                              for name, known in by_alias.values()}
     qualified = [c for c in tree.find_all(exp.Column)
                  if c.table.lower() in by_alias and not c.is_star
                  and c.name.lower() not in by_alias[c.table.lower()][1]]

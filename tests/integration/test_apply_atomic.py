@@ -87,6 +87,21 @@ def test_sql_the_database_refuses_is_its_message_and_the_dataset_stays(tree):
     assert fields(tree.diff()) == fields(plan)  # the same change is still to be made
 
 
+def test_a_new_sql_the_database_runs_is_checked_written_and_synced(tree):
+    tree.apply(tree.diff())
+    with_sql(tree, NEW_SQL)
+    dataset_id = tree.ctx.ids.id("dataset", tree.virtual)
+
+    plan, event = run(tree)
+
+    assert event.outcome is Outcome.UPDATED, event.message
+    assert tree.writes()[:3] == [("POST", "/api/v1/sqllab/execute/"),
+                                 ("PUT", f"/api/v1/dataset/{dataset_id}"),
+                                 ("PUT", f"/api/v1/dataset/{dataset_id}/refresh")]
+    assert "trader_id" in [c[0] for c in stored(tree)["columns"]]
+    assert not tree.diff().has_changes
+
+
 @pytest.mark.parametrize("fails, nth", [("/refresh", 1), ("", 2)], ids=["refresh", "converge"])
 def test_a_failure_after_the_first_write_restores_the_dataset(tree, fails, nth):
     tree.apply(tree.diff())
