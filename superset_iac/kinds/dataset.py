@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import read_cache_timeout
 from superset_iac.kinds.dataset_probe import SqlRejected, check_sql, database_reason
@@ -226,10 +227,10 @@ class DatasetHandler(RestHandler):
             if source:
                 ctx.client.put(f"dataset/{live.id}/refresh", {})
                 self._converge(ctx, spec, live.id)
-        except ApiError as err:
+        except IacError as err:  # the server's refusal, or a name that no longer resolves
             reason = redact(str(err))
-            why = database_reason(ctx, spec) if written and spec.is_virtual and err.status == 500 \
-                else None
+            refused = isinstance(err, ApiError) and err.status == 500
+            why = database_reason(ctx, spec) if written and spec.is_virtual and refused else None
             reason = f"{reason} ({why})" if why else reason
             undone = self._restore(ctx, live) if written else ""
             raise WriteFailed(f"dataset '{spec.name}' could not be updated: {reason}{undone}") from None
@@ -254,7 +255,7 @@ class DatasetHandler(RestHandler):
         try:
             current = self.detail(ctx, live.id)
             ctx.client.put(f"dataset/{live.id}", self.restore_payload(ctx, live, current))
-        except ApiError as err:
+        except IacError as err:
             return f"; restoring its previous state failed too ({redact(str(err))}): run apply again"
         return "; its previous state was restored"
 
