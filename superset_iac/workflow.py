@@ -74,7 +74,7 @@ def load(assets: str | Path, env_name: str | None,
     found = Diagnostics()
     loaded.env = resolve_environment(env, environ, found, severity)
     if connecting:
-        loaded.missing_login = _missing_login(env, environ)
+        loaded.missing_login = missing_login(env, environ)
     login = {env.pos("superset", name) for name in loaded.missing_login}
     diags.extend(d for d in found if not (d.code == "E001" and d.pos in login))
     loaded.desired = resolve(tree, loaded.env, environ, diags)
@@ -84,7 +84,8 @@ def load(assets: str | Path, env_name: str | None,
 _LOGIN = ("username", "password", "access_token")
 
 
-def _missing_login(env: Environment, environ: Mapping[str, str]) -> dict[str, list[str]]:
+def missing_login(env: Environment, environ: Mapping[str, str]) -> dict[str, list[str]]:
+    """The login fields of ``env`` (unresolved) whose variables are unset, with their names."""
     fields = {name: getattr(env.superset, name) for name in _LOGIN}
     missing = {name: interpolate(value, environ)[1] for name, value in fields.items()
                if isinstance(value, str)}
@@ -97,11 +98,11 @@ def require_valid(loaded: Loaded) -> None:
 
 
 def connect(env: Environment | None, given: Connection,
-            missing_login: Mapping[str, list[str]] | None = None) -> Any:
+            unset_login: Mapping[str, list[str]] | None = None) -> Any:
     """A Superset client from options/variables first, then the environment file.
 
     Without a complete login it fails in one line before any request,
-    naming the variables the environment file reads (``missing_login``).
+    naming the variables the environment file reads (``unset_login``).
     """
     from superset_iac.superset.client import SupersetClient
 
@@ -109,14 +110,14 @@ def connect(env: Environment | None, given: Connection,
     url = given.url or conf.url
     if not url:
         raise ConfigError("no Superset URL: pass --url, set SUPERSET_URL, or choose --env")
-    missing_login = missing_login or {}
+    unset_login = unset_login or {}
     # A field whose variable is unset still holds its "${VAR}": not a value.
-    conf = conf.model_copy(update={name: None for name in missing_login})
+    conf = conf.model_copy(update={name: None for name in unset_login})
     token = given.access_token or conf.access_token
     username = given.username or conf.username
     password = given.password or conf.password
     if not token and not (username and password):
-        raise ConfigError(_no_login(url, username, missing_login))
+        raise ConfigError(_no_login(url, username, unset_login))
     verify: bool | str = conf.ca_bundle or conf.verify_tls
     if given.insecure:
         verify = False
