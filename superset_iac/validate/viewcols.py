@@ -32,27 +32,21 @@ def missing_columns(query: exp.Expression, columns_of: ViewColumns) -> list[exp.
     if not isinstance(query, exp.Query) or any(query.find(t) for t in _OWN_COLUMNS):
         return None
     tree = query.copy()
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    by_alias: dict[str, tuple[str, set[str]]] = {}  # alias -> (stand-in name, columns)
-    for i, table in enumerate(list(tree.find_all(exp.Table))):
-        if not table.db and table.name.lower() in ctes:
-            continue
-        known = columns_of(table)
-        if known is None or table.name == jinja.PLACEHOLDER:
-            return None
-        alias = table.alias_or_name
-        by_alias[alias.lower()] = (f"_view{i}", known)
-        table.replace(exp.Table(this=exp.to_identifier(f"_view{i}"),
-                                alias=exp.TableAlias(this=exp.to_identifier(alias))))
-    if not by_alias:
+    views = _stand_ins(tree, columns_of)
+    if not views:
         return None
     schema: dict[str, Any] = {name: dict.fromkeys(sorted(known), "UNKNOWN")
-                              for name, known in by_alias.values()}
+                              for _, name, known in views}
+    by_alias: dict[str, set[str]] = {}  # an alias used in two scopes: either's columns
+    for alias, _, known in views:
+        by_alias.setdefault(alias, set()).update(known)
     qualified = [c for c in tree.find_all(exp.Column)
                  if c.table.lower() in by_alias and not c.is_star
-                 and c.name.lower() not in by_alias[c.table.lower()][1]]
-    for column in qualified:  # known to the qualifier, which would stop at the first
-        schema[by_alias[column.table.lower()][0]][column.name.lower()] = "UNKNOWN"
+                 and c.name.lower() not in by_alias[c.table.lower()]]
+    for column in qualified:  # made known to the qualifier, which would stop at the first
+        for alias, name, _ in views:
+            if alias == column.table.lower():
+                schema[name][column.name.lower()] = "UNKNOWN"
     try:
         qualify(tree, schema=schema, dialect=DIALECT, validate_qualify_columns=False,
                 quote_identifiers=False, identify=False)
@@ -62,6 +56,26 @@ def missing_columns(query: exp.Expression, columns_of: ViewColumns) -> list[exp.
                   if not c.table and not c.is_star and c.name
                   and c.name != jinja.PLACEHOLDER and not _output_name(c, tree)]
     return sorted(qualified + unresolved, key=lambda c: c.this.meta.get("start", 0))
+
+
+def _stand_ins(tree: exp.Expression,
+               columns_of: ViewColumns) -> list[tuple[str, str, set[str]]] | None:
+    """Rename each view ``tree`` reads to ``_view<n>``, keeping its alias so
+    ``v.col`` still resolves: (alias, stand-in name, columns) each. None when
+    a table is not a view of the tree; CTEs are the query's own."""
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    views: list[tuple[str, str, set[str]]] = []
+    for i, table in enumerate(list(tree.find_all(exp.Table))):
+        if not table.db and table.name.lower() in ctes:
+            continue
+        known = columns_of(table)
+        if known is None or table.name == jinja.PLACEHOLDER:
+            return None
+        alias = table.alias_or_name
+        views.append((alias.lower(), f"_view{i}", known))
+        table.replace(exp.Table(this=exp.to_identifier(f"_view{i}"),
+                                alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    return views
 
 
 def _output_name(column: exp.Column, tree: exp.Expression) -> bool:
