@@ -36,6 +36,9 @@ class Connection:
     password: str | None = None
     access_token: str | None = None
     insecure: bool = False
+    # Login fields of the environment file whose variables are unset (see
+    # ``Loaded.missing_login``): ``connect`` names them instead of logging in.
+    unset_login: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,12 +100,11 @@ def require_valid(loaded: Loaded) -> None:
         raise AssetError(f"{len(loaded.diagnostics.errors)} problem(s) in the assets")
 
 
-def connect(env: Environment | None, given: Connection,
-            unset_login: Mapping[str, list[str]] | None = None) -> Any:
+def connect(env: Environment | None, given: Connection) -> Any:
     """A Superset client from options/variables first, then the environment file.
 
     Without a complete login it fails in one line before any request,
-    naming the variables the environment file reads (``unset_login``).
+    naming the variables the environment file reads (``given.unset_login``).
     """
     from superset_iac.superset.client import SupersetClient
 
@@ -110,14 +112,13 @@ def connect(env: Environment | None, given: Connection,
     url = given.url or conf.url
     if not url:
         raise ConfigError("no Superset URL: pass --url, set SUPERSET_URL, or choose --env")
-    unset_login = unset_login or {}
     # A field whose variable is unset still holds its "${VAR}": not a value.
-    conf = conf.model_copy(update={name: None for name in unset_login})
+    conf = conf.model_copy(update={name: None for name in given.unset_login})
     token = given.access_token or conf.access_token
     username = given.username or conf.username
     password = given.password or conf.password
     if not token and not (username and password):
-        raise ConfigError(_no_login(url, username, unset_login))
+        raise ConfigError(_no_login(url, username, given.unset_login))
     verify: bool | str = conf.ca_bundle or conf.verify_tls
     if given.insecure:
         verify = False

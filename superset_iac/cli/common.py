@@ -60,8 +60,9 @@ def check_targets_matched(targets: Iterable[str], loaded: workflow.Loaded, plan:
 
 def context(loaded: workflow.Loaded, url: str | None, username: str | None,
             password: str | None, access_token: str | None, insecure: bool) -> Context:
-    conn = workflow.Connection(url, username, password, access_token, insecure)
-    client = workflow.connect(loaded.env, conn, loaded.missing_login)
+    conn = workflow.Connection(url, username, password, access_token, insecure,
+                               unset_login=loaded.missing_login)
+    client = workflow.connect(loaded.env, conn)
     # Refuse a server this tool cannot manage before reading anything.
     for warning in client.check_supported():
         click.echo(f"warning: {warning}", err=True)

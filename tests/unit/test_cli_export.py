@@ -58,7 +58,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeHandler]:
     seen: dict[str, Any] = {}
     monkeypatch.setattr(FakeClient, "seen", seen, raising=False)
 
-    def connect(env: Any, given: workflow.Connection, unset_login: Any = None) -> FakeClient:
+    def connect(env: Any, given: workflow.Connection) -> FakeClient:
         seen["env"], seen["given"] = env, given
         return FakeClient()
 

@@ -43,11 +43,12 @@ def test_a_missing_login_variable_is_left_to_connect_which_names_it() -> None:
     assert not loaded.diagnostics.has_errors(), loaded.diagnostics.render_text()
     assert loaded.missing_login == {"password": ["SUPERSET_PASSWORD"]}
     with pytest.raises(workflow.ConfigError) as err:
-        workflow.connect(loaded.env, workflow.Connection(), loaded.missing_login)
+        workflow.connect(loaded.env, workflow.Connection(unset_login=loaded.missing_login))
     assert str(err.value) == ("SUPERSET_PASSWORD is not set: no password to log in to "
                               "http://127.0.0.1:8088 as 'admin'; set it, or SUPERSET_ACCESS_TOKEN")
     # Given as an option, the password is enough: the client is made, nothing is sent yet.
-    client = workflow.connect(loaded.env, workflow.Connection(password="pw"), loaded.missing_login)
+    client = workflow.connect(loaded.env, workflow.Connection(password="pw",
+                                                              unset_login=loaded.missing_login))
     assert client.requests == []
     # validate never connects: the variable is still worth a warning there.
     offline = workflow.load(ASSETS, "local", environ, connecting=False)
