@@ -84,17 +84,32 @@ demo: venv superset lakehouse
 # Extra CLI options: make export ARGS="--dashboard lakehouse-analytics"
 ARGS ?=
 
+# Run the CLI and say what its exit code means (superset_iac/exitcodes.py).
+# 3 (diff: changes pending) is an answer, not a failure: make succeeds and
+# says so. 1 (invalid assets, a failed change) and 2 (usage, configuration,
+# server unreachable) stay failures, so CI running `make apply` or
+# `make validate` fails on them. CI that wants diff's 3 calls the CLI itself.
+define cli
+	@$(CLI) $(1) --env local $(ARGS); code=$$?; case $$code in \
+	  0) ;; \
+	  3) echo "make $@: changes pending (superset-iac exit 3; make apply writes them)" ;; \
+	  1) echo "make $@: failed (superset-iac exit 1: invalid assets or a failed change)" >&2; exit 1 ;; \
+	  2) echo "make $@: failed (superset-iac exit 2: usage, configuration or connection)" >&2; exit 2 ;; \
+	  *) exit $$code ;; \
+	esac
+endef
+
 validate: venv
-	$(CLI) validate --env local $(ARGS)
+	$(call cli,validate)
 
 diff: venv
-	$(CLI) diff --env local $(ARGS)
+	$(call cli,diff)
 
 apply: venv
-	$(CLI) apply --env local --yes $(ARGS)
+	$(call cli,apply --yes)
 
 export: venv
-	$(CLI) export --env local $(ARGS)
+	$(call cli,export)
 
 # ---------------------------------------------------------------- tests
 

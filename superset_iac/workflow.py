@@ -20,6 +20,7 @@ from superset_iac.kinds.registry import handlers
 from superset_iac.load.resolve import Desired, resolve, resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
 from superset_iac.model.environment import Environment, SupersetConnection
+from superset_iac.model.refs import interpolate
 from superset_iac.plan.diff import plan as make_plan
 from superset_iac.model.user import User
 from superset_iac.plan.model import Action, LiveObject, Plan
@@ -37,6 +38,9 @@ class Connection:
     access_token: str | None = None
     insecure: bool = False
     timeout: float | None = None  # seconds per answer; None: the client's default
+    # Login fields of the environment file whose variables are unset (see
+    # ``Loaded.missing_login``): ``connect`` names them instead of logging in.
+    unset_login: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,6 +49,10 @@ class Loaded:
     diagnostics: Diagnostics
     env: Environment | None = None
     desired: Desired = field(default_factory=dict)
+    # Unset variables of the Superset login (username/password/token field ->
+    # names), left to ``connect``: options may give them, and if not, one
+    # line naming the variable beats a diagnostic about the assets.
+    missing_login: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load(assets: str | Path, env_name: str | None,
@@ -72,9 +80,25 @@ def load(assets: str | Path, env_name: str | None,
                   f"unknown environment '{env_name}' (known: {known})")
         return loaded
     severity = Severity.ERROR if connecting else Severity.WARNING
-    loaded.env = resolve_environment(env, environ, diags, severity)
+    found = Diagnostics()
+    loaded.env = resolve_environment(env, environ, found, severity)
+    if connecting:
+        loaded.missing_login = missing_login(env, environ)
+    login = {env.pos("superset", name) for name in loaded.missing_login}
+    diags.extend(d for d in found if not (d.code == "E001" and d.pos in login))
     loaded.desired = resolve(tree, loaded.env, environ, diags)
     return loaded
+
+
+_LOGIN = ("username", "password", "access_token")
+
+
+def missing_login(env: Environment, environ: Mapping[str, str]) -> dict[str, list[str]]:
+    """The login fields of ``env`` (unresolved) whose variables are unset, with their names."""
+    fields = {name: getattr(env.superset, name) for name in _LOGIN}
+    missing = {name: interpolate(value, environ)[1] for name, value in fields.items()
+               if isinstance(value, str)}
+    return {name: names for name, names in missing.items() if names}
 
 
 def require_valid(loaded: Loaded) -> None:
@@ -83,25 +107,41 @@ def require_valid(loaded: Loaded) -> None:
 
 
 def connect(env: Environment | None, given: Connection) -> Any:
-    """A Superset client from options/variables first, then the environment file."""
+    """A Superset client from options/variables first, then the environment file.
+
+    Without a complete login it fails in one line before any request,
+    naming the variables the environment file reads (``given.unset_login``).
+    """
     from superset_iac.superset.client import DEFAULT_TIMEOUT, SupersetClient, timeouts
 
     conf = env.superset if env else SupersetConnection(url="")
     url = given.url or conf.url
     if not url:
         raise ConfigError("no Superset URL: pass --url, set SUPERSET_URL, or choose --env")
+    # A field whose variable is unset still holds its "${VAR}": not a value.
+    conf = conf.model_copy(update={name: None for name in given.unset_login})
     token = given.access_token or conf.access_token
     username = given.username or conf.username
     password = given.password or conf.password
     if not token and not (username and password):
-        raise ConfigError("no Superset credentials: set SUPERSET_USERNAME and "
-                          "SUPERSET_PASSWORD, or SUPERSET_ACCESS_TOKEN")
+        raise ConfigError(_no_login(url, username, given.unset_login))
     verify: bool | str = conf.ca_bundle or conf.verify_tls
     if given.insecure:
         verify = False
     return SupersetClient(url, username=username, password=password, access_token=token,
                           provider=conf.provider, verify=verify,
                           timeout=timeouts(given.timeout or DEFAULT_TIMEOUT))
+
+
+def _no_login(url: str, username: str | None, missing: Mapping[str, list[str]]) -> str:
+    """``SUPERSET_PASSWORD is not set: …`` (the variables the environment names, else the usual)."""
+    lacking = ["password"] if username else ["username", "password"]
+    names = [n for f in lacking for n in missing.get(f, [])] or \
+        [f"SUPERSET_{f.upper()}" for f in lacking]
+    who = f" as '{username}'" if username else ""
+    verb = "is" if len(names) == 1 else "are"
+    return (f"{' and '.join(names)} {verb} not set: no {' and '.join(lacking)} to log in to "
+            f"{url}{who}; set {'it' if len(names) == 1 else 'them'}, or SUPERSET_ACCESS_TOKEN")
 
 
 def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dict[str, LiveObject]]:

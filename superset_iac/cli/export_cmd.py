@@ -56,8 +56,9 @@ def export(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     root = Path(assets)
     tree = _existing_tree(root)
     env = _environment(tree, env_name)
+    unset = workflow.missing_login(tree.environments[env.name], os.environ) if env else {}
     client = workflow.connect(env, workflow.Connection(url, username, password, access_token,
-                                                       insecure, timeout))
+                                                       insecure, timeout, unset_login=unset))
     report = run.export(Context(client=client, env=env), tree, root, selection)
     if fmt == "json":
         click.echo(json.dumps({**report.to_dict(), "requests": client.count()}, indent=2))

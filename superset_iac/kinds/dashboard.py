@@ -24,6 +24,12 @@ frontend derives (label colours, the scheme's colour domain) are carried over
 from the live dashboard, never compared. ``owners`` and ``roles`` are exact:
 the PUT after a POST clears the creator Superset adds as owner.
 
+Failure between requests. An update is that one PUT: title, layout,
+metadata, filters, owners and roles are written in one transaction by the
+server, so a refused PUT leaves the dashboard as it was. A create is POST
+then PUT; when the PUT fails, the new dashboard (no charts, no filters) is
+deleted again, so it is either there as declared or not at all.
+
 Roles are named; their ids come from the role handler (read before
 dashboards), or, when it did not run, from one read of
 ``dashboard/related/roles``.
@@ -42,6 +48,7 @@ from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
+from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
 from superset_iac.plan.model import LiveObject
@@ -137,8 +144,13 @@ class DashboardHandler(RestHandler):
                 "uuid": managed_uuid(self.kind, spec.key), **managed_fields(self.kind, spec.key)}
 
     def create(self, ctx: Context, spec: Spec) -> Any:
+        """POST, then the PUT that links the charts; a failed PUT deletes the
+        new, empty dashboard again (``rollback``)."""
         new_id = super().create(ctx, spec)
-        ctx.client.put(f"dashboard/{new_id}", self.to_payload(ctx, spec))
+        finish_or_remove(ctx, self, spec, new_id,
+                         lambda: ctx.client.put(f"dashboard/{new_id}", self.to_payload(ctx, spec)),
+                         f"dashboard '{spec.key}' was created, but its charts and layout "
+                         "could not be set")
         return new_id
 
     def role_ids(self, ctx: Context, names: list[str]) -> list[int]:

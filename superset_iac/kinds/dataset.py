@@ -23,9 +23,11 @@ ids (``_columns_payload``, ``_metrics_payload``); ``always_filter_main_dttm``
 is always sent, since a PUT without it resets it. Creating is a POST (the
 server reads the columns from the table or runs the SQL), then a read, then
 the PUT that gives the declared attributes, all in the create step so the
-next diff is empty. When the SQL or table changes, the columns are synced
-from the source (``PUT /dataset/{id}/refresh``) and the attributes applied
-again.
+next diff is empty; if the attributes cannot be set, the new dataset is
+deleted again. When the SQL or table changes, a new SQL is first run through
+the database (``dataset_probe``), the columns are synced from the source
+(``PUT /dataset/{id}/refresh``) and the attributes applied again; a failure
+after the first write restores the dataset as it was read (see ``update``).
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import read_cache_timeout
+from superset_iac.kinds.dataset_probe import SqlRejected, check_sql, database_reason
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import (RestHandler, failing_as, json_object, managed_fields,
-                                     managed_uuid)
+from superset_iac.kinds.rest import (RestHandler, WriteFailed, failing_as, json_object,
+                                     managed_fields, managed_uuid)
+from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.dataset import Column, Dataset, Metric
 from superset_iac.plan.model import Change, LiveObject
-from superset_iac.superset.errors import ApiError
+from superset_iac.superset.errors import ApiError, redact
 
 _COLUMN_FIELDS = ("type", "is_dttm", "expression", "verbose_name", "description", "groupby",
                   "filterable", "python_date_format")
@@ -171,50 +176,107 @@ class DatasetHandler(RestHandler):
         return payload
 
     def create(self, ctx: Context, spec: Spec) -> Any:
+        """POST (nothing is created when it fails), then the declared attributes;
+        if those fail, the new dataset is deleted again (``rollback``)."""
         assert isinstance(spec, Dataset)
         with failing_as(f"dataset '{spec.name}' could not be created"):
             try:
                 new_id = super().create(ctx, spec)
             except ApiError as err:
                 if err.status == 500 and spec.is_virtual:
-                    raise ApiError(err.method, err.path, err.status,
-                                   _sql_failure(ctx, spec, err.message)) from None
+                    why = database_reason(ctx, spec) or \
+                        f"{err.message} (the server could not read the columns of its SQL)"
+                    raise ApiError(err.method, err.path, err.status, why) from None
                 raise
-        self._converge(ctx, spec, new_id, "created, but its columns and metrics could not be set")
+        finish_or_remove(ctx, self, spec, new_id, lambda: self._converge(ctx, spec, new_id),
+                         f"dataset '{spec.name}' was created, but its columns and metrics "
+                         "could not be set")
         return new_id
 
     def update(self, ctx: Context, change: Change) -> None:
+        """Check, write, sync, converge; restore the previous state on a failure after the write.
+
+        Each request is one transaction on the server. Before any of them, a
+        new SQL is run through the database (``dataset_probe.check_sql``):
+        one it refuses fails here with the database's message and nothing
+        written. Then:
+
+        1. ``PUT /dataset/{id}``: fails whole, nothing changed;
+        2. (source changed) ``PUT /dataset/{id}/refresh`` syncs the columns;
+           failing here would leave the new SQL stored with the old columns;
+        3. read back and ``PUT`` the declared attributes onto the synced
+           columns; failing here would leave the new SQL without them.
+
+        After a failure in 2 or 3 one ``PUT`` writes the dataset as it was
+        read (source, settings, the exact column and metric lists), so the
+        dataset is either as declared or as before.
+        """
         assert change.live is not None and isinstance(change.desired, Dataset)
         spec, live = change.desired, change.live
-        with failing_as(f"dataset '{spec.name}' could not be updated"):
+        source = _source_changed(change)
+        if source and spec.is_virtual:
+            try:
+                check_sql(ctx, spec)
+            except SqlRejected as err:
+                raise WriteFailed(f"dataset '{spec.name}' could not be updated: {err}; "
+                                  "nothing was written") from None
+        written = False
+        try:
             super().update(ctx, change)
-            if not _source_changed(change):
-                return
-            ctx.client.put(f"dataset/{live.id}/refresh", {})
-        self._converge(ctx, spec, live.id, "updated, but its columns could not be synced")
+            written = True
+            if source:
+                ctx.client.put(f"dataset/{live.id}/refresh", {})
+                self._converge(ctx, spec, live.id)
+        except IacError as err:  # the server's refusal, or a name that no longer resolves
+            reason = redact(str(err))
+            refused = isinstance(err, ApiError) and err.status == 500
+            why = database_reason(ctx, spec) if written and spec.is_virtual and refused else None
+            reason = f"{reason} ({why})" if why else reason
+            undone = self._restore(ctx, live) if written else ""
+            raise WriteFailed(f"dataset '{spec.name}' could not be updated: {reason}{undone}") from None
 
     def delete(self, ctx: Context, live: LiveObject) -> None:
         with failing_as(f"dataset '{live.key}' could not be deleted"):
             super().delete(ctx, live)
 
-    def _converge(self, ctx: Context, spec: Dataset, dataset_id: int, what: str) -> None:
+    def _converge(self, ctx: Context, spec: Dataset, dataset_id: int) -> None:
         """Read the dataset back; PUT the declared attributes if it differs from ``spec``.
 
         After a create or a column sync the server has derived the columns
         (and added a ``count`` metric); one PUT maps the declared ones onto them.
         """
-        with failing_as(f"dataset '{spec.name}' was {what}"):
-            detail = self.detail(ctx, dataset_id)
-            read = LiveObject(self.to_spec(ctx, detail), dataset_id, True, detail)
-            if read.spec.compared() != spec.compared():
-                ctx.client.put(f"dataset/{dataset_id}", self.to_payload(ctx, spec, read))
+        detail = self.detail(ctx, dataset_id)
+        read = LiveObject(self.to_spec(ctx, detail), dataset_id, True, detail)
+        if read.spec.compared() != spec.compared():
+            ctx.client.put(f"dataset/{dataset_id}", self.to_payload(ctx, spec, read))
+
+    def _restore(self, ctx: Context, live: LiveObject) -> str:
+        """Write ``live`` back as it was read; says how that went, for the error line."""
+        try:
+            current = self.detail(ctx, live.id)
+            ctx.client.put(f"dataset/{live.id}", self.restore_payload(ctx, live, current))
+        except IacError as err:
+            return f"; restoring its previous state failed too ({redact(str(err))}): run apply again"
+        return "; its previous state was restored"
+
+    def restore_payload(self, ctx: Context, live: LiveObject, current: dict[str, Any]) -> dict[str, Any]:
+        """The PUT that makes the dataset (now ``current``) what ``live`` was:
+        its columns exactly, each with its type, mapped by name onto the current ids."""
+        assert isinstance(live.spec, Dataset)
+        payload = self.to_payload(ctx, live.spec, LiveObject(live.spec, live.id, True, current))
+        payload["columns"] = _columns_payload(live.spec.columns, current.get("columns") or [],
+                                              exact=True)
+        return payload
 
 
 # -- columns and metrics: names <-> the server's rows ----------------------------
 
-def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]], *,
+                     exact: bool = False) -> list[dict[str, Any]]:
     """Every column the dataset keeps, with ids: declared ones as declared,
-    undeclared physical ones reset to plain, undeclared calculated ones dropped."""
+    undeclared physical ones reset to plain, undeclared calculated ones dropped.
+
+    ``exact`` (a restore): only the declared columns, each with its type."""
     by_name = {c["column_name"]: c for c in existing}
     out = []
     for column in declared:
@@ -223,9 +285,11 @@ def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]])
                 **{f: getattr(column, f) for f in _COLUMN_FIELDS if f != "type"}}
         # A physical column's type is the database's; a declared one only
         # seeds a column the server has not derived (yet).
-        if column.is_calculated or (row is None and column.type is not None):
+        if column.is_calculated or (row is None and column.type is not None) or exact:
             item["type"] = column.type
         out.append(_with_id(item, row))
+    if exact:
+        return out
     names = {c.name for c in declared}
     for row in existing:
         if row["column_name"] not in names and not row.get("expression"):
@@ -296,22 +360,6 @@ def _own_cache_timeout(ctx: Context, row: dict[str, Any]) -> int | None:
 
 def _source_changed(change: Change) -> bool:
     return any(f.path in _SOURCE for f in change.fields)
-
-
-def _sql_failure(ctx: Context, spec: Dataset, answer: str) -> str:
-    """Why the server could not run a virtual dataset's SQL.
-
-    A failing SQL makes ``POST /dataset/`` answer 500 "Fatal error" with no
-    detail; running the same SQL through SQL Lab (one row) returns the
-    database's own message.
-    """
-    try:
-        ctx.client.post("sqllab/execute/", {
-            "database_id": ctx.ids.id("database", spec.database), "sql": spec.sql, "schema": spec.schema_,
-            "runAsync": False, "queryLimit": 1, "select_as_cta": False, "expand_data": False})
-    except ApiError as err:
-        return f"its SQL fails on database '{spec.database}': {err.message}"
-    return f"{answer} (the server could not read the columns of its SQL)"
 
 
 register(DatasetHandler())

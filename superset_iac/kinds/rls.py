@@ -12,6 +12,10 @@ line ``superset-iac://rls/<name>`` to the stored ``description`` (shown in
 the UI's rule editor). ``to_spec`` strips it, so plans and exports never see
 it; a rule renamed by hand keeps a marker naming another rule, which makes it
 unmanaged and safe from ``--prune``.
+
+Failure between requests: there is none. A create is one POST and an update
+one PUT carrying the whole rule (tables, roles, clause, marker), which the
+server writes in one transaction; a refused request leaves the rule as it was.
 """
 
 from __future__ import annotations

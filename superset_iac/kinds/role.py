@@ -21,6 +21,13 @@ fails the role without creating it.
 
 Built-in roles are never written or deleted; only roles carrying their
 marker (see ``permissions.py``) are managed, hence prunable.
+
+Failure between requests. An update is the marker (looked up, created
+only if missing: resource, then pvm, each converging on a rerun) and one
+permissions POST that replaces the set in one transaction: a failure
+leaves the role's permissions as they were. A create is the role's POST,
+the marker, the permissions POST: when a step after the first fails, the
+new role (no permission, so no marker) is deleted again.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, Handler
 from superset_iac.kinds.registry import register
+from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
                                      schema_entry, schema_resource)
@@ -198,7 +206,8 @@ class RoleHandler(Handler):
         ids = self.desired_ids(ctx, spec)
         role_id = ctx.client.post(f"{ROLES_PATH}/", {"name": spec.name})["id"]
         ctx.ids.set(self.kind, spec.name, role_id)
-        self._write(ctx, role_id, spec.name, ids)
+        finish_or_remove(ctx, self, spec, role_id, lambda: self._write(ctx, role_id, spec.name, ids),
+                         f"role '{spec.name}' was created, but its permissions could not be set")
         return role_id
 
     def update(self, ctx: Context, change: Change) -> None:

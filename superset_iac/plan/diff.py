@@ -23,6 +23,9 @@ def plan(desired: Desired, live: Live, *, prune: bool = False,
     """Compare every kind; creates and updates in dependency order, deletes last
     in reverse order, so dependants go before what they depend on.
 
+    Without ``prune`` the managed objects the tree no longer has are listed
+    in ``not_in_tree``, so a diff can say what ``--prune`` would delete.
+
     ``rotate`` (``--rotate-passwords``): every targeted object that exists and
     sets write-only secrets (a database URI's password) is updated with them,
     changed or not, since no comparison can tell.
@@ -48,6 +51,8 @@ def plan(desired: Desired, live: Live, *, prune: bool = False,
                 result.unmanaged[kind] = result.unmanaged.get(kind, 0) + 1
             elif prune:
                 deletes.append(Change(Action.DELETE, kind, key, live=obj))
+            else:
+                result.not_in_tree.append(f"{kind}/{key}")
     result.changes.extend(sorted(deletes, key=lambda c: -KIND_ORDER.index(c.kind)))
     return result
 

@@ -86,6 +86,9 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: dict[str, int] = field(default_factory=dict)
     unmanaged: dict[str, int] = field(default_factory=dict)
+    # Managed objects no longer in the tree, kept because the plan was made
+    # without --prune ("kind/key"): what --prune would delete.
+    not_in_tree: list[str] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -102,4 +105,5 @@ class Plan:
         return {"changes": [c.to_dict() for c in self.changes],
                 "summary": self.counts(),
                 "unchanged": dict(self.unchanged),
-                "unmanaged": dict(self.unmanaged)}
+                "unmanaged": dict(self.unmanaged),
+                "not_in_tree": list(self.not_in_tree)}

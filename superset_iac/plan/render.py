@@ -39,7 +39,19 @@ def render_plan(plan: Plan, colour: bool = False) -> str:
     for change in plan.changes:
         lines.extend(render_change(change, colour))
     lines.append(summary_line(plan))
+    if plan.not_in_tree:
+        lines.append(not_in_tree_line(plan.not_in_tree))
     return "\n".join(lines)
+
+
+_NAMED = 5  # objects a not-in-tree line names before it counts the rest
+
+
+def not_in_tree_line(refs: list[str]) -> str:
+    """``3 managed objects are no longer in the tree (a, b, c); --prune deletes them.``"""
+    named = ", ".join(refs[:_NAMED]) + (f", and {len(refs) - _NAMED} more" if len(refs) > _NAMED else "")
+    what = "1 managed object is" if len(refs) == 1 else f"{len(refs)} managed objects are"
+    return f"{what} no longer in the tree ({named}); --prune deletes {'it' if len(refs) == 1 else 'them'}."
 
 
 def render_change(change: Change, colour: bool = False) -> list[str]:

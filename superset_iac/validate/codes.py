@@ -81,6 +81,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),
     "C004": (E, "a declared column that the dataset's SQL or view does not return"),
     "C005": (E, "an expression naming a column the dataset does not have"),
+    "C006": (E, "a dataset's SQL naming a column that the tree's views it reads do not have"),
     "F001": (W, "a native filter scoped to a chart it cannot narrow (time_range: the chart "
                 "has no time column or says time_filter: false; select/range: its dataset "
                 "lacks the column)"),

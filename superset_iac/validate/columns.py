@@ -7,6 +7,8 @@ it needs some. A table outside the tree cannot be checked, and is not.
 Metric and calculated-column SQL runs over the table itself, so it may name
 only the table's columns (``Columns.base``), not other calculated columns.
 Names compare case-insensitively, as Trino folds unquoted identifiers.
+SQL that reads only views of the tree may name only their columns
+(``viewcols``): a name none of them has would fail on the database.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.view import View
-from superset_iac.validate import chart_fields, sqltext
+from sqlglot import exp
+
+from superset_iac.validate import chart_fields, sqltext, viewcols
 from superset_iac.validate.codes import add
-from superset_iac.validate.index import Columns, Index, index, table_ref
+from superset_iac.validate.index import Columns, Index, index, qualified, table_ref
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
@@ -51,6 +55,8 @@ def _dataset(idx: Index, ds: Dataset, diags: Diagnostics) -> None:
                     f"{ds.ref}: column '{column.name}' is not returned by "
                     f"{'its SQL' if ds.sql is not None else 'its view'}"
                     f"{did_you_mean(column.name, cols.base)}")
+    if ds.sql is not None:
+        _sql_over_views(idx, ds, diags)
     if ds.main_dttm_col is not None:
         _column(ds, ("main_dttm_col",), ds.main_dttm_col, cols, ds, diags)
     for i, metric in enumerate(ds.metrics):
@@ -58,6 +64,35 @@ def _dataset(idx: Index, ds: Dataset, diags: Diagnostics) -> None:
     for i, column in enumerate(ds.columns):
         if column.expression:
             _sql_columns(idx, ds, ("columns", i, "expression"), column.expression, cols, diags)
+
+
+def _sql_over_views(idx: Index, ds: Dataset, diags: Diagnostics) -> None:
+    """Columns a dataset's SQL names that the tree views it reads lack (C006)."""
+    query = idx.query(ds.sql)
+    if query is None or ds.sql is None:
+        return
+    catalog, schema = idx.catalog_of(ds), ds.schema_ or ""
+    seen: list[set[str]] = []
+
+    def columns_of(table: exp.Table) -> set[str] | None:
+        ref = sqltext.TableRef(table.catalog.lower(), table.db.lower(), table.name.lower())
+        views = idx.view_map.find(qualified(ref, catalog, schema))
+        found = idx.view_columns(views[0]) if len(views) == 1 else None
+        seen.append(found or set())
+        return found
+
+    missing = viewcols.missing_columns(query, columns_of)
+    if not missing:
+        return
+    available = sorted(set().union(*seen))
+    # Offsets are those of the text parsed: Jinja rendering moves them.
+    plain = "{{" not in ds.sql and "{%" not in ds.sql
+    for column in missing:
+        start = column.this.meta.get("start") if plain else None
+        line, col = sqltext.line_col(ds.sql, start) if isinstance(start, int) else (0, 0)
+        add(diags, ds.text_pos(("sql",), line, col), "C006",
+            f"{ds.ref}: its SQL names column '{column.name}', which the view(s) it reads "
+            f"do not have{did_you_mean(column.name, available)}")
 
 
 def _chart(idx: Index, chart: Chart, ds: Dataset, diags: Diagnostics) -> None:

@@ -158,7 +158,10 @@ def test_prune_deletes_a_removed_dataset_but_never_one_made_by_hand(tree):
     assert made.status_code == 201, made.text
     (tree.root / f"datasets/{tree.physical}.yaml").unlink()
 
-    assert not tree.diff().has_changes  # without --prune nothing is deleted
+    kept = tree.diff()
+    assert not kept.has_changes  # without --prune nothing is deleted, but it is named
+    assert f"dataset/{tree.physical}" in kept.not_in_tree
+    assert f"dataset/{by_hand}" not in kept.not_in_tree  # not managed: never prunable
     everything = tree.diff(prune=True)
     ours = [(c.action, c.ref) for c in everything.changes if c.key.endswith(tree.suffix)]
     assert ours == [(Action.DELETE, f"dataset/{tree.physical}")]

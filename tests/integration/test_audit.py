@@ -4,7 +4,7 @@ A small tree of its own (two service accounts with a password, uniquely
 named, in a git repository so the commit is known) is applied through the CLI to
 the shared Superset, then applied again, then with a change that fails, then
 with a refused password. Each run appends exactly one record saying who, on
-which host, from which commit, when, against which environment and Superset,
+which host, from which commit (and whether the tree had uncommitted changes), when, against which environment and Superset,
 the plan and the outcome; earlier lines are never rewritten; no password is
 in the file.
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from superset_iac import audit
 from tests.integration.governance_helpers import run_cli
 
 ENV = """\
@@ -96,6 +97,8 @@ def test_an_apply_records_who_where_when_the_plan_and_the_outcome(trail, superse
     assert dt.datetime.fromisoformat(record["time"]) >= started
     assert (record["actor"], record["host"], record["commit"]) == (
         ACTOR, socket.gethostname(), trail.commit)
+    assert record["dirty"] is False  # the commit is what was applied
+    assert record["tree_sha256"] == audit.tree_digest(trail.root)
     assert (record["environment"], record["superset_url"], record["assets"]) == (
         "audit", superset.url, str(trail.root))
     assert record["outcome"] == "success"
@@ -121,6 +124,8 @@ def test_a_change_that_fails_is_recorded_as_failed(trail):
     finally:
         (trail.root / "users" / "broken.yaml").unlink()
     assert code == 1 and record["outcome"] == "failed"
+    # An uncommitted file was applied: the commit alone does not say what ran.
+    assert record["dirty"] is True and record["tree_sha256"] != audit.tree_digest(trail.root)
     (event,) = record["result"]["events"]
     assert (event["ref"], event["outcome"]) == (f"user/{broken}", "failed")
     assert "no_such_group" in event["message"]

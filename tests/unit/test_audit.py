@@ -29,7 +29,7 @@ from superset_iac.superset.errors import ApiError
 USER_PASSWORD = "unit-user-pw-5be1"
 DB_PASSWORD = "unit-db-pw-77c0"
 FIELDS = {"time", "actor", "host", "tool_version", "environment", "superset_url", "assets",
-          "commit", "outcome", "plan", "result"}
+          "commit", "dirty", "tree_sha256", "outcome", "plan", "result"}
 
 
 def desired() -> dict[str, dict[str, Any]]:
@@ -86,6 +86,43 @@ def test_the_commit_is_the_trees_git_head_and_none_outside_git(tmp_path):
     subprocess.run([*git, "commit", "-qm", "a"], check=True)
     head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     assert audit.git_commit(tmp_path) == head.strip() and len(head.strip()) == 40
+
+
+def test_uncommitted_changes_make_the_record_dirty_and_the_digest_follows_content(tmp_path):
+    tree = tmp_path / "assets"
+    (tree / "charts").mkdir(parents=True)
+    (tree / "charts" / "a.yaml").write_text("name: a\n")
+    assert audit.git_dirty(tree) is None  # not in git: unknown, not clean
+    git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True)
+    clean = record(tree)
+    assert clean["dirty"] is False and len(clean["tree_sha256"]) == 64
+
+    (tree / "charts" / "a.yaml").write_text("name: b\n")  # edited, not committed
+    edited = record(tree)
+    assert edited["dirty"] is True and edited["commit"] == clean["commit"]
+    assert edited["tree_sha256"] != clean["tree_sha256"]
+
+    (tree / "charts" / "a.yaml").write_text("name: a\n")
+    (tree / "charts" / "new.yaml").write_text("name: n\n")  # untracked counts too
+    added = record(tree)
+    assert added["dirty"] is True and added["tree_sha256"] not in (
+        clean["tree_sha256"], edited["tree_sha256"])
+    (tree / "charts" / "new.yaml").unlink()
+    assert record(tree)["dirty"] is False and record(tree)["tree_sha256"] == clean["tree_sha256"]
+
+
+def test_the_digest_is_of_paths_and_content_only(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for root in (one, two):
+        (root / "d").mkdir(parents=True)
+        (root / "d" / "x.yaml").write_text("x: 1\n")
+    assert audit.tree_digest(one) == audit.tree_digest(two)
+    (two / "d" / "x.yaml").rename(two / "d" / "y.yaml")
+    assert audit.tree_digest(one) != audit.tree_digest(two)
+    assert audit.tree_digest(tmp_path / "missing") is None
 
 
 def test_each_append_adds_one_json_line_and_creates_the_directory(tmp_path):

@@ -239,3 +239,18 @@ def test_a_uri_aiming_a_secret_elsewhere_is_refused_before_any_request(tmp_path:
         assert "S033" in result.stderr  # and not an allowed host
         assert "aws-secret" not in result.output
     assert len(responses.calls) == 0
+
+
+@responses.activate
+@pytest.mark.parametrize("command", [["diff"], ["apply", "--yes"], ["export", "--all"]])
+def test_a_missing_password_is_one_line_before_any_request(command: list[str]) -> None:
+    env = {k: v for k, v in VARS.items() if k != "SUPERSET_PASSWORD"}
+    result = CliRunner().invoke(main, [*command, "--env", "local", "--assets", str(ROOT / "assets")],
+                                env={**env, "SUPERSET_PASSWORD": None, "SUPERSET_USERNAME": None})
+    assert result.exit_code == 2, result.output
+    # export resolves its environment leniently: the variable's warning comes first.
+    lines = result.stderr.splitlines()[-1:] if command[0] == "export" else result.stderr.splitlines()
+    assert lines == [
+        f"error: SUPERSET_PASSWORD is not set: no password to log in to {VARS['SUPERSET_URL']} as "
+        "'admin'; set it, or SUPERSET_ACCESS_TOKEN"]  # the environment file's default user
+    assert len(responses.calls) == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from superset_iac import workflow
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -33,3 +35,21 @@ def test_a_missing_variable_is_an_error_naming_its_line() -> None:
              if d.code == "E001" and "LAKEHOUSE_PATH" in d.message}
     # the database's local override line, and the warehouse path of the environment
     assert found == {("lakehouse.yaml", 17), ("local.yaml", 11)}
+
+
+def test_a_missing_login_variable_is_left_to_connect_which_names_it() -> None:
+    environ = {"LAKEHOUSE_PATH": "/data/lake.duckdb"}
+    loaded = workflow.load(ASSETS, "local", environ)
+    assert not loaded.diagnostics.has_errors(), loaded.diagnostics.render_text()
+    assert loaded.missing_login == {"password": ["SUPERSET_PASSWORD"]}
+    with pytest.raises(workflow.ConfigError) as err:
+        workflow.connect(loaded.env, workflow.Connection(unset_login=loaded.missing_login))
+    assert str(err.value) == ("SUPERSET_PASSWORD is not set: no password to log in to "
+                              "http://127.0.0.1:8088 as 'admin'; set it, or SUPERSET_ACCESS_TOKEN")
+    # Given as an option, the password is enough: the client is made, nothing is sent yet.
+    client = workflow.connect(loaded.env, workflow.Connection(password="pw",
+                                                              unset_login=loaded.missing_login))
+    assert client.requests == []
+    # validate never connects: the variable is still worth a warning there.
+    offline = workflow.load(ASSETS, "local", environ, connecting=False)
+    assert [d.code for d in offline.diagnostics if "SUPERSET_PASSWORD" in d.message] == ["E001"]

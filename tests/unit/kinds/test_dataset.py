@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from superset_iac.kinds.dataset import DatasetHandler
+from superset_iac.kinds.dataset_probe import wrapped
 from superset_iac.kinds.rest import WriteFailed, managed_uuid
 from superset_iac.model.dataset import Dataset
 from superset_iac.plan.diff import compare
@@ -251,7 +252,7 @@ def test_failing_sql_is_explained_with_the_database_message(rsps, csrf, ctx):
     assert str(err.value) == (
         "dataset 'ticks' could not be created: POST /api/v1/dataset/ → 500: its SQL fails on "
         "database 'lakehouse': duckdb error: Catalog Error: Table with name ticks does not exist! LINE 1")
-    assert body(rsps.calls[2])["sql"] == SQL
+    assert body(rsps.calls[2])["sql"] == wrapped(SQL)
 
 
 def test_a_missing_table_is_one_line(rsps, csrf, ctx):
@@ -265,6 +266,8 @@ def test_a_missing_table_is_one_line(rsps, csrf, ctx):
 
 
 def test_a_new_sql_syncs_columns_then_applies_attributes(rsps, csrf, ctx):
+    rsps.add("POST", f"{API}/sqllab/execute/", json={"status": "success", "data": [], "columns": [
+        {"column_name": n, "name": n, "type": "STRING"} for n in ("timestamp", "symbol", "x")]})
     rsps.add("PUT", f"{API}/dataset/5", json={"id": 5, "result": {}})
     rsps.add("PUT", f"{API}/dataset/5/refresh", json={"message": "OK"})
     rsps.add("GET", f"{API}/dataset/5", json={"id": 5, "result": converged()})
@@ -276,5 +279,5 @@ def test_a_new_sql_syncs_columns_then_applies_attributes(rsps, csrf, ctx):
 
     handler.update(ctx, compare(new_sql, LiveObject(handler.to_spec(ctx, old), 5, True, old)))
 
-    assert paths(rsps)[1:] == [("PUT", "/api/v1/dataset/5"), ("PUT", "/api/v1/dataset/5/refresh"),
-                               ("GET", "/api/v1/dataset/5")]
+    assert paths(rsps)[1:] == [("POST", "/api/v1/sqllab/execute/"), ("PUT", "/api/v1/dataset/5"),
+                               ("PUT", "/api/v1/dataset/5/refresh"), ("GET", "/api/v1/dataset/5")]

@@ -63,6 +63,28 @@ def test_without_prune_nothing_is_deleted() -> None:
     assert not result.has_changes
 
 
+def test_without_prune_the_managed_objects_gone_from_the_tree_are_named() -> None:
+    current = {"chart": {"mine": live(chart("mine")), "by-hand": live(chart("by-hand"), managed=False),
+                         "kept": live(chart("kept"))}}
+    result = plan({"chart": {"kept": chart("kept")}}, current)
+    assert (result.not_in_tree, result.unmanaged) == (["chart/mine"], {"chart": 1})
+    assert render_plan(result).splitlines() == [
+        "No changes. 1 objects up to date.",
+        "1 managed object is no longer in the tree (chart/mine); --prune deletes it."]
+    assert plan({"chart": {}}, current, prune=True).not_in_tree == []  # they are deletes then
+    targeted = plan({"chart": {"kept": chart("kept")}}, current, targets=["chart/kept"])
+    assert targeted.not_in_tree == []
+
+
+def test_a_long_list_of_objects_gone_from_the_tree_is_cut_short() -> None:
+    current = {"chart": {f"c{i}": live(chart(f"c{i}"), id_=i) for i in range(7)}}
+    result = plan({}, current)
+    assert render_plan(result).splitlines()[-1] == (
+        "7 managed objects are no longer in the tree (chart/c0, chart/c1, chart/c2, chart/c3, "
+        "chart/c4, and 2 more); --prune deletes them.")
+    assert plan_json(result).count("chart/c6") == 1  # JSON names every one
+
+
 def test_creates_follow_dependency_order_and_deletes_run_in_reverse() -> None:
     db = Database(name="lake", uri="duckdb:///x")
     desired = {"chart": {"A": chart("A")}, "database": {"lake": db}}

@@ -1,0 +1,39 @@
+"""Creates that take more than one request: all of it, or nothing left behind.
+
+Superset makes some objects in two steps (a dashboard's POST cannot link its
+charts, a role's POST cannot carry its permissions, a dataset's POST cannot
+set its columns' attributes). Each request is one transaction on the server,
+but a failure between two of them would leave a new object that is neither
+absent nor as declared: a dashboard without charts, a role with no
+permission, a dataset without its metrics. ``finish_or_remove`` deletes the
+new object when a later step fails, so the apply reports one failure and the
+server looks as it did before; a next apply creates it afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from superset_iac.errors import IacError
+from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.rest import WriteFailed
+from superset_iac.model.base import Spec
+from superset_iac.plan.model import LiveObject
+from superset_iac.superset.errors import redact
+
+
+def finish_or_remove(ctx: Context, handler: Handler, spec: Spec, new_id: Any,
+                     finish: Callable[[], None], what: str) -> None:
+    """Run ``finish`` (the requests after the POST of ``spec``); if one fails,
+    delete the object just created and raise one ``WriteFailed`` line."""
+    try:
+        finish()
+    except IacError as err:
+        reason = redact(str(err))
+        try:
+            handler.delete(ctx, LiveObject(spec, new_id, True))
+        except IacError as undo:
+            raise WriteFailed(f"{what}: {reason}; removing it again failed too "
+                              f"({redact(str(undo))}): the next apply finishes it") from None
+        raise WriteFailed(f"{what}: {reason}; it was removed again, nothing is left") from None
