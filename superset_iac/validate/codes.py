@@ -67,6 +67,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
     "G005": (E, "a role outside raw_access_roles may create datasets (owners read any table "
                 "their dataset names)"),
+    "G006": (W, "a dashboard lists a role that does not hold its datasets: dashboard RBAC lets "
+                "that role read them anyway"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),
