@@ -62,7 +62,7 @@ class Path:
         return self.via in GRANTS
 
     def where(self) -> str:
-        return str(self.pos) if self.pos is not None else "built-in"
+        return str(self.pos) if self.pos is not None else "not written in the tree"
 
     def to_dict(self) -> dict[str, Any]:
         return {"via": self.via.value, "detail": self.detail,
