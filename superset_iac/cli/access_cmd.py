@@ -1,7 +1,7 @@
 """``superset-iac access``: what each role reaches, and through what.
 
-Offline, from the tree, by default; with ``--env`` or ``--url`` from the live
-Superset (read only). The computation is ``access.compute`` either way.
+Offline, from the tree, by default; with ``--env`` (or SUPERSET_IAC_ENV) or
+``--url`` on the command line, from the live Superset (read only). The computation is ``access.compute`` either way.
 Exit 0 when shown; 1 when the tree has errors (offline) or is invalid for
 the environment; 2 for options, an unknown ``--role`` or the connection.
 """
@@ -43,7 +43,7 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     From the tree without a server; with --env (or --url) from the live Superset,
     read only.
     """
-    if env_name is None and url is None:
+    if env_name is None and not _url_given():
         found, source, where = _offline(assets), "tree", assets
     else:
         loaded = load_valid(assets, env_name) if env_name is not None else \
@@ -55,6 +55,13 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     render = access_json if fmt == "json" else render_access
     click.echo(render(selected, source, where))
     return ExitCode.OK
+
+
+def _url_given() -> bool:
+    """``--url`` on the command line. SUPERSET_URL alone does not make the command
+    go live: it is commonly set for diff and apply, and offline is the default."""
+    source = click.get_current_context().get_parameter_source("url")
+    return source is click.core.ParameterSource.COMMANDLINE
 
 
 def _offline(assets: str) -> AccessMap:

@@ -58,6 +58,12 @@ def test_json_with_a_role_filter(tree: Path) -> None:
     assert [p["via"] for p in analyst["dashboards"][0]["paths"]] == ["roles"]
 
 
+def test_superset_url_alone_does_not_go_live(tree: Path) -> None:
+    result = run("--format", "json", env={"SUPERSET_URL": "http://superset.invalid"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"] == "tree"
+
+
 def test_an_unknown_role_is_a_usage_error_with_a_hint(tree: Path) -> None:
     result = run("--role", "Analist")
     assert result.exit_code == 2
