@@ -40,20 +40,24 @@ def gov(superset, lakehouse_path, tmp_path_factory) -> Governed:
     return governed(superset, lakehouse_path, tmp_path_factory)
 
 
-def access_json(gov: Governed, *extra: str) -> dict[str, dict[str, Any]]:
+def access_json(gov: Governed, source: str, *extra: str) -> dict[str, dict[str, Any]]:
+    """``access --format json`` (the connection variables are set either way: only
+    ``--env`` makes it read the server)."""
     result = run_cli("access", "--assets", gov.tree, "--format", "json", *extra, env=gov.env)
     assert result.exit_code == 0, result.output[-3000:]
-    return {r["role"]: r for r in json.loads(result.stdout)["roles"]}
+    data = json.loads(result.stdout)
+    assert data["source"] == source
+    return {r["role"]: r for r in data["roles"]}
 
 
 @pytest.fixture(scope="module")
 def tree_access(gov: Governed) -> dict[str, dict[str, Any]]:
-    return access_json(gov)
+    return access_json(gov, "tree")
 
 
 @pytest.fixture(scope="module")
 def live_access(gov: Governed) -> dict[str, dict[str, Any]]:
-    return access_json(gov, "--env", "local")
+    return access_json(gov, "live", "--env", "local")
 
 
 def _reached(role: dict[str, Any], section: str, *, names: set[str] | None = None,
