@@ -61,6 +61,7 @@ class State:
     charts: dict[str, Chart] = field(default_factory=dict)
     dashboards: list[Dashboard] = field(default_factory=list)
     named: list[str] = field(default_factory=list)  # roles named by dashboards and users
+    _uses: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, specs: Specs) -> "State":
@@ -75,7 +76,13 @@ class State:
                    named=[r for d in dashboards for r in d.roles] + [r for u in users for r in u.roles])
 
     def dashboard_datasets(self, dash: Dashboard) -> dict[str, list[str]]:
-        """Dataset -> what of ``dash`` uses it (its charts, its native filters)."""
+        """Dataset -> what of ``dash`` uses it (its charts, its native filters); once each."""
+        found = self._uses.get(dash.key)
+        if found is None:
+            found = self._uses[dash.key] = self._dashboard_datasets(dash)
+        return found
+
+    def _dashboard_datasets(self, dash: Dashboard) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for ref in dash.chart_refs():
             chart = self.charts.get(ref.key)
@@ -109,8 +116,9 @@ def _role_access(state: State, name: str) -> RoleAccess:
     if role is not None:
         access.sql_lab = _has_sql_lab(role)
         _own_grants(state, role, access)
+        covering = _covering(role)
         for ds in state.datasets:
-            _dataset_grants(state, role, ds, access)
+            _dataset_grants(state, role, ds, access, covering)
     for dash in state.dashboards:
         _dashboard(state, dash, access)
     return access
@@ -176,8 +184,24 @@ def dataset_catalog(state: State, ds: Dataset) -> str:
     return Index.database_catalog(db) if db is not None and db.uri else ""
 
 
-def _dataset_grants(state: State, role: Role, ds: Dataset, access: RoleAccess) -> None:
-    grants, schema = role.data_access, (ds.schema_ or "").lower()
+Covering = dict[tuple[str, str, str], list[tuple[str, str]]]
+
+
+def _covering(role: Role) -> Covering:
+    """Catalog and schema grants by what they cover: ("catalog"|"schema", database,
+    name) -> [(section, key)] of the role's access they are listed under."""
+    out: Covering = {}
+    for resource, (db, catalog, _) in _catalog_grants(role).items():
+        out.setdefault(("catalog", db, catalog), []).append(("catalogs", resource))
+    for entry in role.data_access.schemas:
+        out.setdefault(("schema", schema_database(entry), schema_of(entry)), []).append(
+            ("schemas", entry))
+    return out
+
+
+def _dataset_grants(state: State, role: Role, ds: Dataset, access: RoleAccess,
+                    covering: Covering) -> None:
+    grants = role.data_access
     if ds.name in grants.datasets:
         path = Path(Via.DATASET, "dataset grant (datasource access)",
                     at(role, "data_access", "datasets", grants.datasets.index(ds.name)))
@@ -188,14 +212,13 @@ def _dataset_grants(state: State, role: Role, ds: Dataset, access: RoleAccess) -
                 path.pos))
     for path in access.databases.get(ds.database, []):
         access.add("datasets", ds.name, path)
-    catalog = dataset_catalog(state, ds)
-    for resource, (db, cat, _) in _catalog_grants(role).items():
-        if db == ds.database and cat == catalog:
-            for path in access.catalogs[resource]:
-                access.add("datasets", ds.name, path)
-    for entry in grants.schemas:
-        if schema_database(entry) == ds.database and schema_of(entry) == schema:
-            for path in access.schemas[entry]:
+    if not covering:
+        return
+    scopes = [("catalog", ds.database, dataset_catalog(state, ds)),
+              ("schema", ds.database, (ds.schema_ or "").lower())]
+    for scope in scopes:
+        for section, key in covering.get(scope, []):
+            for path in access.section(section)[key]:
                 access.add("datasets", ds.name, path)
 
 
