@@ -6,9 +6,10 @@ dashboards (their roles, layout and native filters), in dependency order so
 that ids become names. What access needs of a dataset (name, database,
 schema, SQL) is in the dataset list, so no dataset detail is read; a
 dashboard's charts and filters are only in its detail, so every dashboard's
-is. A read costs
+is, and so is each database's connection (its URI names the default
+catalog, which catalog access covers). A read costs
 
-    1 database list + ceil(datasets / 100) + ceil(charts / 100)
+    1 database list + 1 per database + ceil(datasets / 100) + ceil(charts / 100)
     + ceil(roles / 100) + ceil(permission pairs / 100)
     + ceil(dashboards / 100) + 1 per dashboard
     + 1 user-directory page per 100 users, once, if any chart or dashboard has owners
@@ -30,10 +31,10 @@ KINDS = ("database", "dataset", "chart", "role", "dashboard")
 
 @dataclass
 class AccessContext(Context):
-    """A read context that fetches dashboards in full and nothing else in detail."""
+    """A read context that fetches dashboards and databases in full, nothing else."""
 
     def wants_detail(self, kind: str, key: str) -> bool:
-        return kind == "dashboard"
+        return kind in ("dashboard", "database")
 
 
 def read_specs(ctx: Context) -> dict[str, dict[str, Spec]]:

@@ -1,7 +1,7 @@
 """The live read of ``access``: the handlers against a ``responses`` Superset.
 
 One dataset list (no dataset detail), one chart list, the roles with their
-permission sets, one detail per dashboard; then the computation on what was
+permission sets, one detail per database and per dashboard; then the computation on what was
 read. The hand-made dashboard (not in any tree) and the role's grant by id
 come back as names.
 """
@@ -23,10 +23,11 @@ BASE = "http://superset.test"
 API = f"{BASE}/api/v1"
 PVMS = [(1, "can_read", "Dashboard"), (2, "can_read", "Chart"),
         (3, "datasource_access", "[lake].[logs](id:7)"), (4, "can_read", "Dataset"),
-        (5, "all_datasource_access", "all_datasource_access")]
+        (5, "all_datasource_access", "all_datasource_access"), (6, "catalog_access", "[lake].[hive]")]
 ROLES = [{"id": 1, "name": "Admin", "permission_ids": [1, 2, 3, 4, 5]},
          {"id": 2, "name": "Gamma", "permission_ids": [1, 2, 4]},
-         {"id": 3, "name": "Ops", "permission_ids": [1, 2, 4, 3]}]
+         {"id": 3, "name": "Ops", "permission_ids": [1, 2, 4, 3]},
+         {"id": 4, "name": "Lake", "permission_ids": [1, 2, 4, 6]}]
 POSITION = {"ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
             "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": ["ROW-1"]},
             "ROW-1": {"type": "ROW", "id": "ROW-1", "children": ["CHART-1"],
@@ -47,6 +48,8 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 def test_live_state_is_read_once_per_list_and_once_per_dashboard(rsps) -> None:
     rsps.add("GET", f"{API}/database/", json=page([{"id": 3, "uuid": "u3", "database_name": "lake"}]))
+    rsps.add("GET", f"{API}/database/3/connection", json={"result": {
+        "id": 3, "database_name": "lake", "sqlalchemy_uri": "trino://u@trino:8080/hive"}})
     rsps.add("GET", f"{API}/dataset/", json=page([
         {"id": 7, "uuid": "u7", "table_name": "logs", "database": {"database_name": "lake"},
          "schema": "ops", "sql": None},
@@ -67,10 +70,14 @@ def test_live_state_is_read_once_per_list_and_once_per_dashboard(rsps) -> None:
         "position_json": json.dumps(POSITION)}})
     client = SupersetClient(BASE, access_token="unit-test-token", retries=0)
 
-    found = effective_access(read_specs(Context(client=client))).roles["Ops"]
+    roles = effective_access(read_specs(Context(client=client))).roles
+    found = roles["Ops"]
 
     assert {k: [p.via for p in v] for k, v in found.datasets.items()} == {
         "logs": [Via.DATASET], "ticks": [Via.DASHBOARD]}
     assert found.datasets["ticks"][0].dashboard == "by-hand" and not found.granted("ticks")
     assert [p.via for p in found.dashboards["by-hand"]] == [Via.ROLES]
-    assert client.count("GET") == 7 and client.count(("POST", "PUT", "DELETE")) == 0
+    # the catalog the database's URI names is the datasets' catalog
+    assert {k: [p.via for p in v] for k, v in roles["Lake"].datasets.items()} == {
+        "logs": [Via.CATALOG], "ticks": [Via.CATALOG]}
+    assert client.count("GET") == 8 and client.count(("POST", "PUT", "DELETE")) == 0
