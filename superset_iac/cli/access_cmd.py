@@ -25,6 +25,7 @@ from superset_iac.diagnostics import Diagnostics
 from superset_iac.errors import AssetError, ConfigError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.load.tree import AssetTree
+from superset_iac.superset.errors import redact
 
 
 @click.command()
@@ -50,7 +51,7 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
             workflow.Loaded(AssetTree(Path(assets)), Diagnostics())
         ctx = context(loaded, url, username, password, access_token, insecure)
         found = effective_access(read_specs(ctx))
-        source, where = "live", str(ctx.options.get("url") or url)
+        source, where = "live", redact(str(ctx.options.get("url") or url))
     selected = _select(found, roles)
     render = access_json if fmt == "json" else render_access
     click.echo(render(selected, source, where))

@@ -105,11 +105,12 @@ def test_live_reads_the_server_not_the_tree(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(access_cmd, "context", context)
     monkeypatch.setattr(access_cmd, "read_specs", lambda ctx: live)
-    result = run("--url", "http://superset.invalid", "--format", "json")
+    result = run("--url", "http://ci:pw-in-url@superset.invalid", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert seen == ["http://superset.invalid"]
-    assert data["source"] == "live" and data["where"] == "http://superset.invalid"
+    assert seen == ["http://ci:pw-in-url@superset.invalid"]
+    assert data["source"] == "live" and data["where"] == "http://ci:***@superset.invalid"
+    assert "pw-in-url" not in result.output
     [ops] = data["roles"]
     assert ops["datasets"] == [{"name": "logs", "granted": False, "paths": [{
         "via": "dashboard", "detail": "dashboard 'ops': chart 'Errors'", "at": None,
