@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from superset_iac import __version__
+from superset_iac.cli.access_cmd import access
 from superset_iac.cli.apply_cmd import apply
 from superset_iac.cli.diff_cmd import diff
 from superset_iac.cli.export_cmd import export
@@ -34,3 +35,4 @@ main.add_command(apply)
 main.add_command(export)
 main.add_command(graph)
 main.add_command(schema)
+main.add_command(access)

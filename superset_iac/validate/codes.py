@@ -92,6 +92,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "G004": (W, "a view passes a masked column of a raw table through unmasked"),
     "G005": (E, "a role outside raw_access_roles may create datasets (owners read any table "
                 "their dataset names)"),
+    "G006": (W, "a dashboard lists a role that does not hold its datasets: dashboard RBAC lets "
+                "that role read them anyway"),
     "G010": (E, "a column a view declares as pii reaches a view of its source unmasked"),
     "G011": (E, "a custom mask that returns the column unchanged (masks nothing)"),
     "G012": (W, "a masked column that no view of its source declares under pii (dropping the "

@@ -45,6 +45,10 @@ def test_markdown_table_lists_every_code_once() -> None:
     assert [row.split(" | ")[0].strip("| ") for row in rows] == list(CODES)
 
 
+def test_readme_holds_the_table_as_rendered() -> None:
+    assert markdown_table() in (ROOT / "README.md").read_text()
+
+
 def test_missing_directory_is_l001(tmp_path: Path) -> None:
     tree = load_tree(tmp_path / "nowhere")
     assert tree.diagnostics.codes() == ["L001"] and tree.count() == 0
