@@ -132,7 +132,7 @@ test-unit: venv
 
 clean:
 	-$(DEVSTACK) stop
-	rm -rf .superset/home .superset/templates .lakehouse .pytest_cache
+	rm -rf .superset/home .superset/templates .lakehouse .pytest_cache .hypothesis
 
 distclean: clean
 	rm -rf $(VENV) .superset

@@ -301,7 +301,7 @@ class Transport:
 
     # -- errors -----------------------------------------------------------------
 
-    def _secrets(self) -> List[str]:
+    def _secrets(self) -> list[str]:
         values = (self._password, self._access_token, self._refresh_token, self._csrf_token)
         return [v for v in values if v]
 
