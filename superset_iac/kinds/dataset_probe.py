@@ -8,6 +8,8 @@ returns no row::
 
     SELECT * FROM (<the dataset's SQL>) AS superset_iac_probe WHERE 1 = 0
 
+(``WHERE 1 = 0``, not ``LIMIT 0``: SQL Lab replaces the outer ``LIMIT`` with
+its own row limit, and ``queryLimit: 0`` means its maximum.)
 Superset renders the Jinja (with the dataset's ``template_params``) as it
 does for the dataset, the database binds every name, and the answer carries
 the result's columns or the database's own message. Nothing is stored but
