@@ -93,7 +93,9 @@ def uri_slots(uri: str) -> list[Slot] | None:
     a ``${VAR:-default}`` (with its ``:``) cannot move the parts around.
     """
     refs = list(_VAR.finditer(uri.replace("$${", "\0\0\0")))
-    placeholder = "".join(chr(0xE000 + i) if i < 0x1000 else "?" for i in range(len(refs)))
+    # Private-use characters (plane 15: 65534 of them, plenty of variables).
+    placeholder = "".join(chr(0xF0000 + i) for i in range(min(len(refs), 0xFFFE)))
+    refs = refs[:len(placeholder)]
     text, last = "", 0
     for i, ref in enumerate(refs):
         text += uri[last:ref.start()] + placeholder[i]
