@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from superset_iac import workflow
 from superset_iac.access import effective_access
 from superset_iac.access.live import AccessContext, read_specs
+from tests.integration.conftest import SupersetInstance, start_instance
 from tests.integration.governance_helpers import (RAW_DASHBOARD, RAW_TICKS, ROLES, Governed,
                                                    governed, run_cli, sql_body)
 
@@ -36,8 +37,18 @@ DASHBOARDS = ("lakehouse-analytics", RAW_DASHBOARD)
 
 
 @pytest.fixture(scope="module")
-def gov(superset, lakehouse_path, tmp_path_factory) -> Governed:
-    return governed(superset, lakehouse_path, tmp_path_factory)
+def server(tmp_path_factory) -> Iterator[SupersetInstance]:
+    """A Superset of this module's own: the governance tree's roles (Analyst,
+    Viewer, ...) would otherwise be on the shared instance before the modules
+    that create those roles themselves."""
+    instance = start_instance(tmp_path_factory.mktemp("access-home"), "base")
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def gov(server, lakehouse_path, tmp_path_factory) -> Governed:
+    return governed(server, lakehouse_path, tmp_path_factory)
 
 
 def access_json(gov: Governed, source: str, *extra: str) -> dict[str, dict[str, Any]]:

@@ -131,7 +131,9 @@ def test_create_posts_uuid_marker_and_query_context_then_clears_owners(rsps, csr
     sent = body(rsps.calls[1])
     assert sent["uuid"] == managed_uuid("chart", "Price")
     assert sent["is_managed_externally"] is True and sent["external_url"] == "superset-iac://chart/Price"
-    assert json.loads(sent["params"]) == {**PARAMS, KEY_PARAM: "Price"}
+    # The canonical params: an empty adhoc_filters is no filter, and left out.
+    canonical = {k: v for k, v in PARAMS.items() if k != "adhoc_filters"}
+    assert json.loads(sent["params"]) == {**canonical, KEY_PARAM: "Price"}
     assert (sent["datasource_id"], sent["datasource_type"], sent["owners"]) == (4, "table", [])
     context = json.loads(sent["query_context"])
     assert context["datasource"] == {"id": 4, "type": "table"}
