@@ -45,7 +45,6 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -286,18 +285,7 @@ def write_etc(home: Path, port: int, heap: str) -> Path:
 
 
 def read_instance(home: Path) -> dict | None:
-    try:
-        pid = int((home / PID_FILE).read_text().strip())
-    except (OSError, ValueError):
-        return None
-    if not pid_alive(pid):
-        return None
-    try:
-        info = json.loads((home / INSTANCE_FILE).read_text())
-    except (OSError, ValueError):
-        info = {}
-    info["pid"] = pid
-    return info
+    return _sd.read_instance(home, PID_FILE)
 
 
 def server_info(url: str, timeout: float = 2.0) -> dict | None:
@@ -421,25 +409,7 @@ def watch_owner(owner_pid: int, home: Path) -> None:
 
 def stop(home: Path, timeout: float = 30.0) -> bool:
     """Stop the instance of `home` (its whole process group); True if one ran."""
-    home = home.resolve()
-    current = read_instance(home)
-    (home / PID_FILE).unlink(missing_ok=True)
-    if not current:
-        return False
-    pid = current["pid"]
-    for sig, wait_for in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, sig)
-        deadline = time.monotonic() + wait_for
-        while time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(pid, os.WNOHANG)
-            if not pid_alive(pid):
-                log(f"stopped pid {pid}")
-                return True
-            time.sleep(0.2)
-    log(f"pid {pid} did not stop")
-    return True
+    return _sd.stop(home, timeout, PID_FILE)
 
 
 def status(home: Path) -> dict:
