@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -79,15 +80,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"Trino unavailable: {reason.splitlines()[0] if reason else '?'}")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_trino(home: Path) -> TrinoInstance:
+    from tests.integration.conftest import _free_port  # conftest imports this module
+
     port = _free_port()
     cmd = [sys.executable, str(DEVSTACK), "start", "--port", str(port), "--home", str(home),
            "--json", "--owner-pid", str(os.getpid())]
@@ -108,17 +103,34 @@ def stop_trino(home: Path) -> None:
                    capture_output=True, text=True, timeout=90)
 
 
+def _template(lakehouse: Any) -> Path:
+    """Where a loaded warehouse (Iceberg files and file metastore, every
+    location relative to its root) is kept for the next session."""
+    state = Path(os.environ.get("SUPERSET_IAC_TRINO_DIR") or ROOT / ".trino")
+    return state / "templates" / f"lakehouse-{lakehouse.builder_hash()[:16]}"
+
+
 @pytest.fixture(scope="session")
 def trino_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrinoInstance]:
-    """A fresh Trino with the sample lakehouse in ``hive_prod``."""
+    """A fresh Trino with the sample lakehouse in ``hive_prod``: loaded by
+    devstack/lakehouse.py once, then copied from the template it leaves."""
     from tests.conftest import load_devstack_module
 
-    instance = start_trino(tmp_path_factory.mktemp("trino-home"))
+    lakehouse = load_devstack_module("lakehouse")
+    home, template = tmp_path_factory.mktemp("trino-home"), _template(lakehouse)
+    if template.is_dir():
+        shutil.copytree(template, home / "warehouse")
+    instance = start_trino(home)
     try:
-        load_devstack_module("lakehouse").build_trino(instance.host, instance.port)
+        loaded = lakehouse.build_trino(instance.host, instance.port)
     except Exception as err:  # the load is part of getting the server
         stop_trino(instance.home)
         _unavailable(f"loading the lakehouse failed: {err}")
+    if loaded.built:  # nothing else has written yet: a consistent copy
+        scratch = template.with_name(f".{template.name}.{os.getpid()}")
+        shutil.copytree(home / "warehouse", scratch)
+        shutil.rmtree(template, ignore_errors=True)
+        scratch.rename(template)
     yield instance
     stop_trino(instance.home)
 
@@ -135,8 +147,6 @@ def trino_assets(root: Path, server: TrinoInstance) -> Path:
     """A copy of the team's ``assets/`` at ``root`` whose ``local-trino``
     environment and Trino database point at ``server`` (the files fix port
     8080, the demo's)."""
-    import shutil
-
     shutil.copytree(ROOT / "assets", root)
     for relpath, old, new in (
             ("environments/local-trino.yaml", "port: 8080", f"port: {server.port}"),
@@ -146,3 +156,14 @@ def trino_assets(root: Path, server: TrinoInstance) -> Path:
         assert old in text, (relpath, old)
         path.write_text(text.replace(old, new))
     return root
+
+
+@pytest.fixture(scope="session")
+def trino_superset(tmp_path_factory: pytest.TempPathFactory, trino_server: TrinoInstance) -> Iterator[Any]:
+    """A Superset of its own for trees applied with ``local-trino``: the shared
+    ``superset`` keeps its DuckDB database of the same name."""
+    from tests.integration.conftest import start_instance
+
+    instance = start_instance(tmp_path_factory.mktemp("trino-superset-home"), "base")
+    yield instance
+    instance.stop()
