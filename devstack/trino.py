@@ -316,11 +316,15 @@ def query(url: str, sql: str, user: str = TOOL_USER, timeout: float = 30.0) -> l
 
 
 def ready(url: str) -> bool:
+    """Started, and the catalog answers: SELECT 1 runs before the node has
+    announced itself, and the first catalog query would then fail with
+    NO_NODES_AVAILABLE."""
     info = server_info(url)
     if not info or info.get("starting", True):
         return False
     try:
-        return query(url, "SELECT 1", timeout=10) == [[1]]
+        return bool(query(url, f"SELECT count(*) FROM {CATALOG}.information_schema.schemata",
+                          timeout=10))
     except (DevstackError, urllib.error.URLError, OSError, ValueError):
         return False
 
