@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The embedded lakehouse: a DuckDB file standing in for Trino's `hive_prod`.
+"""The sample lakehouse: a DuckDB file, or the local Trino's `hive_prod`.
 
     .venv/bin/python devstack/lakehouse.py [--path FILE] [--force] [--json]
+    .venv/bin/python devstack/lakehouse.py --trino 127.0.0.1:PORT [--force] [--json]
 
 Builds, deterministically (fixed seed, fixed dates), the tables the
 production lakehouse has in Trino's Iceberg catalog `hive_prod`:
@@ -17,6 +18,12 @@ production lakehouse has in Trino's Iceberg catalog `hive_prod`:
 In DuckDB the catalog is named after the file (`lakehouse` for
 lakehouse.duckdb), so `lakehouse.option_ticks_db.bronze_option_ticks` here is
 `hive_prod.option_ticks_db.bronze_option_ticks` in Trino.
+
+One builder, two targets: the same generator (fixed seed) gives the same
+rows to the DuckDB file (through CSV and COPY) and to Trino (multi-row
+INSERTs of TRINO_ROWS_PER_INSERT rows, as the Iceberg catalog `hive_prod` of
+devstack/trino.py; tables carry the builder's hash as their comment and are
+reloaded only when it differs).
 
 The file is rebuilt only when missing or when this builder changed (a hash of
 this source and the DuckDB version is stored beside it in FILE.build.json).
@@ -39,7 +46,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
+# Run as a script, this folder is first on sys.path, and devstack/trino.py
+# would hide the `trino` client package.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import duckdb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / ".lakehouse" / "lakehouse.duckdb"
@@ -75,41 +87,46 @@ MIME_TYPES = [("image/jpeg", "jpg"), ("image/png", "png"), ("image/webp", "webp"
 TAGS = ["chart", "logo", "screenshot", "document", "avatar", "report"]
 SIZES = [(640, 480), (800, 600), (1024, 768), (1280, 720), (1920, 1080), (256, 256), (512, 512)]
 
-SCHEMA_SQL = """
-CREATE SCHEMA option_ticks_db;
-CREATE TABLE option_ticks_db.bronze_option_ticks (
-    "timestamp"  TIMESTAMP NOT NULL,
-    symbol       VARCHAR   NOT NULL,
-    exchange     VARCHAR   NOT NULL,
-    option_type  VARCHAR   NOT NULL,   -- CALL | PUT
-    strike       DOUBLE    NOT NULL,
-    expiry       DATE      NOT NULL,
-    last_price   DOUBLE    NOT NULL,
-    volume       BIGINT    NOT NULL,
-    account_id   VARCHAR   NOT NULL,   -- PII
-    trader_id    VARCHAR   NOT NULL,   -- PII
-    trader_email VARCHAR   NOT NULL    -- PII
-);
-CREATE SCHEMA logs_db;
-CREATE TABLE logs_db.app_logs (
-    event_time TIMESTAMP NOT NULL,
-    level      VARCHAR   NOT NULL,
-    service    VARCHAR   NOT NULL,
-    payload    VARCHAR   NOT NULL     -- JSON; $.user_email is PII
-);
-CREATE SCHEMA media_db;
-CREATE TABLE media_db.image_metadata (
-    image_id    VARCHAR   NOT NULL,
-    s3_path     VARCHAR   NOT NULL,
-    file_size   BIGINT    NOT NULL,
-    mime_type   VARCHAR   NOT NULL,
-    upload_time TIMESTAMP NOT NULL,
-    tag         VARCHAR   NOT NULL,
-    width       INTEGER   NOT NULL,
-    height      INTEGER   NOT NULL,
-    checksum    VARCHAR   NOT NULL
-);
-"""
+# Each table once, for both targets: (column, DuckDB type, Trino type).
+TABLES: dict[str, list[tuple[str, str, str]]] = {
+    "option_ticks_db.bronze_option_ticks": [
+        ("timestamp", "TIMESTAMP", "timestamp(6)"), ("symbol", "VARCHAR", "varchar"),
+        ("exchange", "VARCHAR", "varchar"),
+        ("option_type", "VARCHAR", "varchar"),  # CALL | PUT
+        ("strike", "DOUBLE", "double"), ("expiry", "DATE", "date"),
+        ("last_price", "DOUBLE", "double"), ("volume", "BIGINT", "bigint"),
+        # PII
+        ("account_id", "VARCHAR", "varchar"), ("trader_id", "VARCHAR", "varchar"),
+        ("trader_email", "VARCHAR", "varchar"),
+    ],
+    "logs_db.app_logs": [
+        ("event_time", "TIMESTAMP", "timestamp(6)"), ("level", "VARCHAR", "varchar"),
+        ("service", "VARCHAR", "varchar"),
+        ("payload", "VARCHAR", "varchar"),  # JSON; $.user_email is PII
+    ],
+    "media_db.image_metadata": [
+        ("image_id", "VARCHAR", "varchar"), ("s3_path", "VARCHAR", "varchar"),
+        ("file_size", "BIGINT", "bigint"), ("mime_type", "VARCHAR", "varchar"),
+        ("upload_time", "TIMESTAMP", "timestamp(6)"), ("tag", "VARCHAR", "varchar"),
+        ("width", "INTEGER", "integer"), ("height", "INTEGER", "integer"),
+        ("checksum", "VARCHAR", "varchar"),
+    ],
+}
+
+
+def create_table_sql(table: str, target: str, prefix: str = "") -> str:
+    """``CREATE TABLE`` for ``target`` (``duckdb`` or ``trino``); every column NOT NULL."""
+    types = [(name, duck if target == "duckdb" else trino) for name, duck, trino in TABLES[table]]
+    columns = ",\n    ".join(f'"{name}" {kind} NOT NULL' for name, kind in types)
+    return f"CREATE TABLE {prefix}{table} (\n    {columns}\n)"
+
+
+def rows_of(rng: random.Random) -> dict[str, list[tuple]]:
+    """Every table's rows, drawn in a fixed order from one generator: the same
+    rows whichever target they go to."""
+    return {"option_ticks_db.bronze_option_ticks": option_ticks(rng),
+            "logs_db.app_logs": app_logs(rng),
+            "media_db.image_metadata": image_metadata(rng)}
 
 
 @dataclass
@@ -264,8 +281,7 @@ def _count_rows(path: Path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("option_ticks_db.bronze_option_ticks", "logs_db.app_logs",
-                          "media_db.image_metadata")
+            for table in TABLES
         }
 
 
@@ -293,10 +309,10 @@ def build(path: Path | str = DEFAULT_PATH, force: bool = False) -> BuildInfo:
     rng = random.Random(SEED)
     try:
         with duckdb.connect(str(tmp)) as con:
-            con.execute(SCHEMA_SQL)
-            _insert(con, "option_ticks_db.bronze_option_ticks", option_ticks(rng), tmp)
-            _insert(con, "logs_db.app_logs", app_logs(rng), tmp)
-            _insert(con, "media_db.image_metadata", image_metadata(rng), tmp)
+            for table, rows in rows_of(rng).items():
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+                con.execute(create_table_sql(table, "duckdb"))
+                _insert(con, table, rows, tmp)
             con.execute("CHECKPOINT")
         rows = _count_rows(tmp)
         os.replace(tmp, path)
@@ -310,15 +326,81 @@ def build(path: Path | str = DEFAULT_PATH, force: bool = False) -> BuildInfo:
     return info
 
 
+# --------------------------------------------------------------------------
+# the Trino target (devstack/trino.py): the same rows in catalog hive_prod
+
+TRINO_CATALOG = "hive_prod"
+# Each INSERT is one Iceberg commit (a snapshot and its files): few, large ones.
+TRINO_ROWS_PER_INSERT = 2000
+
+
+def trino_literal(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ', timespec='microseconds')}'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, float):  # 1.5 is a DECIMAL in Trino, 1.5E0 a DOUBLE
+        text = repr(value)
+        return text if "e" in text else f"{text}E0"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _trino_marker() -> str:
+    return f"devstack/lakehouse.py {builder_hash()}"
+
+
+def build_trino(host: str, port: int, user: str = "superset_iac", catalog: str = TRINO_CATALOG,
+                force: bool = False) -> BuildInfo:
+    """Load the tables into Trino unless each already carries this builder's
+    hash as its comment; a stale or partial load is replaced table by table."""
+    import trino.dbapi  # the tool's venv has the client
+
+    started = time.monotonic()
+    cursor = trino.dbapi.connect(host=host, port=port, user=user, catalog=catalog).cursor()
+
+    def run(sql: str) -> list:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+    marker = _trino_marker()
+    current = {f"{schema}.{name}" for schema, name, comment in run(
+        "SELECT schema_name, table_name, comment FROM system.metadata.table_comments "
+        f"WHERE catalog_name = '{catalog}'") if comment == marker}
+    built = force or set(TABLES) - current
+    if built:
+        for table, rows in rows_of(random.Random(SEED)).items():
+            if table in current and not force:
+                continue
+            run(f"CREATE SCHEMA IF NOT EXISTS {catalog}.{table.split('.')[0]}")
+            run(f"DROP TABLE IF EXISTS {catalog}.{table}")
+            run(create_table_sql(table, "trino", f"{catalog}."))
+            for at in range(0, len(rows), TRINO_ROWS_PER_INSERT):
+                values = ",\n".join("(" + ", ".join(trino_literal(v) for v in row) + ")"
+                                     for row in rows[at:at + TRINO_ROWS_PER_INSERT])
+                run(f"INSERT INTO {catalog}.{table} VALUES\n{values}")
+            run(f"COMMENT ON TABLE {catalog}.{table} IS '{marker}'")
+    counts = {table: run(f"SELECT count(*) FROM {catalog}.{table}")[0][0] for table in TABLES}
+    return BuildInfo(f"trino://{user}@{host}:{port}/{catalog}", bool(built), builder_hash(),
+                     duckdb.__version__, counts, round(time.monotonic() - started, 2))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack/lakehouse.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--path", type=Path,
                         default=Path(os.environ.get("LAKEHOUSE_PATH") or DEFAULT_PATH),
                         help="the DuckDB file (default $LAKEHOUSE_PATH or .lakehouse/lakehouse.duckdb)")
+    parser.add_argument("--trino", metavar="HOST:PORT",
+                        help="load a Trino (devstack/trino.py) instead of the DuckDB file")
     parser.add_argument("--force", action="store_true", help="rebuild even if current")
     parser.add_argument("--json", action="store_true", help="print the build info as JSON")
     args = parser.parse_args(argv)
-    info = build(args.path, force=args.force)
+    if args.trino:
+        host, _, port = args.trino.rpartition(":")
+        info = build_trino(host or "127.0.0.1", int(port), force=args.force)
+    else:
+        info = build(args.path, force=args.force)
     if args.json:
         print(json.dumps(info.to_dict(), indent=2))
     else:

@@ -438,10 +438,11 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-def read_instance(home: Path) -> dict | None:
-    """The recorded instance of `home` if its process is still alive."""
+def read_instance(home: Path, pid_file: str = PID_FILE) -> dict | None:
+    """The recorded instance of `home` if its process is still alive
+    (`pid_file`: devstack/trino.py keeps its own)."""
     try:
-        pid = int((home / PID_FILE).read_text().strip())
+        pid = int((home / pid_file).read_text().strip())
     except (OSError, ValueError):
         return None
     if not pid_alive(pid):
@@ -572,11 +573,11 @@ def _wait_healthy(url: str, pid: int, timeout: float, proc: subprocess.Popen | N
     return False
 
 
-def stop(home: Path, timeout: float = 20.0) -> bool:
+def stop(home: Path, timeout: float = 20.0, pid_file: str = PID_FILE) -> bool:
     """Stop the instance of `home`; True if one was running."""
     home = home.resolve()
-    current = read_instance(home)
-    (home / PID_FILE).unlink(missing_ok=True)
+    current = read_instance(home, pid_file)
+    (home / pid_file).unlink(missing_ok=True)
     if not current:
         return False
     pid = current["pid"]

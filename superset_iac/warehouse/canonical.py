@@ -11,7 +11,8 @@ warehouse stores it*, not its YAML. Both sides go through ``canonical``:
 ``canonical`` then parses with the warehouse's dialect and removes what a
 warehouse rewrites without changing meaning: identifier case and quoting,
 redundant parentheses (DuckDB adds many), ``x AS x`` aliases, the view's own
-catalog on table names (DuckDB drops it), whitespace and keyword case. Nested
+catalog on table names (DuckDB drops it), SQL comments (both drop them),
+whitespace and keyword case. Nested
 operators are re-parenthesised explicitly, so ``(a + b) * c`` and
 ``a + (b * c)`` never collide.
 
@@ -92,12 +93,15 @@ def canonical(sql: str, dialect: str, home_catalog: str | None = None) -> exp.Ex
     if isinstance(tree, exp.Create):
         tree = tree.expression
     tree = normalize_identifiers(tree, dialect=dialect)
+    for node in tree.walk():
+        node.comments = None  # neither Trino nor DuckDB keeps SQL comments
     for paren in list(tree.find_all(exp.Paren)):
         if not isinstance(paren.this, exp.Query):
             paren.replace(paren.this)
     for table in tree.find_all(exp.Table):
         if home_catalog and table.catalog.lower() == home_catalog.lower():
             table.set("catalog", None)
+    _negations_as_not(tree)
     _same_meaning(tree, dialect)
     if isinstance(tree, exp.Select):
         tree.set("expressions", [_drop_self_alias(e) for e in tree.expressions])
@@ -261,6 +265,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             and isinstance(node.expression.this, exp.Subquery):  # a = ANY (SELECT) is a IN
         return exp.In(this=node.this, query=node.expression.this)
     return node
+
+
+def _negations_as_not(tree: exp.Expression) -> None:
+    """``a NOT LIKE b`` as ``NOT (a LIKE b)``: Trino stores the second form
+    (sqlglot reads the first as LIKE with ``negate``)."""
+    for node in list(tree.find_all(exp.Like, exp.ILike, exp.Is)):
+        if node.args.get("negate"):
+            node.set("negate", None)
+            wrapper = exp.Not(this=exp.null())
+            node.replace(wrapper)
+            wrapper.set("this", node)
 
 
 def _flat_joins(node: exp.Subquery) -> exp.Expression:

@@ -13,6 +13,13 @@ class WarehouseError(IacError):
     """A statement failed, or the warehouse could not be reached."""
 
 
+class WarehouseUnreachable(WarehouseError):
+    """No answer from the warehouse (refused, timed out, not Trino): a
+    configuration problem, exit 2 like an unreachable Superset."""
+
+    exit_code = 2
+
+
 class ViewSqlError(IacError):
     """A view's definition cannot be turned into valid SQL."""
 

@@ -28,7 +28,8 @@ from superset_iac.errors import ConfigError
 from superset_iac.model.environment import Warehouse as WarehouseConfig
 from superset_iac.warehouse import LiveView, ViewDdl, sqlgen
 from superset_iac.warehouse.canonical import Target
-from superset_iac.warehouse.errors import WarehouseError, one_line, without_secrets
+from superset_iac.warehouse.errors import (
+    WarehouseError, WarehouseUnreachable, one_line, without_secrets)
 
 Row = list[Any]
 
@@ -130,7 +131,7 @@ class TrinoWarehouse:
         except (trino.exceptions.HttpError, trino.exceptions.OperationalError,
                 requests.RequestException) as err:
             c = self.config
-            raise WarehouseError(self._clean(
+            raise WarehouseUnreachable(self._clean(
                 f"{what}: Trino at {c.http_scheme}://{c.host}:{c.port} failed: "
                 f"{one_line(err)}")) from None
 

@@ -27,6 +27,9 @@ from typing import Iterator
 import pytest
 import requests
 
+# The Trino fixtures (trino_server, warehouse) live in their own module.
+from tests.integration.trino_stack import trino_server, trino_superset, warehouse  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 DEVSTACK = ROOT / "devstack" / "superset.py"
 # A cold machine installs Superset (~2 min) and builds the templates

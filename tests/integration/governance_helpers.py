@@ -7,6 +7,12 @@ ticks table, a chart and a dashboard on it — which proves that the PII probes
 do see raw values where a role is allowed to. The overlay never enters
 ``assets/``: test accounts and a raw-table dashboard have no place in production.
 
+On Trino (``governed(..., trino_server)``, environment ``local-trino``) the
+lakehouse is the session's Trino, where Superset's database user may read
+the views only; the Admin control then reads the raw table through a second
+database, ``lakehouse_raw``, connected as Trino's ``admin`` (raw access is
+Trino's to give, not Superset's).
+
 The tree is applied once per session through the real CLI; each test module
 calls ``governed()`` again, which re-applies (a no-op unless an earlier module
 changed something) and checks that the next diff is empty, so every module
@@ -35,11 +41,19 @@ from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.role import Role
 from tests.integration.trees import cli
+from tests.integration.trino_stack import TrinoInstance, trino_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("Admin", "Analyst", "Developer", "Ops", "Viewer")
 RAW_TICKS = "option_ticks_db.bronze_option_ticks"
 RAW_DASHBOARD = "raw-ticks-control"
+Lakehouse = Path | TrinoInstance  # the DuckDB file, or the Trino holding hive_prod
+RAW_DATABASE = """\
+name: lakehouse_raw
+description: Test only; the raw tables as Trino's admin reads them (Admin's control).
+uri: trino://admin@127.0.0.1:{port}/hive_prod
+expose_in_sqllab: true
+"""
 # Variables that would redirect a CLI run if the caller's shell had them.
 _UNSET = ("SUPERSET_ACCESS_TOKEN", "SUPERSET_IAC_ENV", "SUPERSET_IAC_ASSETS", "MASK_SALT")
 
@@ -91,15 +105,24 @@ def password_variable(role: str) -> str:
     return f"GOV_{role.upper()}_PASSWORD"
 
 
-def write_tree(root: Path) -> Path:
-    """``assets/`` and the test overlay (users of each role, the Admin control) under ``root``."""
-    shutil.copytree(ROOT / "assets", root)
+def write_tree(root: Path, trino: TrinoInstance | None = None) -> Path:
+    """``assets/`` and the test overlay (users of each role, the Admin control) under
+    ``root``; on ``trino``, the control reads through its own raw database."""
+    if trino is None:
+        shutil.copytree(ROOT / "assets", root)
+    else:
+        trino_assets(root, trino)
     (root / "users").mkdir(exist_ok=True)
     for role in ROLES:
         (root / "users" / f"{username(role)}.yaml").write_text(USER.format(
             username=username(role), role=role, variable=password_variable(role)))
     for path, text in CONTROL.items():
         (root / path).write_text(text)
+    if trino is not None:
+        (root / "databases" / "lakehouse_raw.yaml").write_text(RAW_DATABASE.format(port=trino.port))
+        control = root / "datasets" / "raw_ticks_control.yaml"
+        control.write_text(control.read_text().replace("database: lakehouse\n",
+                                                       "database: lakehouse_raw\n"))
     return root
 
 
@@ -198,7 +221,7 @@ class Governed:
     env: dict[str, str | None] = field(repr=False)
     passwords: dict[str, str] = field(repr=False)
     url: str
-    lakehouse: Path
+    lakehouse: Lakehouse
     admin_login: tuple[str, str]
     specs: AssetTree = field(init=False)
     _admin: tuple[float, RoleSession] | None = field(default=None, init=False, repr=False)
@@ -208,15 +231,28 @@ class Governed:
     def __post_init__(self) -> None:
         self.specs = load_tree(self.tree)
 
+    @property
+    def warehouse(self) -> str:
+        return "trino" if isinstance(self.lakehouse, TrinoInstance) else "duckdb"
+
+    @property
+    def env_name(self) -> str:
+        return "local-trino" if self.warehouse == "trino" else "local"
+
+    @property
+    def raw_database(self) -> str:
+        """The database through which Admin's control reads raw values."""
+        return "lakehouse_raw" if self.warehouse == "trino" else "lakehouse"
+
     def apply(self, tree: Path | None = None, *extra: str) -> Result:
-        result = run_cli("apply", "--assets", tree or self.tree, "--env", "local", "--yes",
+        result = run_cli("apply", "--assets", tree or self.tree, "--env", self.env_name, "--yes",
                          *extra, env=self.env)
         assert result.exit_code == 0, result.output[-3000:]
         return result
 
     def diff(self, tree: Path | None = None, *extra: str) -> tuple[int, dict[str, Any]]:
         """(exit code, the JSON plan) of ``diff --format json``."""
-        result = run_cli("diff", "--assets", tree or self.tree, "--env", "local",
+        result = run_cli("diff", "--assets", tree or self.tree, "--env", self.env_name,
                          "--format", "json", *extra, env=self.env)
         assert result.exit_code in (0, 3), result.output[-3000:]
         return result.exit_code, json.loads(result.stdout)
@@ -290,28 +326,45 @@ def sql_body(database_id: int, sql: str) -> dict[str, Any]:
 _SESSION: dict[str, Governed] = {}
 
 
-def governed(superset: Any, lakehouse_path: Path, tmp_path_factory: Any) -> Governed:
-    """The governance tree applied to ``superset`` (once per session), converged again now."""
+def governed(superset: Any, lakehouse: Lakehouse, tmp_path_factory: Any) -> Governed:
+    """The governance tree applied to ``superset`` (once per session), converged again now;
+    ``lakehouse`` is the DuckDB file or the Trino the tree's views go to."""
     state = _SESSION.get(superset.url)
     if state is None:
-        root = write_tree(tmp_path_factory.mktemp("governance") / "assets")
+        trino = lakehouse if isinstance(lakehouse, TrinoInstance) else None
+        root = write_tree(tmp_path_factory.mktemp("governance") / "assets", trino)
         passwords = {role: f"Gov-{role}-{secrets.token_hex(6)}" for role in ROLES}
         audit = tmp_path_factory.mktemp("governance-audit") / "audit.jsonl"
-        env: dict[str, str | None] = {**superset.env(lakehouse_path),
-                                      "SUPERSET_IAC_AUDIT_LOG": str(audit)}
+        env: dict[str, str | None] = {
+            **(superset.env() | trino.env() if trino else superset.env(lakehouse)),
+            "SUPERSET_IAC_AUDIT_LOG": str(audit)}
         env.update({password_variable(r): pw for r, pw in passwords.items()})
-        state = Governed(root, env, passwords, superset.url, lakehouse_path,
+        state = Governed(root, env, passwords, superset.url, lakehouse,
                          (superset.username, superset.password))
         _SESSION[superset.url] = state
     state.converge()
     return state
 
 
+def governed_on(request: Any, tmp_path_factory: Any) -> Governed:
+    """``governed`` on the warehouse of a module fixture parametrised with
+    ``trino_stack.WAREHOUSES`` (its own Superset for Trino: the shared one
+    keeps the DuckDB database)."""
+    if request.param == "trino":
+        return governed(request.getfixturevalue("trino_superset"),
+                        request.getfixturevalue("trino_server"), tmp_path_factory)
+    return governed(request.getfixturevalue("superset"),
+                    request.getfixturevalue("lakehouse_path"), tmp_path_factory)
+
+
 # -- the lakehouse, read directly -------------------------------------------------
 
 
-def query_lakehouse(path: Path, sql: str) -> list[tuple]:
-    """Rows of ``sql`` on the DuckDB file, read-only (Superset may be reading it too)."""
+def query_lakehouse(path: Lakehouse, sql: str) -> list[tuple]:
+    """Rows of ``sql`` on the DuckDB file, read-only (Superset may be reading it
+    too), or on Trino as the tool's user (which reads the raw tables)."""
+    if isinstance(path, TrinoInstance):
+        return [tuple(row) for row in path.query(sql)]
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(sql).fetchall()
@@ -319,19 +372,24 @@ def query_lakehouse(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def raw_pii(path: Path) -> set[str]:
+def raw_pii(path: Lakehouse) -> set[str]:
     """Every raw PII value in the lakehouse: ticks' account, trader, e-mail; logs' user e-mail."""
     values = {v for row in query_lakehouse(
         path, f"SELECT DISTINCT account_id, trader_id, trader_email FROM {RAW_TICKS}")
         for v in row}
     values |= {row[0] for row in query_lakehouse(
-        path, "SELECT DISTINCT json_extract_string(payload, '$.user_email') FROM logs_db.app_logs")
+        path, f"SELECT DISTINCT {_json_text(path)}(payload, '$.user_email') FROM logs_db.app_logs")
         if row[0]}
     return values
 
 
-def symbols_where(path: Path, clause: str | None = None) -> set[str]:
-    """Symbols of the raw ticks satisfying ``clause`` (an RLS clause, evaluated by DuckDB)."""
+def _json_text(path: Lakehouse) -> str:
+    return "json_extract_scalar" if isinstance(path, TrinoInstance) else "json_extract_string"
+
+
+def symbols_where(path: Lakehouse, clause: str | None = None) -> set[str]:
+    """Symbols of the raw ticks satisfying ``clause`` (an RLS clause, evaluated by the
+    warehouse itself)."""
     where = f" WHERE {clause}" if clause else ""
     return {row[0] for row in query_lakehouse(path, f"SELECT DISTINCT symbol FROM {RAW_TICKS}{where}")}
 

@@ -1,6 +1,8 @@
 """No raw PII reaches a non-privileged role, whichever way it asks.
 
-The raw values are read from the lakehouse file itself (DuckDB, read-only):
+Each test runs on both warehouses (``[duckdb]``, ``[trino]``). The raw values
+are read from the warehouse itself (the DuckDB file read-only; Trino as the
+tool's user):
 every account id, trader id and e-mail of the raw ticks and every user
 e-mail of the raw logs. Then, as a user of each role: every chart of the
 dashboard (full data, samples, the query), every dataset the role can list
@@ -27,9 +29,10 @@ import shutil
 import pytest
 
 from tests.integration.governance_helpers import (RAW_DASHBOARD, RAW_TICKS, ROOT, Governed,
-                                                   RoleSession, governed, leaked,
+                                                   RoleSession, governed_on, leaked,
                                                    query_lakehouse, raw_pii, run_cli,
                                                    sql_body)
+from tests.integration.trino_stack import WAREHOUSES
 
 NON_ADMIN = ("Analyst", "Developer", "Ops", "Viewer")
 SQL_LAB_ROLES = ("Analyst", "Developer")
@@ -46,21 +49,25 @@ CRAFTED = {  # chart data queries on the masked option_ticks dataset, aimed at t
 }
 RAW_SQL = [
     f"SELECT account_id, trader_id, trader_email FROM {RAW_TICKS}",
-    f"SELECT * FROM lakehouse.{RAW_TICKS}",
     'SELECT * FROM "option_ticks_db"."bronze_option_ticks"',
     (f"WITH mv_daily_stats AS (SELECT trader_email AS symbol FROM {RAW_TICKS}) "
      "SELECT * FROM mv_daily_stats"),
     f"SELECT symbol FROM option_ticks_db.mv_daily_stats UNION ALL SELECT trader_email FROM {RAW_TICKS}",
     f"SELECT symbol, {SUBQUERY} AS x FROM option_ticks_db.mv_daily_stats",
-    f"SELECT * FROM query('SELECT account_id FROM {RAW_TICKS}')",
-    f"FROM {RAW_TICKS} SELECT trader_email",
     "SELECT payload FROM logs_db.app_logs",
 ]
+RAW_SQL_OF = {  # each warehouse's own ways to name the raw table
+    "duckdb": [f"SELECT * FROM lakehouse.{RAW_TICKS}",
+               f"SELECT * FROM query('SELECT account_id FROM {RAW_TICKS}')",
+               f"FROM {RAW_TICKS} SELECT trader_email"],
+    "trino": [f"SELECT * FROM hive_prod.{RAW_TICKS}",
+              f"SELECT trader_email FROM (SELECT * FROM {RAW_TICKS}) AS t"],
+}
 
 
-@pytest.fixture(scope="module")
-def gov(superset, lakehouse_path, tmp_path_factory) -> Governed:
-    return governed(superset, lakehouse_path, tmp_path_factory)
+@pytest.fixture(scope="module", params=WAREHOUSES)
+def gov(request, tmp_path_factory) -> Governed:
+    return governed_on(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +159,12 @@ def test_sql_lab_never_answers_raw_pii_to_a_role_with_sql_lab(gov, pii, role):
     assert "sql_lab" in gov.role(role).extends
     probe = Probe(gov.as_role(role))
     database_id = gov.database_id()
-    statuses = {sql: probe.post(sql, "sqllab/execute/", sql_body(database_id, sql)) for sql in RAW_SQL}
-    attach = (f"ATTACH '{gov.lakehouse}' AS copy; "
-              f"SELECT trader_email FROM copy.{RAW_TICKS}")
-    statuses[attach] = probe.post("attach", "sqllab/execute/", sql_body(database_id, attach))
+    statuses = {sql: probe.post(sql, "sqllab/execute/", sql_body(database_id, sql))
+                for sql in RAW_SQL + RAW_SQL_OF[gov.warehouse]}
+    if gov.warehouse == "duckdb":  # another connection to the same file
+        attach = (f"ATTACH '{gov.lakehouse}' AS copy; "
+                  f"SELECT trader_email FROM copy.{RAW_TICKS}")
+        statuses[attach] = probe.post("attach", "sqllab/execute/", sql_body(database_id, attach))
     assert {sql: s for sql, s in statuses.items() if s == 200} == {}
     assert all("TABLE_SECURITY_ACCESS_ERROR" in text for _, _, text in probe.answers), [
         (what, text[:200]) for what, _, text in probe.answers
@@ -176,7 +185,8 @@ def test_admin_does_see_raw_values_through_the_raw_dataset(gov, pii):
     assert probe.post("raw control chart", "chart/data", raw_chart.request(raw_id)) == 200
     assert probe.leaks(pii)["raw control chart"] == ticks
     sql = f"SELECT DISTINCT trader_email FROM {RAW_TICKS}"
-    assert probe.post("sql lab", "sqllab/execute/", sql_body(gov.database_id(), sql)) == 200
+    assert probe.post("sql lab", "sqllab/execute/",
+                      sql_body(gov.database_id(gov.raw_database), sql)) == 200
     assert probe.leaks(pii)["sql lab"] == {v for v in ticks if "@" in v}
 
 

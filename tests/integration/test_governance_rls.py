@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from superset_iac.model.rls import RlsRule
-from tests.integration.governance_helpers import (ChartRef, Governed, RoleSession, governed,
+from tests.integration.governance_helpers import (ChartRef, Governed, RoleSession, governed_on,
                                                    symbols_in, symbols_where)
+from tests.integration.trino_stack import WAREHOUSES
 
 RULE = "analyst_symbol_entitlement"
 BASE_RULE = """\
@@ -31,9 +32,9 @@ clause: symbol <> 'SPY'
 """
 
 
-@pytest.fixture(scope="module")
-def gov(superset, lakehouse_path, tmp_path_factory) -> Governed:
-    return governed(superset, lakehouse_path, tmp_path_factory)
+@pytest.fixture(scope="module", params=WAREHOUSES)
+def gov(request, tmp_path_factory) -> Governed:
+    return governed_on(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

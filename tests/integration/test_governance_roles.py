@@ -17,15 +17,16 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.governance_helpers import (RAW_DASHBOARD, ROLES, Governed, RoleSession,
-                                                   governed, sql_body, username)
+                                                   governed_on, sql_body, username)
+from tests.integration.trino_stack import WAREHOUSES
 
 NON_ADMIN = tuple(r for r in ROLES if r != "Admin")
 REFUSED = (403, 404)
 
 
-@pytest.fixture(scope="module")
-def gov(superset, lakehouse_path, tmp_path_factory) -> Governed:
-    return governed(superset, lakehouse_path, tmp_path_factory)
+@pytest.fixture(scope="module", params=WAREHOUSES)
+def gov(request, tmp_path_factory) -> Governed:
+    return governed_on(request, tmp_path_factory)
 
 
 def datasets_of(gov: Governed, role: str) -> set[str]:
@@ -120,7 +121,8 @@ def test_a_dataset_granted_by_hand_is_drift_that_apply_takes_back(gov):
     analyst = gov.as_role("Analyst")
     assert "bronze_option_ticks" not in analyst.listed("dataset", "table_name")
     role = _role_row(admin, "Analyst")
-    raw_access = _pvm_id(admin, "datasource_access", "[lakehouse].[bronze_option_ticks](id:")
+    raw_access = _pvm_id(admin, "datasource_access",
+                         f"[{gov.raw_database}].[bronze_option_ticks](id:")
     _set_permissions(admin, role["id"], role["permission_ids"] + [raw_access])
     assert "bronze_option_ticks" in gov.as_role("Analyst").listed("dataset", "table_name")
 

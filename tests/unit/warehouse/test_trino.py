@@ -200,6 +200,7 @@ def test_an_unreachable_trino_is_one_line_without_the_password() -> None:
     assert message.startswith("view hive_prod.s.mv (refresh): Trino at "
                               "https://trino.example:8443 failed: ")
     assert "trino-pw" not in message and "\n" not in message
+    assert getattr(caught.value, "exit_code") == 2  # configuration, like an unreachable Superset
 
 
 def test_an_http_error_status_is_one_line() -> None:
