@@ -74,7 +74,7 @@ TEMPLATE_FILE = "template.json"
 VENV_PROBE = (
     "import importlib.util, sys; "
     "missing = [m for m in ('superset', 'gunicorn', 'duckdb_engine') if importlib.util.find_spec(m) is None]; "
-    "import duckdb, trino, rich, cachetools, flask_caching; "
+    "import duckdb, trino, rich, cachetools, flask_caching, psycopg2, redis, celery; "
     "sys.exit('missing: ' + ', '.join(missing) if missing else 0)"
 )
 
@@ -254,10 +254,11 @@ def _tail(path: Path, lines: int = 60) -> str:
 # templates
 
 
-def superset_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def superset_env(home: Path, extra: dict[str, str] | None = None,
+                 config: Path = CONFIG) -> dict[str, str]:
     env = _clean_env()
     env.update({
-        "SUPERSET_CONFIG_PATH": str(CONFIG),
+        "SUPERSET_CONFIG_PATH": str(config),
         "SUPERSET_HOME": str(home),
         "FLASK_APP": "superset.app:create_app()",
         "PYTHONUNBUFFERED": "1",
@@ -320,8 +321,8 @@ def examples(force: bool = False) -> Path:
         return _build_template("examples", _examples_steps)
 
 
-def _init_steps(home: Path, logfile: Path) -> None:
-    env = superset_env(home)
+def _init_steps(home: Path, logfile: Path, env: dict[str, str] | None = None) -> None:
+    env = env or superset_env(home)
     superset = str(venv_bin("superset"))
     _timed("superset db upgrade", [superset, "db", "upgrade"], env, logfile)
     _timed("superset fab create-admin", [
@@ -523,37 +524,40 @@ def start(port: int, home: Path, template: str = "base", timeout: float = 180.0,
     return info
 
 
-def watch_owner(owner_pid: int, home: Path) -> None:
+def watch_owner(owner_pid: int, home: Path, running=None, stopper=None) -> None:
     """Stop the instance of `home` once `owner_pid` has exited.
 
     Test sessions start instances and stop them at the end; a session that
     is killed outright cannot, and its Superset would linger. This runs as a
-    detached process beside the server.
+    detached process beside the server. `running` and `stopper` default to
+    this module's read_instance and stop (devstack/production.py passes its own).
     """
+    running, stopper = running or read_instance, stopper or stop
     while pid_alive(owner_pid):
-        if read_instance(home) is None:
+        if running(home) is None:
             return
         time.sleep(2)
-    stop(home)
+    stopper(home)
 
 
-def _spawn_watchdog(owner_pid: int, home: Path) -> None:
+def _spawn_watchdog(owner_pid: int, home: Path, script: Path | None = None) -> None:
+    """Run `script _watch` (this file unless given) detached beside the server."""
     subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "_watch", "--owner-pid", str(owner_pid),
-         "--home", str(home)],
+        [sys.executable, str(script or Path(__file__).resolve()), "_watch",
+         "--owner-pid", str(owner_pid), "--home", str(home)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, env=_clean_env(),
     )
 
 
-def _server_command(port: int) -> list[str]:
-    workers = os.environ.get("SUPERSET_WORKERS", "1")
+def _server_command(port: int, workers: str = "1", timeout: int = 120) -> list[str]:
+    workers = os.environ.get("SUPERSET_WORKERS", workers)
     threads = os.environ.get("SUPERSET_THREADS", "8")
     return [
         str(venv_bin("gunicorn")),
         "--bind", f"127.0.0.1:{port}",
         "--workers", workers, "--worker-class", "gthread", "--threads", threads,
-        "--timeout", "120", "--graceful-timeout", "10",
+        "--timeout", str(timeout), "--graceful-timeout", "10",
         "--access-logfile", "-", "--error-logfile", "-",
         "superset.app:create_app()",
     ]
