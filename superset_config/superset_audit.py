@@ -102,6 +102,29 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _viewed(records: Any, dashboard_id: int | None, slice_id: int | None) -> tuple:
+    """The dashboard and chart a chart-data request ran for.
+
+    The UI and the API send chart data as JSON whose form_data names them
+    (dashboardId, slice_id); Superset fills its `dashboard_id`/`slice_id`
+    columns only from form-encoded requests. Filled here, the Action Log
+    answers "who ran which chart on which dashboard" by column.
+    """
+    first = records[0] if isinstance(records, list) and records else {}
+    form_data = first.get("form_data") if isinstance(first, dict) else None
+    if isinstance(form_data, dict):
+        dashboard_id = dashboard_id or _int(form_data.get("dashboardId"))
+        slice_id = slice_id or _int(form_data.get("slice_id"))
+    return dashboard_id, slice_id
+
+
 def event_logger(audit_logger_name: str) -> Any:
     """Superset's DBEventLogger, without secrets, plus one JSON line per change."""
     try:
@@ -119,6 +142,7 @@ def event_logger(audit_logger_name: str) -> Any:
             for key in ("records", "curated_payload"):
                 if kwargs.get(key):
                     kwargs[key] = redact(kwargs[key])
+            dashboard_id, slice_id = _viewed(kwargs.get("records"), dashboard_id, slice_id)
             super().log(user_id, action, dashboard_id, duration_ms, slice_id,
                         referrer, *args, **kwargs)
             try:

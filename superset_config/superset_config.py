@@ -343,7 +343,7 @@ ENABLE_PROXY_FIX = _env_bool("SUPERSET_ENABLE_PROXY_FIX", True)
 # (/api/v1/security/login) would go unlimited. FLASK_APP_MUTATOR limits both.
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
-AUTH_RATE_LIMIT = _env("SUPERSET_AUTH_RATE_LIMIT", "10 per 10 seconds")
+AUTH_RATE_LIMIT = _env("SUPERSET_AUTH_RATE_LIMIT", "10 per minute")
 # The POST endpoints that check a password.
 LOGIN_ENDPOINTS = ("AuthDBView.login", "SecurityApi.login")
 
