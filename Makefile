@@ -28,7 +28,7 @@ export LAKEHOUSE_PATH ?= $(CURDIR)/.lakehouse/lakehouse.duckdb
 DUCKDB_VERSION := $(shell sed -n 's/^duckdb==//p' devstack/constraints-superset.txt)
 CLI := $(VENV)/bin/superset-iac
 
-.PHONY: help venv superset superset-stop superset-status lakehouse examples demo \
+.PHONY: help venv superset superset-stop superset-status superset-production superset-production-stop lakehouse examples demo \
         validate diff apply export test test-unit clean distclean
 
 help:
@@ -37,6 +37,7 @@ help:
 	@echo "make venv           the tool's virtualenv (.venv)"
 	@echo "make superset       install, initialise and start Superset on :$(PORT)"
 	@echo "make superset-stop  stop it"
+	@echo "make superset-production   Superset as deploy/ runs it (PostgreSQL, Redis, Celery) on :$(PORT)"
 	@echo "make lakehouse      build .lakehouse/lakehouse.duckdb"
 	@echo "make examples       build the Superset template with load-examples (~4 min, once)"
 	@echo "make validate|diff|apply|export   the CLI with --env local (more options: ARGS=...)"
@@ -64,6 +65,13 @@ superset-stop:
 
 superset-status:
 	@$(DEVSTACK) status
+
+# Superset as deploy/ runs it: PostgreSQL, Redis, gunicorn x4, Celery (devstack/README.md).
+superset-production:
+	python3 devstack/production.py start --port $(PORT)
+
+superset-production-stop:
+	python3 devstack/production.py stop
 
 examples:
 	$(DEVSTACK) examples
@@ -108,6 +116,7 @@ test: venv lakehouse
 	$(DEVSTACK) install
 	$(DEVSTACK) init
 	$(DEVSTACK) examples
+	python3 devstack/production.py init
 	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
 
 test-unit: venv
@@ -117,7 +126,8 @@ test-unit: venv
 
 clean:
 	-$(DEVSTACK) stop
-	rm -rf .superset/home .superset/templates .lakehouse .pytest_cache
+	-python3 devstack/production.py stop
+	rm -rf .superset/home .superset/production .superset/templates .lakehouse .pytest_cache
 
 distclean: clean
 	rm -rf $(VENV) .superset
