@@ -183,11 +183,6 @@ def server_env(home: Path, ports: dict, redis: bool = True,
     return core.superset_env(home, env, config=CONFIG)
 
 
-def read_instance(home: Path) -> dict | None:
-    """The recorded instance of `home` if its web server is alive."""
-    return core.read_instance(home)
-
-
 def _pid_file(home: Path, name: str) -> Path:
     return home / f"{name}.pid"
 
@@ -367,50 +362,35 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("packages", help="apt-get install postgresql and redis-server if missing")
     p = sub.add_parser("init", help="build the template cluster (cached)")
     p.add_argument("--force", action="store_true")
-    p = sub.add_parser("start", help="start or reuse the stack of a home")
-    p.add_argument("--port", type=int, default=None, help="default $SUPERSET_PORT or 8088")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--timeout", type=float, default=300.0)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--owner-pid", type=int, default=None,
-                   help="stop the stack when this process exits (test sessions)")
-    p = sub.add_parser("_watch")
-    p.add_argument("--owner-pid", type=int, required=True)
-    p.add_argument("--home", type=Path, required=True)
-    for name in ("stop", "status"):
-        p = sub.add_parser(name)
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-        p.add_argument("--json", action="store_true")
+    core.add_instance_parsers(sub, DEFAULT_HOME, timeout=300.0)
     args = parser.parse_args(argv)
-    try:
-        if args.command == "packages":
-            services.packages()
-        elif args.command == "init":
-            init(force=args.force)
-        elif args.command == "start":
-            port = args.port if args.port is not None else core.default_port()
-            info = start(port, args.home, timeout=args.timeout, owner_pid=args.owner_pid)
-            print(json.dumps(info) if args.json else
-                  f"Superset (production profile): {info['url']}  (login {core.admin_username()})")
-        elif args.command == "_watch":
-            core.watch_owner(args.owner_pid, args.home.resolve(), read_instance, stop)
-        elif args.command == "stop":
-            if not stop(args.home):
-                log(f"not running ({args.home.resolve()})")
-        elif args.command == "status":
-            info = status(args.home)
-            if args.json:
-                print(json.dumps(info, indent=2))
-            else:
-                print(f"stack: {'running' if info['running'] else 'stopped'}"
-                      f"{', healthy' if info['healthy'] else ''} {info['url'] or ''}\n"
-                      + "\n".join(f"{k}: {'up' if v else 'down'}" for k, v in info["processes"].items()))
-            return 0 if info["running"] else 3
-    except (DevstackError, services.ServiceError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return core.guarded(lambda: _command(args), (services.ServiceError,))
+
+
+def _command(args: argparse.Namespace) -> int | None:
+    if args.command == "packages":
+        services.packages()
+    elif args.command == "init":
+        init(force=args.force)
+    elif args.command == "start":
+        port = args.port if args.port is not None else core.default_port()
+        info = start(port, args.home, timeout=args.timeout, owner_pid=args.owner_pid)
+        print(json.dumps(info) if args.json else
+              f"Superset (production profile): {info['url']}  (login {core.admin_username()})")
+    elif args.command == "_watch":
+        core.watch_owner(args.owner_pid, args.home.resolve(), core.read_instance, stop)
+    elif args.command == "stop":
+        if not stop(args.home):
+            log(f"not running ({args.home.resolve()})")
+    elif args.command == "status":
+        info = status(args.home)
+        if args.json:
+            print(json.dumps(info, indent=2))
+        else:
+            print(f"stack: {'running' if info['running'] else 'stopped'}"
+                  f"{', healthy' if info['healthy'] else ''} {info['url'] or ''}\n"
+                  + "\n".join(f"{k}: {'up' if v else 'down'}" for k, v in info["processes"].items()))
+        return 0 if info["running"] else 3
     return 0
 
 
