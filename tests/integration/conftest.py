@@ -27,6 +27,8 @@ from typing import Iterator
 import pytest
 import requests
 
+from tests.integration import production_stack
+
 ROOT = Path(__file__).resolve().parents[2]
 DEVSTACK = ROOT / "devstack" / "superset.py"
 # A cold machine installs Superset (~2 min) and builds the templates
@@ -149,10 +151,19 @@ def _log_tail(home: Path, lines: int = 80) -> str:
         return "(no log)"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    production_stack.parametrize(metafunc)
+
+
 @pytest.fixture(scope="session")
-def superset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupersetInstance]:
-    """A fresh Superset 6.1: only the admin user and Superset's default roles."""
-    instance = start_instance(tmp_path_factory.mktemp("superset-home"), "base")
+def superset(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupersetInstance]:
+    """A fresh Superset 6.1: only the admin user and Superset's default roles.
+
+    The local stand-in unless the module runs on the production one too
+    (tests/integration/production_stack.py).
+    """
+    instance = production_stack.instance_for(request, tmp_path_factory, "superset")
     yield instance
     instance.stop()
 
