@@ -39,8 +39,23 @@ from urllib.parse import quote
 logger = logging.getLogger(__name__)
 
 
-class ConfigurationError(RuntimeError):
-    """The deployment's environment is unusable; the message says what to set."""
+def _load_sibling(name: str) -> Any:
+    """superset_config/NAME.py, found beside this file wherever it is deployed.
+
+    Superset loads this file by path (SUPERSET_CONFIG_PATH), so its folder is
+    not necessarily on sys.path; the image copies the sibling beside it.
+    """
+    spec = importlib.util.spec_from_file_location(
+        f"superset_config_{name}", Path(__file__).resolve().parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_guards = _load_sibling("superset_guards")
+# The deployment's environment is unusable; the message says what to set.
+ConfigurationError = _guards.ConfigurationError
 
 
 # --------------------------------------------------------------------------
@@ -84,48 +99,8 @@ PROFILE = _env("SUPERSET_CONFIG_PROFILE", "production")
 # --------------------------------------------------------------------------
 # secret key
 
-# The key of superset_config/local.py: public (it is in git), so only the
-# local profile may use it.
-LOCAL_PROFILE_SECRET_KEY = "superset-iac-local-profile-not-a-secret-0123456789abcdef"
-
-# Values that appear in Superset's source and documentation and so are public.
-_PUBLIC_SECRET_KEYS = {
-    "CHANGE_ME_TO_A_COMPLEX_RANDOM_SECRET",
-    "TEST_NON_DEV_SECRET",
-    "YOUR_OWN_RANDOM_GENERATED_SECRET_KEY",
-    "thisISaSECRET_1234",
-    "\2\1thisismyscretkey\1\2\\e\\y\\y\\h",
-    "changeme",
-    "secret",
-}
-_MIN_SECRET_LENGTH = 32
-
-
-def check_secret_key(value: str | None) -> str:
-    """Return a usable SECRET_KEY or raise ConfigurationError saying why not.
-
-    The key signs session cookies and encrypts database passwords stored in
-    the metadata database: a guessable key gives away both.
-    """
-    hint = ("Set SUPERSET_SECRET_KEY to a long random value, e.g. the output of "
-            "`openssl rand -base64 42`, and keep it: stored database passwords "
-            "are encrypted with it (rotate with PREVIOUS_SECRET_KEY and "
-            "`superset re-encrypt-secrets`).")
-    if not value:
-        raise ConfigurationError(f"SUPERSET_SECRET_KEY is not set; Superset will not start without a real secret. {hint}")
-    if value in _PUBLIC_SECRET_KEYS:
-        raise ConfigurationError(f"SUPERSET_SECRET_KEY is a publicly known placeholder. {hint}")
-    if value == LOCAL_PROFILE_SECRET_KEY:
-        # Whatever SUPERSET_CONFIG_PROFILE says: local.py replaces the key
-        # after loading this file, it never asks this file to accept it.
-        raise ConfigurationError(
-            f"SUPERSET_SECRET_KEY is the local development key, which is public. {hint}")
-    if len(value) < _MIN_SECRET_LENGTH:
-        raise ConfigurationError(
-            f"SUPERSET_SECRET_KEY is too short ({len(value)} characters, need at least "
-            f"{_MIN_SECRET_LENGTH}). {hint}")
-    return value
-
+LOCAL_PROFILE_SECRET_KEY = _guards.LOCAL_PROFILE_SECRET_KEY
+check_secret_key = _guards.check_secret_key
 
 SECRET_KEY = check_secret_key(_env("SUPERSET_SECRET_KEY"))
 # Set only while rotating the key (`superset re-encrypt-secrets`).
@@ -349,17 +324,7 @@ LOGIN_ENDPOINTS = ("AuthDBView.login", "SecurityApi.login")
 
 
 def limit_logins(app: Any) -> None:
-    """Apply AUTH_RATE_LIMIT to every endpoint in LOGIN_ENDPOINTS (POST only)."""
-    if not (app.config.get("RATELIMIT_ENABLED") and app.config.get("AUTH_RATE_LIMITED")):
-        return
-    limiter = app.appbuilder.sm.limiter
-    found = {rule.endpoint for rule in app.url_map.iter_rules()} & set(LOGIN_ENDPOINTS)
-    if found != set(LOGIN_ENDPOINTS):
-        # A Superset upgrade renamed them: say so rather than run unlimited quietly.
-        logger.error("login rate limit: endpoints %s not found", sorted(set(LOGIN_ENDPOINTS) - found))
-    for endpoint in sorted(found):
-        app.view_functions[endpoint] = limiter.limit(
-            app.config["AUTH_RATE_LIMIT"], methods=["POST"])(app.view_functions[endpoint])
+    _guards.limit_logins(app, LOGIN_ENDPOINTS)
 
 
 FLASK_APP_MUTATOR = limit_logins
@@ -394,20 +359,6 @@ LOG_LEVEL = getattr(logging, (_env("SUPERSET_LOG_LEVEL", "INFO") or "INFO").uppe
 SUPERSET_LOG_VIEW = True
 
 AUDIT_LOGGER_NAME = "superset.audit"
-
-
-def _load_sibling(name: str) -> Any:
-    """superset_config/NAME.py, found beside this file wherever it is deployed.
-
-    Superset loads this file by path (SUPERSET_CONFIG_PATH), so its folder is
-    not necessarily on sys.path; the image copies the sibling beside it.
-    """
-    spec = importlib.util.spec_from_file_location(
-        f"superset_config_{name}", Path(__file__).resolve().parent / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 _audit = _load_sibling("superset_audit")
