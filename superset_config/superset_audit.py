@@ -109,16 +109,16 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _viewed(records: Any, dashboard_id: int | None, slice_id: int | None) -> tuple:
+def _viewed(body: Any, dashboard_id: int | None, slice_id: int | None) -> tuple:
     """The dashboard and chart a chart-data request ran for.
 
     The UI and the API send chart data as JSON whose form_data names them
-    (dashboardId, slice_id); Superset fills its `dashboard_id`/`slice_id`
-    columns only from form-encoded requests. Filled here, the Action Log
+    (dashboardId, slice_id); Superset logs the first query in place of that
+    form_data and fills its `dashboard_id`/`slice_id` columns only from
+    form-encoded requests. Filled here from the request body, the Action Log
     answers "who ran which chart on which dashboard" by column.
     """
-    first = records[0] if isinstance(records, list) and records else {}
-    form_data = first.get("form_data") if isinstance(first, dict) else None
+    form_data = body.get("form_data") if isinstance(body, dict) else None
     if isinstance(form_data, dict):
         dashboard_id = dashboard_id or _int(form_data.get("dashboardId"))
         slice_id = slice_id or _int(form_data.get("slice_id"))
@@ -142,7 +142,9 @@ def event_logger(audit_logger_name: str) -> Any:
             for key in ("records", "curated_payload"):
                 if kwargs.get(key):
                     kwargs[key] = redact(kwargs[key])
-            dashboard_id, slice_id = _viewed(kwargs.get("records"), dashboard_id, slice_id)
+            if has_request_context() and request.is_json:
+                dashboard_id, slice_id = _viewed(request.get_json(cache=True, silent=True),
+                                                 dashboard_id, slice_id)
             super().log(user_id, action, dashboard_id, duration_ms, slice_id,
                         referrer, *args, **kwargs)
             try:

@@ -237,3 +237,11 @@ def test_login_rate_limit_covers_both_login_endpoints(clean_env):
     cfg = production(clean_env, SUPERSET_AUTH_RATE_LIMIT="3 per minute")
     assert cfg.AUTH_RATE_LIMIT == "3 per minute" and cfg.FLASK_APP_MUTATOR is cfg.limit_logins
     assert set(cfg.LOGIN_ENDPOINTS) == {"AuthDBView.login", "SecurityApi.login"}
+
+
+def test_chart_data_records_name_their_dashboard_and_chart(clean_env):
+    viewed = production(clean_env)._audit._viewed
+    # Superset passes 0 when it found none: the request's form_data fills them.
+    assert viewed({"form_data": {"dashboardId": 3, "slice_id": "7"}}, 0, 0) == (3, 7)
+    assert viewed({"queries": []}, None, None) == (None, None)
+    assert viewed(None, 5, 6) == (5, 6)
