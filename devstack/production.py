@@ -59,8 +59,11 @@ core = _sibling("superset")
 services = _sibling("services")
 DevstackError = core.DevstackError
 CONFIG = core.ROOT / "superset_config" / "superset_config.py"
-DEFAULT_HOME = core.STATE_DIR / "production"
-TEMPLATE = core.TEMPLATES / "production"
+# PostgreSQL (another user when root) must reach both: beside the other
+# state where it can, else in a directory of their own under /tmp.
+_TAG = core._sha256(str(core.STATE_DIR).encode())[:12]
+DEFAULT_HOME = services.pg_place(core.STATE_DIR / "production", _TAG)
+TEMPLATE = services.pg_place(core.TEMPLATES / "production", _TAG)
 TEMPLATE_FORMAT = 1
 PG_USER, PG_DB = "superset", "superset"
 # Celery worker processes: enough for async SQL Lab beside reports on 2 cores.
@@ -102,7 +105,7 @@ def init(force: bool = False) -> Path:
         if not force and template_ok():
             return TEMPLATE
         started = time.monotonic()
-        work = core.TEMPLATES / f".production.building-{os.getpid()}"
+        work = TEMPLATE.parent / f".production.building-{os.getpid()}"
         shutil.rmtree(work, ignore_errors=True)
         _make_home(work)
         try:

@@ -89,6 +89,23 @@ def _pg_owner() -> dict:
     return {"user": entry.pw_uid, "group": entry.pw_gid}
 
 
+def pg_can_reach(path: Path) -> bool:
+    """Whether the PostgreSQL user may traverse every directory above `path`."""
+    if not _pg_owner():
+        return True
+    return all(parent.stat().st_mode & 0o001 for parent in path.resolve().parents)
+
+
+def pg_place(path: Path, fallback_tag: str) -> Path:
+    """`path`, or a directory under the system's temporary one if the cluster's
+    user could not reach `path` (a checkout inside a private directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if pg_can_reach(path):
+        return path
+    import tempfile
+    return Path(tempfile.gettempdir()) / f"superset-iac-{fallback_tag}" / path.name
+
+
 def _pg_run(cmd: list[str], what: str, log_to: Path | None = None) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, cwd="/", **_pg_owner())
     if log_to is not None:

@@ -83,3 +83,12 @@ def test_gunicorn_runs_as_the_compose_file_runs_it(production):
         assert f"{flag} {cmd[cmd.index(flag) + 1]}" in deployed, flag
     assert compose["x-superset-env"]["GUNICORN_TIMEOUT"] == cmd[cmd.index("--timeout") + 1]
     assert "statsd" not in deployed and not any("statsd" in part for part in cmd)
+
+
+def test_postgres_data_goes_where_its_user_can_reach_it(production, tmp_path, monkeypatch):
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    monkeypatch.setattr(production.services, "_pg_owner", lambda: {"user": 1, "group": 1})
+    placed = production.services.pg_place(private / "state" / "production", "tag")
+    assert placed.name == "production" and private not in placed.parents
+    assert production.services.pg_can_reach(Path("/tmp/x"))
