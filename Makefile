@@ -37,8 +37,8 @@ DEMO_DATA := $(if $(filter trino,$(WAREHOUSE)),lakehouse-trino,lakehouse)
 DUCKDB_VERSION := $(shell sed -n 's/^duckdb==//p' devstack/constraints-superset.txt)
 CLI := $(VENV)/bin/superset-iac
 
-.PHONY: help venv superset superset-stop superset-status lakehouse examples demo \
-        trino trino-stop trino-status lakehouse-trino \
+.PHONY: help venv superset superset-stop superset-status superset-production superset-production-stop \
+        lakehouse examples demo trino trino-stop trino-status lakehouse-trino \
         validate diff apply export test test-unit clean distclean
 
 help:
@@ -49,6 +49,7 @@ help:
 	@echo "make venv           the tool's virtualenv (.venv)"
 	@echo "make superset       install, initialise and start Superset on :$(PORT)"
 	@echo "make superset-stop  stop it"
+	@echo "make superset-production   Superset as deploy/ runs it (PostgreSQL, Redis, Celery) on :$(PORT)"
 	@echo "make lakehouse      build .lakehouse/lakehouse.duckdb"
 	@echo "make examples       build the Superset template with load-examples (~4 min, once)"
 	@echo "make validate|diff|apply|export   the CLI with --env local (more options: ARGS=...)"
@@ -76,6 +77,13 @@ superset-stop:
 
 superset-status:
 	@$(DEVSTACK) status
+
+# Superset as deploy/ runs it: PostgreSQL, Redis, gunicorn x4, Celery (devstack/README.md).
+superset-production:
+	python3 devstack/production.py start --port $(PORT)
+
+superset-production-stop:
+	python3 devstack/production.py stop
 
 examples:
 	$(DEVSTACK) examples
@@ -151,6 +159,7 @@ test: venv lakehouse
 	$(DEVSTACK) install
 	$(DEVSTACK) init
 	$(DEVSTACK) examples
+	python3 devstack/production.py init
 	-$(TRINO) install
 	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
 
@@ -162,7 +171,8 @@ test-unit: venv
 clean:
 	-$(DEVSTACK) stop
 	-$(TRINO) stop
-	rm -rf .superset/home .superset/templates .lakehouse .pytest_cache .hypothesis .trino/home
+	-python3 devstack/production.py stop
+	rm -rf .superset/home .superset/production .superset/templates .lakehouse .pytest_cache .hypothesis .trino/home
 
 distclean: clean
 	rm -rf $(VENV) .superset .trino

@@ -74,7 +74,7 @@ TEMPLATE_FILE = "template.json"
 VENV_PROBE = (
     "import importlib.util, sys; "
     "missing = [m for m in ('superset', 'gunicorn', 'duckdb_engine') if importlib.util.find_spec(m) is None]; "
-    "import duckdb, trino, rich, cachetools, flask_caching; "
+    "import duckdb, trino, rich, cachetools, flask_caching, psycopg2, redis, celery; "
     "sys.exit('missing: ' + ', '.join(missing) if missing else 0)"
 )
 
@@ -254,10 +254,11 @@ def _tail(path: Path, lines: int = 60) -> str:
 # templates
 
 
-def superset_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def superset_env(home: Path, extra: dict[str, str] | None = None,
+                 config: Path = CONFIG) -> dict[str, str]:
     env = _clean_env()
     env.update({
-        "SUPERSET_CONFIG_PATH": str(CONFIG),
+        "SUPERSET_CONFIG_PATH": str(config),
         "SUPERSET_HOME": str(home),
         "FLASK_APP": "superset.app:create_app()",
         "PYTHONUNBUFFERED": "1",
@@ -320,8 +321,8 @@ def examples(force: bool = False) -> Path:
         return _build_template("examples", _examples_steps)
 
 
-def _init_steps(home: Path, logfile: Path) -> None:
-    env = superset_env(home)
+def _init_steps(home: Path, logfile: Path, env: dict[str, str] | None = None) -> None:
+    env = env or superset_env(home)
     superset = str(venv_bin("superset"))
     _timed("superset db upgrade", [superset, "db", "upgrade"], env, logfile)
     _timed("superset fab create-admin", [
@@ -524,37 +525,40 @@ def start(port: int, home: Path, template: str = "base", timeout: float = 180.0,
     return info
 
 
-def watch_owner(owner_pid: int, home: Path) -> None:
+def watch_owner(owner_pid: int, home: Path, running=None, stopper=None) -> None:
     """Stop the instance of `home` once `owner_pid` has exited.
 
     Test sessions start instances and stop them at the end; a session that
     is killed outright cannot, and its Superset would linger. This runs as a
-    detached process beside the server.
+    detached process beside the server. `running` and `stopper` default to
+    this module's read_instance and stop (devstack/production.py passes its own).
     """
+    running, stopper = running or read_instance, stopper or stop
     while pid_alive(owner_pid):
-        if read_instance(home) is None:
+        if running(home) is None:
             return
         time.sleep(2)
-    stop(home)
+    stopper(home)
 
 
-def _spawn_watchdog(owner_pid: int, home: Path) -> None:
+def _spawn_watchdog(owner_pid: int, home: Path, script: Path | None = None) -> None:
+    """Run `script _watch` (this file unless given) detached beside the server."""
     subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "_watch", "--owner-pid", str(owner_pid),
-         "--home", str(home)],
+        [sys.executable, str(script or Path(__file__).resolve()), "_watch",
+         "--owner-pid", str(owner_pid), "--home", str(home)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, env=_clean_env(),
     )
 
 
-def _server_command(port: int) -> list[str]:
-    workers = os.environ.get("SUPERSET_WORKERS", "1")
+def _server_command(port: int, workers: str = "1", timeout: int = 120) -> list[str]:
+    workers = os.environ.get("SUPERSET_WORKERS", workers)
     threads = os.environ.get("SUPERSET_THREADS", "8")
     return [
         str(venv_bin("gunicorn")),
         "--bind", f"127.0.0.1:{port}",
         "--workers", workers, "--worker-class", "gthread", "--threads", threads,
-        "--timeout", "120", "--graceful-timeout", "10",
+        "--timeout", str(timeout), "--graceful-timeout", "10",
         "--access-logfile", "-", "--error-logfile", "-",
         "superset.app:create_app()",
     ]
@@ -641,6 +645,37 @@ def _server_version(url: str) -> str | None:
 # CLI
 
 
+def add_instance_parsers(sub, default_home: Path, timeout: float) -> argparse.ArgumentParser:
+    """start, _watch, stop and status of an instance's home; returns start's parser."""
+    start_parser = sub.add_parser("start", help="start or reuse the instance of a home")
+    start_parser.add_argument("--port", type=int, default=None, help="default $SUPERSET_PORT or 8088")
+    start_parser.add_argument("--home", type=Path, default=default_home)
+    start_parser.add_argument("--timeout", type=float, default=timeout)
+    start_parser.add_argument("--json", action="store_true", help="print the instance as JSON")
+    start_parser.add_argument("--owner-pid", type=int, default=None,
+                              help="stop the instance when this process exits (test sessions)")
+    p = sub.add_parser("_watch")  # internal: the --owner-pid watchdog
+    p.add_argument("--owner-pid", type=int, required=True)
+    p.add_argument("--home", type=Path, required=True)
+    for name in ("stop", "status"):
+        p = sub.add_parser(name, help=f"{name} the instance of a home")
+        p.add_argument("--home", type=Path, default=default_home)
+        p.add_argument("--json", action="store_true")
+    return start_parser
+
+
+def guarded(action, errors: tuple[type[BaseException], ...] = ()) -> int:
+    """Run a command's `action`: its exit code (0 for None); a DevstackError
+    (or one of `errors`) is one line on stderr and exit 1, Ctrl-C exit 130."""
+    try:
+        return action() or 0
+    except (DevstackError, *errors) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack/superset.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -652,65 +687,49 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("examples", help="build the examples template (cached, ~4 min)")
     p.add_argument("--force", action="store_true")
 
-    p = sub.add_parser("start", help="start or reuse an instance")
-    p.add_argument("--port", type=int, default=None, help="default $SUPERSET_PORT or 8088")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p = add_instance_parsers(sub, DEFAULT_HOME, timeout=180.0)
     p.add_argument("--template", choices=TEMPLATE_KINDS, default="base",
                    help="what a new home starts from")
-    p.add_argument("--timeout", type=float, default=180.0)
-    p.add_argument("--json", action="store_true", help="print the instance as JSON")
-    p.add_argument("--owner-pid", type=int, default=None,
-                   help="stop the instance when this process exits (test sessions)")
-    p = sub.add_parser("_watch")  # internal: the --owner-pid watchdog
-    p.add_argument("--owner-pid", type=int, required=True)
-    p.add_argument("--home", type=Path, required=True)
-    for name in ("stop", "status"):
-        p = sub.add_parser(name, help=f"{name} the instance of a home")
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-        if name == "status":
-            p.add_argument("--json", action="store_true")
 
     args = parser.parse_args(argv)
-    try:
-        if args.command == "install":
-            install(force=args.force)
-        elif args.command == "init":
-            init(force=args.force)
-        elif args.command == "examples":
-            examples(force=args.force)
-        elif args.command == "start":
-            port = args.port if args.port is not None else default_port()
-            info = start(port, args.home, template=args.template, timeout=args.timeout,
-                         owner_pid=args.owner_pid)
-            if args.json:
-                print(json.dumps(info))
-            else:
-                print(f"Superset: {info['url']}  (login {admin_username()} / "
-                      f"$SUPERSET_IAC_ADMIN_PASSWORD, default admin)")
-        elif args.command == "_watch":
-            watch_owner(args.owner_pid, args.home.resolve())
-        elif args.command == "stop":
-            if not stop(args.home):
-                log(f"not running ({args.home.resolve()})")
-        elif args.command == "status":
-            info = status(args.home)
-            if args.json:
-                print(json.dumps(info, indent=2))
-            else:
-                state = ("running" if info["running"] else "stopped")
-                if info["running"]:
-                    state += (f", {'healthy' if info['healthy'] else 'UNHEALTHY'}, "
-                              f"{info['url']}, pid {info['pid']}, version {info.get('version')}")
-                print(f"instance: {state}\nhome: {info['home']}\n"
-                      f"venv: {info['venv']} ({'ok' if info['venv_ok'] else 'missing or stale'})\n"
-                      + "\n".join(f"template {k}: {'ok' if v else 'not built'}"
-                                  for k, v in info["templates"].items()))
-                return 0 if info["running"] else 3
-    except DevstackError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return guarded(lambda: _command(args))
+
+
+def _command(args: argparse.Namespace) -> int | None:
+    if args.command == "install":
+        install(force=args.force)
+    elif args.command == "init":
+        init(force=args.force)
+    elif args.command == "examples":
+        examples(force=args.force)
+    elif args.command == "start":
+        port = args.port if args.port is not None else default_port()
+        info = start(port, args.home, template=args.template, timeout=args.timeout,
+                     owner_pid=args.owner_pid)
+        if args.json:
+            print(json.dumps(info))
+        else:
+            print(f"Superset: {info['url']}  (login {admin_username()} / "
+                  f"$SUPERSET_IAC_ADMIN_PASSWORD, default admin)")
+    elif args.command == "_watch":
+        watch_owner(args.owner_pid, args.home.resolve())
+    elif args.command == "stop":
+        if not stop(args.home):
+            log(f"not running ({args.home.resolve()})")
+    elif args.command == "status":
+        info = status(args.home)
+        if args.json:
+            print(json.dumps(info, indent=2))
+        else:
+            state = ("running" if info["running"] else "stopped")
+            if info["running"]:
+                state += (f", {'healthy' if info['healthy'] else 'UNHEALTHY'}, "
+                          f"{info['url']}, pid {info['pid']}, version {info.get('version')}")
+            print(f"instance: {state}\nhome: {info['home']}\n"
+                  f"venv: {info['venv']} ({'ok' if info['venv_ok'] else 'missing or stale'})\n"
+                  + "\n".join(f"template {k}: {'ok' if v else 'not built'}"
+                              for k, v in info["templates"].items()))
+            return 0 if info["running"] else 3
     return 0
 
 

@@ -11,8 +11,10 @@ single-user, plain-HTTP, throw-away instance needs:
   can decrypt what they store — never use it anywhere else (the production
   configuration refuses it);
 * in-process caches, no Redis and no Celery;
-* no Talisman, no secure-only cookies, no proxy fix, no login rate limit
-  (test suites log in many times a second).
+* no secure-only cookies, no proxy fix, no login rate limit (test suites
+  log in many times a second). Talisman stays on with production's content
+  security policy (cookies not Secure), because that policy is what keeps
+  the browser from loading Superset's telemetry image on every page.
 
 CSRF protection stays on, as in production, so the tool's CSRF handling is
 exercised by every local run. DuckDB databases are allowed by Superset's
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -42,7 +45,9 @@ def _sqlite(name: str) -> str:
 # make sure nothing of a real deployment in the caller's environment (a
 # production metadata URI, a Redis) leaks into a local instance.
 os.environ["SUPERSET_CONFIG_PROFILE"] = "local"
-os.environ["SUPERSET_SECRET_KEY"] = LOCAL_SECRET_KEY
+# The production file refuses the local key whatever the profile: it loads
+# with a throw-away one, replaced below.
+os.environ["SUPERSET_SECRET_KEY"] = secrets.token_urlsafe(48)
 os.environ.pop("SUPERSET_PREVIOUS_SECRET_KEY", None)
 os.environ["SUPERSET_METADATA_DB_URI"] = _sqlite("superset.db")
 os.environ.pop("REDIS_HOST", None)
@@ -59,6 +64,7 @@ def _load_production():
 _production = _load_production()
 globals().update({key: value for key, value in vars(_production).items() if key.isupper()})
 
+SECRET_KEY = LOCAL_SECRET_KEY
 SQLALCHEMY_DATABASE_URI = _sqlite("superset.db")
 SQLALCHEMY_EXAMPLES_URI = _sqlite("examples.db")
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -79,8 +85,8 @@ CELERY_CONFIG = None
 RESULTS_BACKEND = None
 FEATURE_FLAGS = {**_production.FEATURE_FLAGS, "ALERT_REPORTS": False}
 
-TALISMAN_ENABLED = False
-CONTENT_SECURITY_POLICY_WARNING = False
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {**_production.TALISMAN_CONFIG, "session_cookie_secure": False}
 SESSION_COOKIE_SECURE = False
 ENABLE_PROXY_FIX = False
 RATELIMIT_ENABLED = False

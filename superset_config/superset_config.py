@@ -27,19 +27,35 @@ or CI needs (SQLite, in-process caches, plain HTTP).
 
 from __future__ import annotations
 
-import json
+import importlib.util
 import logging
 import os
-import re
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
 
 
-class ConfigurationError(RuntimeError):
-    """The deployment's environment is unusable; the message says what to set."""
+def _load_sibling(name: str) -> Any:
+    """superset_config/NAME.py, found beside this file wherever it is deployed.
+
+    Superset loads this file by path (SUPERSET_CONFIG_PATH), so its folder is
+    not necessarily on sys.path; the image copies the sibling beside it.
+    """
+    spec = importlib.util.spec_from_file_location(
+        f"superset_config_{name}", Path(__file__).resolve().parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_guards = _load_sibling("superset_guards")
+# The deployment's environment is unusable; the message says what to set.
+ConfigurationError = _guards.ConfigurationError
 
 
 # --------------------------------------------------------------------------
@@ -83,48 +99,10 @@ PROFILE = _env("SUPERSET_CONFIG_PROFILE", "production")
 # --------------------------------------------------------------------------
 # secret key
 
-# The key of superset_config/local.py: public (it is in git), so only the
-# local profile may use it.
-LOCAL_PROFILE_SECRET_KEY = "superset-iac-local-profile-not-a-secret-0123456789abcdef"
+LOCAL_PROFILE_SECRET_KEY = _guards.LOCAL_PROFILE_SECRET_KEY
+check_secret_key = _guards.check_secret_key
 
-# Values that appear in Superset's source and documentation and so are public.
-_PUBLIC_SECRET_KEYS = {
-    "CHANGE_ME_TO_A_COMPLEX_RANDOM_SECRET",
-    "TEST_NON_DEV_SECRET",
-    "YOUR_OWN_RANDOM_GENERATED_SECRET_KEY",
-    "thisISaSECRET_1234",
-    "\2\1thisismyscretkey\1\2\\e\\y\\y\\h",
-    "changeme",
-    "secret",
-}
-_MIN_SECRET_LENGTH = 32
-
-
-def check_secret_key(value: str | None, profile: str = "production") -> str:
-    """Return a usable SECRET_KEY or raise ConfigurationError saying why not.
-
-    The key signs session cookies and encrypts database passwords stored in
-    the metadata database: a guessable key gives away both.
-    """
-    hint = ("Set SUPERSET_SECRET_KEY to a long random value, e.g. the output of "
-            "`openssl rand -base64 42`, and keep it: stored database passwords "
-            "are encrypted with it (rotate with PREVIOUS_SECRET_KEY and "
-            "`superset re-encrypt-secrets`).")
-    if not value:
-        raise ConfigurationError(f"SUPERSET_SECRET_KEY is not set; Superset will not start without a real secret. {hint}")
-    if value in _PUBLIC_SECRET_KEYS:
-        raise ConfigurationError(f"SUPERSET_SECRET_KEY is a publicly known placeholder. {hint}")
-    if value == LOCAL_PROFILE_SECRET_KEY and profile != "local":
-        raise ConfigurationError(
-            f"SUPERSET_SECRET_KEY is the local development key, which is public. {hint}")
-    if len(value) < _MIN_SECRET_LENGTH:
-        raise ConfigurationError(
-            f"SUPERSET_SECRET_KEY is too short ({len(value)} characters, need at least "
-            f"{_MIN_SECRET_LENGTH}). {hint}")
-    return value
-
-
-SECRET_KEY = check_secret_key(_env("SUPERSET_SECRET_KEY"), PROFILE)
+SECRET_KEY = check_secret_key(_env("SUPERSET_SECRET_KEY"))
 # Set only while rotating the key (`superset re-encrypt-secrets`).
 if _env("SUPERSET_PREVIOUS_SECRET_KEY"):
     PREVIOUS_SECRET_KEY = _env("SUPERSET_PREVIOUS_SECRET_KEY")
@@ -171,6 +149,8 @@ REDIS_CELERY_DB = _env_int("REDIS_CELERY_DB", 0)
 REDIS_RESULTS_DB = _env_int("REDIS_RESULTS_DB", 1)
 REDIS_CACHE_DB = _env_int("REDIS_CACHE_DB", 2)
 REDIS_RATELIMIT_DB = _env_int("REDIS_RATELIMIT_DB", 3)
+# Celery's task results (async SQL Lab keeps its result sets in REDIS_RESULTS_DB).
+REDIS_CELERY_RESULTS_DB = _env_int("REDIS_CELERY_RESULTS_DB", 4)
 
 
 def redis_url(db: int) -> str:
@@ -241,7 +221,7 @@ AUDIT_LOG_RETENTION_DAYS = _env_int("SUPERSET_AUDIT_LOG_RETENTION_DAYS", 365)
 
 class CeleryConfig:  # pylint: disable=too-few-public-methods
     broker_url = redis_url(REDIS_CELERY_DB) if REDIS_HOST else None
-    result_backend = redis_url(REDIS_CELERY_DB) if REDIS_HOST else None
+    result_backend = redis_url(REDIS_CELERY_RESULTS_DB) if REDIS_HOST else None
     imports = (
         "superset.sql_lab",
         "superset.tasks.scheduler",
@@ -293,6 +273,10 @@ FEATURE_FLAGS: dict[str, bool] = {
 # Connections that can read the server's files (SQLite, shillelagh) are refused.
 PREVENT_UNSAFE_DB_CONNECTIONS = True
 
+# TLS ends at the proxy in front of Superset: cookies only over HTTPS.
+# SUPERSET_SESSION_COOKIE_SECURE=false is the one switch for plain HTTP.
+SESSION_COOKIE_SECURE = _env_bool("SUPERSET_SESSION_COOKIE_SECURE", True)
+
 # HTTPS headers and CSP. Superset's default policy, less the telemetry image
 # host its navbar loads on every page: with these hosts absent from img-src,
 # users' browsers never report usage outside the company. Map tiles and web
@@ -314,22 +298,36 @@ TALISMAN_CONFIG = {
     "content_security_policy_nonce_in": ["script-src"],
     # TLS ends at the load balancer; the session cookie is HTTPS-only there.
     "force_https": False,
-    "session_cookie_secure": _env_bool("SUPERSET_COOKIE_SECURE", True),
+    # Talisman sets the session cookie's Secure flag itself: the same switch
+    # as SESSION_COOKIE_SECURE above, or plain HTTP loses its session (and
+    # with it the CSRF token) on every write.
+    "session_cookie_secure": SESSION_COOKIE_SECURE,
 }
 # CSRF protection on Superset's own write endpoints; API clients (superset-iac)
 # fetch /api/v1/security/csrf_token/ and send X-CSRFToken.
 WTF_CSRF_ENABLED = True
 
-# TLS ends at the proxy in front of Superset: cookies only over HTTPS.
-SESSION_COOKIE_SECURE = _env_bool("SUPERSET_SESSION_COOKIE_SECURE", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Trust X-Forwarded-* from that proxy (scheme, host) so redirects stay on HTTPS.
 ENABLE_PROXY_FIX = _env_bool("SUPERSET_ENABLE_PROXY_FIX", True)
 
+# Login attempts per client address, counted in Redis across web workers.
+# Superset 6.1 attaches AUTH_RATE_LIMIT to its own /login/ view, which only
+# serves GET: the form POST (FAB's AuthDBView) and the API login
+# (/api/v1/security/login) would go unlimited. FLASK_APP_MUTATOR limits both.
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
-AUTH_RATE_LIMIT = "5 per second"
+AUTH_RATE_LIMIT = _env("SUPERSET_AUTH_RATE_LIMIT", "10 per minute")
+# The POST endpoints that check a password.
+LOGIN_ENDPOINTS = ("AuthDBView.login", "SecurityApi.login")
+
+
+def limit_logins(app: Any) -> None:
+    _guards.limit_logins(app, LOGIN_ENDPOINTS)
+
+
+FLASK_APP_MUTATOR = limit_logins
 
 # Nobody browses anonymously.
 PUBLIC_ROLE_LIKE = None
@@ -360,106 +358,13 @@ LOG_LEVEL = getattr(logging, (_env("SUPERSET_LOG_LEVEL", "INFO") or "INFO").uppe
 # Superset's Action Log (Settings → Action Log, /api/v1/log/) shows the events.
 SUPERSET_LOG_VIEW = True
 
-_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# POST endpoints that read, log in, or keep a user's UI state: not changes.
-_READ_PATHS = ("/api/v1/chart/data", "/api/v1/sqllab/", "/api/v1/security/login",
-               "/api/v1/security/refresh", "/api/v1/database/test_connection",
-               "/api/v1/database/validate_parameters", "/api/v1/explore/",
-               "/superset/log/", "/api/v1/dashboard/permalink", "/api/v1/log/")
-_READ_ACTIONS = ("ChartDataRestApi.", "SqlLabRestApi.", "SecurityApi.", "execute_sql",
-                 "test_connection_", "log_this")
-
 AUDIT_LOGGER_NAME = "superset.audit"
 
 
-def audit_record(user_id: int | None, username: str | None, action: str, method: str,
-                 path: str | None, records: list[dict[str, Any]],
-                 dashboard_id: int | None, slice_id: int | None,
-                 duration_ms: int | None) -> dict[str, Any] | None:
-    """One JSON-ready line for a change made through the web or the API.
+_audit = _load_sibling("superset_audit")
+audit_record, redact, REDACTED = _audit.audit_record, _audit.redact, _audit.REDACTED
 
-    None for reads: the database log keeps those; the audit stream is for
-    who changed what.
-    """
-    if method not in _WRITE_METHODS or action.startswith(_READ_ACTIONS):
-        return None
-    if path and (path.startswith(_READ_PATHS) or "/filter_state" in path):
-        return None
-    first = records[0] if records else {}
-    return {
-        "audit": "superset", "user_id": user_id, "username": username,
-        "action": action, "method": method, "path": path,
-        "object_ref": first.get("object_ref"),
-        "pk": first.get("pk"),
-        "dashboard_id": dashboard_id, "slice_id": slice_id,
-        "duration_ms": duration_ms,
-    }
-
-
-_SECRET_KEY_NAMES = re.compile(r"password|passwd|secret|token|encrypted_extra|private_key|credential", re.I)
-_URI_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
-REDACTED = "XXXXXXXXXX"
-
-
-def redact(value: Any) -> Any:
-    """A copy of a logged request payload without secrets.
-
-    Superset's database log stores request bodies as they came: a database
-    POST would keep its URI's password, a user POST the user's password.
-    """
-    if isinstance(value, dict):
-        return {key: (REDACTED if isinstance(key, str) and _SECRET_KEY_NAMES.search(key)
-                      and value[key] not in (None, "") else redact(value[key]))
-                for key in value}
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    if isinstance(value, str) and "://" in value:
-        return _URI_PASSWORD.sub(rf"\1{REDACTED}@", value)
-    return value
-
-
-def _event_logger() -> Any:
-    """Superset's DBEventLogger, without secrets, plus one JSON line per change.
-
-    The database log feeds Superset's Action Log; the JSON lines go to the
-    container's output, where the platform's log shipping keeps them beyond
-    the database's retention and out of reach of Superset admins.
-    """
-    try:
-        from flask import g, has_request_context, request
-
-        from superset.utils.log import DBEventLogger
-    except ImportError:  # checked without Superset installed
-        return None
-
-    audit = logging.getLogger(AUDIT_LOGGER_NAME)
-
-    class AuditEventLogger(DBEventLogger):
-        def log(self, user_id, action, dashboard_id, duration_ms, slice_id,  # noqa: PLR0913
-                referrer, *args, **kwargs):
-            for key in ("records", "curated_payload"):
-                if kwargs.get(key):
-                    kwargs[key] = redact(kwargs[key])
-            super().log(user_id, action, dashboard_id, duration_ms, slice_id,
-                        referrer, *args, **kwargs)
-            try:
-                if not has_request_context():
-                    return
-                user = getattr(g, "user", None)
-                line = audit_record(
-                    user_id, getattr(user, "username", None), action, request.method,
-                    request.path, kwargs.get("records") or [], dashboard_id, slice_id,
-                    duration_ms)
-                if line is not None:
-                    audit.info(json.dumps(line, default=str, sort_keys=True))
-            except Exception:  # pylint: disable=broad-except
-                # Auditing must never break the request it describes.
-                logger.exception("audit log line failed")
-
-    return AuditEventLogger()
-
-
-_logger = _event_logger()
+_logger = _audit.event_logger(AUDIT_LOGGER_NAME)
 if _logger is not None:
     EVENT_LOGGER = _logger
 

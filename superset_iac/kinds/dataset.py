@@ -130,8 +130,11 @@ class DatasetHandler(RestHandler):
             "owners": owner_names(ctx, row.get("owners") or []),
             "extra": json_object(row.get("extra")),
             "template_params": json_object(row.get("template_params")),
-            "columns": [_column(c) for c in row.get("columns") or []],
-            "metrics": [_metric(m) for m in row.get("metrics") or []],
+            # In creation order: the server lists them in the metadata
+            # database's row order, which on PostgreSQL moves a row that
+            # was updated to the end (SQLite keeps rowid order).
+            "columns": [_column(c) for c in _by_id(row.get("columns"))],
+            "metrics": [_metric(m) for m in _by_id(row.get("metrics"))],
         })
 
     # -- writing ---------------------------------------------------------------
@@ -270,6 +273,10 @@ class DatasetHandler(RestHandler):
 
 
 # -- columns and metrics: names <-> the server's rows ----------------------------
+
+def _by_id(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return sorted(rows or [], key=lambda row: row.get("id") or 0)
+
 
 def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]], *,
                      exact: bool = False) -> list[dict[str, Any]]:

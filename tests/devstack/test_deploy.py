@@ -78,6 +78,12 @@ def test_superset_image_ships_the_production_config():
     dockerfile = (DEPLOY / "superset" / "Dockerfile").read_text()
     assert "FROM apache/superset:6.1.0" in dockerfile
     assert "COPY superset_config/superset_config.py" in dockerfile
+    # Every module it loads beside itself is copied beside it.
+    source = (ROOT / "superset_config" / "superset_config.py").read_text()
+    siblings = re.findall(r'_load_sibling\("(\w+)"\)', source)
+    assert siblings
+    for name in siblings:
+        assert f"COPY superset_config/{name}.py /app/pythonpath/{name}.py" in dockerfile, name
     assert "local.py" not in dockerfile.replace("superset_config/local.py is for laptops", "")
 
 

@@ -8,6 +8,7 @@ load without it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -108,6 +109,11 @@ def test_redis_caches_and_celery_from_env(clean_env):
         "CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG", "EXPLORE_FORM_DATA_CACHE_CONFIG")}
     assert len(prefixes) == 4
     assert cfg.CELERY_CONFIG.broker_url == "redis://:r3dis@redis:6379/0"
+    # One database per purpose: the broker's queue, Celery's task results,
+    # SQL Lab's result sets, the caches and the login counters never share one.
+    assert cfg.CELERY_CONFIG.result_backend == "redis://:r3dis@redis:6379/4"
+    assert len({cfg.REDIS_CELERY_DB, cfg.REDIS_CELERY_RESULTS_DB, cfg.REDIS_RESULTS_DB,
+                cfg.REDIS_CACHE_DB, cfg.REDIS_RATELIMIT_DB}) == 5
     assert "prune_logs" in cfg.CELERY_CONFIG.beat_schedule
     assert cfg.FEATURE_FLAGS["ALERT_REPORTS"] is True
 
@@ -146,8 +152,10 @@ def test_local_profile(clean_env, tmp_path):
     assert cfg.SQLALCHEMY_EXAMPLES_URI.startswith(f"sqlite:///{tmp_path}/examples.db")
     assert cfg.CACHE_CONFIG["CACHE_TYPE"] == "SimpleCache"
     assert cfg.CELERY_CONFIG is None and cfg.RESULTS_BACKEND is None
-    assert cfg.TALISMAN_ENABLED is False
-    assert cfg.SESSION_COOKIE_SECURE is False
+    # Talisman's CSP keeps the telemetry image out locally too; plain HTTP cookies.
+    assert cfg.TALISMAN_ENABLED is True
+    assert cfg.TALISMAN_CONFIG["content_security_policy"] == prod.TALISMAN_CONFIG["content_security_policy"]
+    assert cfg.SESSION_COOKIE_SECURE is False and cfg.TALISMAN_CONFIG["session_cookie_secure"] is False
     # What production keeps, local keeps.
     assert cfg.WTF_CSRF_ENABLED is True
     assert cfg.FAB_ADD_SECURITY_API is True
@@ -179,3 +187,61 @@ def test_logged_payloads_lose_their_secrets(clean_env):
     assert clean["database_name"] == "lakehouse" and clean["access_token"] == ""
     assert record["nested"][0]["password"] == "hunter2"  # the original is untouched
     assert cfg.redact("duckdb:////data/lakehouse.duckdb") == "duckdb:////data/lakehouse.duckdb"
+
+
+def test_redaction_reaches_query_passwords_and_json_extra(clean_env):
+    cfg = production(clean_env)
+    rotated = "duckdb:////data/lake.duckdb?access_mode=read_only&password=r0t4t3d"
+    assert cfg.redact(rotated) == "duckdb:////data/lake.duckdb?access_mode=read_only&password=XXXXXXXXXX"
+    extra = ('{"engine_params": {"connect_args": {"password": "hunter2", "http_scheme": "https"}},'
+             ' "metadata_params": {}}')
+    clean = cfg.redact({"database_name": "lakehouse", "extra": extra,
+                        "sqlalchemy_uri": "duckdb:///x.duckdb?password=p%40ss"})
+    assert "hunter2" not in str(clean) and "p%40ss" not in str(clean)
+    # The rest of the JSON survives, still JSON.
+    assert json.loads(clean["extra"])["engine_params"]["connect_args"] == {
+        "password": "XXXXXXXXXX", "http_scheme": "https"}
+    assert cfg.redact('{"sql": "SELECT 1"}') == '{"sql": "SELECT 1"}'
+
+
+def test_one_switch_for_plain_http_cookies(clean_env):
+    secure = production(clean_env)
+    assert secure.SESSION_COOKIE_SECURE is True and secure.TALISMAN_CONFIG["session_cookie_secure"] is True
+    plain = production(clean_env, SUPERSET_SESSION_COOKIE_SECURE="false")
+    # Talisman writes the session cookie's flags itself: both must follow the switch.
+    assert plain.SESSION_COOKIE_SECURE is False and plain.TALISMAN_CONFIG["session_cookie_secure"] is False
+
+
+def test_the_local_profile_name_does_not_unlock_the_public_key(clean_env):
+    key = load_local_key()
+    with pytest.raises(RuntimeError, match="local development key"):
+        production(clean_env, SUPERSET_CONFIG_PROFILE="local", SUPERSET_SECRET_KEY=key)
+
+
+def load_local_key() -> str:
+    # Read from the file, so that a change of the local key cannot pass unseen.
+    text = (CONFIG_DIR / "local.py").read_text()
+    return text.split('LOCAL_SECRET_KEY = "', 1)[1].split('"', 1)[0]
+
+
+def test_telemetry_hosts_are_outside_the_content_security_policy(clean_env, tmp_path):
+    clean_env.setenv("SUPERSET_HOME", str(tmp_path))
+    for cfg in (production(clean_env), load("local")):
+        policy = cfg.TALISMAN_CONFIG["content_security_policy"]
+        assert cfg.TALISMAN_ENABLED is True
+        assert policy["img-src"] == ["'self'", "blob:", "data:"]
+        assert "scarf" not in json.dumps(policy)
+
+
+def test_login_rate_limit_covers_both_login_endpoints(clean_env):
+    cfg = production(clean_env, SUPERSET_AUTH_RATE_LIMIT="3 per minute")
+    assert cfg.AUTH_RATE_LIMIT == "3 per minute" and cfg.FLASK_APP_MUTATOR is cfg.limit_logins
+    assert set(cfg.LOGIN_ENDPOINTS) == {"AuthDBView.login", "SecurityApi.login"}
+
+
+def test_chart_data_records_name_their_dashboard_and_chart(clean_env):
+    viewed = production(clean_env)._audit._viewed
+    # Superset passes 0 when it found none: the request's form_data fills them.
+    assert viewed({"form_data": {"dashboardId": 3, "slice_id": "7"}}, 0, 0) == (3, 7)
+    assert viewed({"queries": []}, None, None) == (None, None)
+    assert viewed(None, 5, 6) == (5, 6)

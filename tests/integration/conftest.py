@@ -29,6 +29,8 @@ import requests
 
 # The Trino fixtures (trino_server, warehouse) live in their own module.
 from tests.integration.trino_stack import trino_server, trino_superset, warehouse  # noqa: F401
+from tests.integration import production_stack
+from tests.integration.production_stack import production_superset  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVSTACK = ROOT / "devstack" / "superset.py"
@@ -152,10 +154,22 @@ def _log_tail(home: Path, lines: int = 80) -> str:
         return "(no log)"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    production_stack.parametrize(metafunc)
+
+
 @pytest.fixture(scope="session")
-def superset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupersetInstance]:
-    """A fresh Superset 6.1: only the admin user and Superset's default roles."""
-    instance = start_instance(tmp_path_factory.mktemp("superset-home"), "base")
+def superset(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupersetInstance]:
+    """A fresh Superset 6.1: only the admin user and Superset's default roles.
+
+    The local stand-in unless the module runs on the production one too
+    (tests/integration/production_stack.py).
+    """
+    if production_stack.stand_in(request) == "production":
+        yield request.getfixturevalue("production_superset")
+        return
+    instance = production_stack.instance_for(request, tmp_path_factory, "superset")
     yield instance
     instance.stop()
 

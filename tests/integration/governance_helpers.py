@@ -41,7 +41,7 @@ from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.role import Role
 from tests.integration.trees import cli
-from tests.integration.trino_stack import TrinoInstance, trino_assets
+from tests.integration.trino_stack import WAREHOUSES, TrinoInstance, trino_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("Admin", "Analyst", "Developer", "Ops", "Viewer")
@@ -346,14 +346,22 @@ def governed(superset: Any, lakehouse: Lakehouse, tmp_path_factory: Any) -> Gove
     return state
 
 
+# Where a governance suite runs, one parameter of its `gov` fixture (so test ids
+# say `[duckdb-…]`, `[trino-…]`, `[production-…]` and `-k` selects either):
+# the local Superset over the DuckDB file, a Superset over the local Trino, and
+# the production stand-in (PostgreSQL, Redis, 4 workers) over the DuckDB file.
+STAND_INS = (*WAREHOUSES, "production")
+
+
 def governed_on(request: Any, tmp_path_factory: Any) -> Governed:
-    """``governed`` on the warehouse of a module fixture parametrised with
-    ``trino_stack.WAREHOUSES`` (its own Superset for Trino: the shared one
-    keeps the DuckDB database)."""
+    """``governed`` on the stand-in of a module fixture parametrised with
+    ``STAND_INS`` (its own Superset for Trino: the shared one keeps the DuckDB
+    database)."""
     if request.param == "trino":
         return governed(request.getfixturevalue("trino_superset"),
                         request.getfixturevalue("trino_server"), tmp_path_factory)
-    return governed(request.getfixturevalue("superset"),
+    superset = "production_superset" if request.param == "production" else "superset"
+    return governed(request.getfixturevalue(superset),
                     request.getfixturevalue("lakehouse_path"), tmp_path_factory)
 
 

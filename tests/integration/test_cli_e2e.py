@@ -35,7 +35,8 @@ from superset_iac import workflow
 from superset_iac.cli import main
 from superset_iac.superset.records import AUTH
 from tests.integration import trees
-from tests.integration.conftest import SupersetInstance, start_instance
+from tests.integration import production_stack
+from tests.integration.conftest import SupersetInstance
 
 pytestmark = pytest.mark.integration
 
@@ -53,8 +54,8 @@ AUTH_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh", "/api/v1/sec
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[SupersetInstance]:
-    instance = start_instance(tmp_path_factory.mktemp("cli-e2e-home"), "base")
+def server(request, tmp_path_factory) -> Iterator[SupersetInstance]:
+    instance = production_stack.instance_for(request, tmp_path_factory, "cli-e2e")
     yield instance
     instance.stop()
 

@@ -28,11 +28,10 @@ import shutil
 
 import pytest
 
-from tests.integration.governance_helpers import (RAW_DASHBOARD, RAW_TICKS, ROOT, Governed,
+from tests.integration.governance_helpers import (STAND_INS, RAW_DASHBOARD, RAW_TICKS, ROOT, Governed,
                                                    RoleSession, governed_on, leaked,
                                                    query_lakehouse, raw_pii, run_cli,
                                                    sql_body)
-from tests.integration.trino_stack import WAREHOUSES
 
 NON_ADMIN = ("Analyst", "Developer", "Ops", "Viewer")
 SQL_LAB_ROLES = ("Analyst", "Developer")
@@ -65,7 +64,7 @@ RAW_SQL_OF = {  # each warehouse's own ways to name the raw table
 }
 
 
-@pytest.fixture(scope="module", params=WAREHOUSES)
+@pytest.fixture(scope="module", params=STAND_INS)
 def gov(request, tmp_path_factory) -> Governed:
     return governed_on(request, tmp_path_factory)
 

@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from superset_iac.model.rls import RlsRule
-from tests.integration.governance_helpers import (ChartRef, Governed, RoleSession, governed_on,
+from tests.integration.governance_helpers import (STAND_INS, ChartRef, Governed, RoleSession, governed_on,
                                                    symbols_in, symbols_where)
-from tests.integration.trino_stack import WAREHOUSES
 
 RULE = "analyst_symbol_entitlement"
 BASE_RULE = """\
@@ -32,7 +31,7 @@ clause: symbol <> 'SPY'
 """
 
 
-@pytest.fixture(scope="module", params=WAREHOUSES)
+@pytest.fixture(scope="module", params=STAND_INS)
 def gov(request, tmp_path_factory) -> Governed:
     return governed_on(request, tmp_path_factory)
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.governance_helpers import (RAW_DASHBOARD, ROLES, Governed, RoleSession,
+from tests.integration.governance_helpers import (STAND_INS, RAW_DASHBOARD, ROLES, Governed, RoleSession,
                                                    governed_on, sql_body, username)
-from tests.integration.trino_stack import WAREHOUSES
 
 NON_ADMIN = tuple(r for r in ROLES if r != "Admin")
 REFUSED = (403, 404)
 
 
-@pytest.fixture(scope="module", params=WAREHOUSES)
+@pytest.fixture(scope="module", params=STAND_INS)
 def gov(request, tmp_path_factory) -> Governed:
     return governed_on(request, tmp_path_factory)
 
