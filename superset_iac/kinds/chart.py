@@ -3,7 +3,9 @@
 Reading. The chart list returns everything compared (``params`` included),
 so a diff or an export costs
 
-    ceil(charts on the server / 100) list pages
+    ceil(charts the tree names / 50) lists filtered by managed uuid
+    (+ as many by name, for those no uuid found; with --prune,
+    ceil(charts on the server / 100) whole-list pages instead)
     + 1 user-directory page per 100 users, once, if any chart has owners
 
 and no detail reads. (``GET chart/_info`` cannot say which columns a list
@@ -55,7 +57,8 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
+from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
+                                     managed_uuid)
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, default_time_column,
                                       split_time_filter, time_subject, with_time_filter)
@@ -74,6 +77,14 @@ class ChartHandler(RestHandler):
                "certified_by", "certification_details", "owners.id", "is_managed_externally")
 
     # -- reading ---------------------------------------------------------------
+    name_column = "slice_name"
+
+    def lookups(self, missing: dict[str, Spec | None]) -> list[tuple[str, list[str]]]:
+        """By ``slice_name``: a declared chart's name (its key may differ)."""
+        names = {n for key, spec in missing.items()
+                 for n in ({spec.name} if isinstance(spec, Chart) else key_names(key))}
+        return [("slice_name", sorted(names))]
+
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
         return chart_keys(rows, ctx.desired_keys(self.kind))
 
