@@ -45,6 +45,7 @@ from superset_iac import workflow  # noqa: E402
 from superset_iac.apply.engine import apply_plan  # noqa: E402
 from superset_iac.cli.common import context  # noqa: E402
 from superset_iac.kinds.registry import HANDLERS, handlers  # noqa: E402
+from superset_iac.kinds.rest import FILTER_CHUNK  # noqa: E402
 from superset_iac.superset.records import AUTH, WRITE_METHODS  # noqa: E402
 from tests.conftest import load_devstack_module  # noqa: E402
 
@@ -252,17 +253,24 @@ def pages(n: int) -> int:
     return math.ceil(n / 100)
 
 
+def chunks(n: int) -> int:
+    """Filtered list requests for ``n`` named objects (``FILTER_CHUNK`` a request)."""
+    return math.ceil(n / FILTER_CHUNK)
+
+
 def diff_formula(tree: dict[str, int], server: dict[str, int]) -> Counter:
-    """Requests of a diff against an unchanged server, per kind, as the handlers'
-    docstrings state them (no owners anywhere, so no user directory read)."""
+    """Requests of a diff (no --prune) against an unchanged server the tree was
+    applied to, per kind, as the handlers' docstrings state them: every tree
+    object is found by its managed uuid (RLS rules by name), whatever else the
+    server holds (no owners anywhere, so no user directory read)."""
     return Counter({
-        "database": 1 + tree["database"],                       # list + connection each
-        "dataset": pages(server["dataset"]) + tree["dataset"],  # list pages + detail each
-        "chart": pages(server["chart"]),                        # list pages only
-        "role": pages(server["role"]),                          # roles/search pages
-        "catalogue": pages(server["pvm"]),                      # permission catalogue pages
-        "dashboard": pages(server["dashboard"]) + tree["dashboard"],  # list + detail each
-        "rls": pages(server["rls"]),                            # list pages only
+        "database": chunks(tree["database"]) + tree["database"],  # by uuid + connection each
+        "dataset": chunks(tree["dataset"]) + tree["dataset"],     # by uuid + detail each
+        "chart": chunks(tree["chart"]),                           # by uuid only
+        "role": pages(server["role"]),                            # roles/search pages
+        "catalogue": pages(server["pvm"]),                        # permission catalogue pages
+        "dashboard": chunks(tree["dashboard"]) + tree["dashboard"],  # by uuid + detail each
+        "rls": chunks(tree["rls"]),                               # by name only
     })
 
 

@@ -158,6 +158,7 @@ def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
     """The plan for ``loaded``; ``rotate`` (``--rotate-passwords``) adds the
     write-only secrets of every existing object (see ``plan.diff.plan``)."""
     ctx.desired = loaded.desired
+    ctx.filtered = not prune
     kinds = _kinds_to_read(loaded.desired)
     live = read_live(ctx, [h for h in handlers() if h.kind in kinds or prune])
     result = make_plan(loaded.desired, live, prune=prune, targets=targets, rotate=rotate)

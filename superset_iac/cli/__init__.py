@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from superset_iac import __version__
-from superset_iac.cli.access_cmd import access
-from superset_iac.cli.apply_cmd import apply
-from superset_iac.cli.diff_cmd import diff
-from superset_iac.cli.export_cmd import export
-from superset_iac.cli.graph_cmd import graph
-from superset_iac.cli.schema_cmd import schema
-from superset_iac.cli.validate_cmd import validate
+
+# Each command's module, imported only when that command runs (or ``--help``
+# lists it): ``--version`` needs none of them, ``validate`` no HTTP client.
+COMMANDS = {"validate": "validate_cmd", "diff": "diff_cmd", "apply": "apply_cmd",
+            "export": "export_cmd", "graph": "graph_cmd", "schema": "schema_cmd",
+            "access": "access_cmd"}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context | None, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module = importlib.import_module(f"superset_iac.cli.{COMMANDS[name]}")
+            self.add_command(getattr(module, name), name)
+        return super().get_command(ctx, name)  # type: ignore[arg-type]
+
 
 EPILOG = """\b
 Exit codes:
@@ -23,16 +36,7 @@ Exit codes:
 """
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="superset-iac")
 def main() -> None:
     """Apache Superset as code: validate, diff, apply and export."""
-
-
-main.add_command(validate)
-main.add_command(diff)
-main.add_command(apply)
-main.add_command(export)
-main.add_command(graph)
-main.add_command(schema)
-main.add_command(access)

@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 import click
 
-# The transport module imports only requests and the client's own modules:
-# cheap enough for every command's option parsing.
-from superset_iac.superset.transport import DEFAULT_TIMEOUT
+# Not from the client's modules: ``validate`` parses these options too and
+# never needs the HTTP stack.
+from superset_iac.superset.timeouts import DEFAULT_TIMEOUT
 
 F = Callable[..., Any]
 

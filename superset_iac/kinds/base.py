@@ -74,6 +74,20 @@ class Context:
     # What ``workflow.read_live`` has read so far, by kind then key: a kind may
     # need more of an object it names than its id (a chart, its dataset's time column).
     live: dict[str, dict[str, LiveObject]] = field(default_factory=dict)
+    # Read only the objects the run names (``named``), not whole lists: a diff
+    # or apply without ``--prune`` (set by ``workflow.diff``). Pruning must see
+    # every managed object, export every object.
+    filtered: bool = False
+
+    def named(self, kind: str) -> dict[str, Spec | None]:
+        """The keys of ``kind`` this run declares (with their spec) or names from
+        another object (None: a built-in role, a dataset the tree does not declare)."""
+        desired = self.desired or {}
+        out: dict[str, Spec | None] = {ref.key: None for specs in desired.values()
+                                       for spec in specs.values() for ref in spec.refs()
+                                       if ref.kind == kind}
+        out.update(desired.get(kind, {}))
+        return out
 
     def wants_detail(self, kind: str, key: str) -> bool:
         """Whether ``read`` must fetch the full object ``kind/key``."""

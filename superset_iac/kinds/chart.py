@@ -3,7 +3,9 @@
 Reading. The chart list returns everything compared (``params`` included),
 so a diff or an export costs
 
-    ceil(charts on the server / 100) list pages
+    ceil(charts the tree names / 50) lists filtered by managed uuid
+    (+ as many by name, for those no uuid found; with --prune,
+    ceil(charts on the server / 100) whole-list pages instead)
     + 1 user-directory page per 100 users, once, if any chart has owners
 
 and no detail reads. (``GET chart/_info`` cannot say which columns a list
@@ -55,7 +57,8 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
+from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
+                                     managed_uuid)
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, default_time_column,
                                       split_time_filter, time_subject, with_time_filter)
@@ -74,6 +77,14 @@ class ChartHandler(RestHandler):
                "certified_by", "certification_details", "owners.id", "is_managed_externally")
 
     # -- reading ---------------------------------------------------------------
+    name_column = "slice_name"
+
+    def lookups(self, missing: dict[str, Spec | None]) -> list[tuple[str, list[str]]]:
+        """By ``slice_name``: a declared chart's name (its key may differ)."""
+        names = {n for key, spec in missing.items()
+                 for n in ({spec.name} if isinstance(spec, Chart) else key_names(key))}
+        return [("slice_name", sorted(names))]
+
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
         return chart_keys(rows, ctx.desired_keys(self.kind))
 
@@ -83,6 +94,7 @@ class ChartHandler(RestHandler):
         dataset = _dataset_key(ctx, row)
         params = canonical_params(json_object(row.get("params")))
         params, time_filter = split_time_filter(params, time_subject(params, time_column(ctx, dataset)))
+        params = _as_the_tree_writes(ctx, key, params)
         if time_filter is None:  # no time column: the flag means nothing, take the tree's
             wanted = (ctx.desired or {}).get(self.kind, {}).get(key)
             time_filter = wanted.time_filter if isinstance(wanted, Chart) else True
@@ -179,6 +191,16 @@ def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
     if uuid == managed_uuid("chart", name):
         return name
     return by_uuid.get(uuid or "")
+
+
+def _as_the_tree_writes(ctx: Context, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Taking out the time filter a write added to a chart without adhoc filters
+    leaves ``adhoc_filters: []``: absent again when the tree leaves the key out."""
+    wanted = (ctx.desired or {}).get("chart", {}).get(key)
+    if params.get("adhoc_filters") == [] and isinstance(wanted, Chart) \
+            and "adhoc_filters" not in wanted.params:
+        return {k: v for k, v in params.items() if k != "adhoc_filters"}
+    return params
 
 
 def time_column(ctx: Context, dataset: str) -> str | None:

@@ -5,7 +5,9 @@ Reading. Since 5.0 the list no longer returns ``position_json``,
 for an export) is read with ``GET /dashboard/{id}``, asking for the fields
 compared only. Dashboards are few. A diff costs
 
-    ceil(dashboards on the server / 100) list pages
+    ceil(dashboards the tree names / 50) lists filtered by managed uuid
+    (+ as many by name, for those no uuid found; with --prune,
+    ceil(dashboards on the server / 100) whole-list pages instead)
     + 1 detail per dashboard in the tree that exists on the server
     + 1 user-directory page per 100 users, once, if any owner is involved
 
@@ -47,7 +49,8 @@ from superset_iac.kinds.base import Context, UnresolvedReference
 from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.registry import register
-from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
+from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
+                                     managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
@@ -68,6 +71,18 @@ class DashboardHandler(RestHandler):
     detailed = True
 
     # -- reading ---------------------------------------------------------------
+    name_column = "slug"
+
+    def lookups(self, missing: dict[str, Spec | None]) -> list[tuple[str, list[str]]]:
+        """A key is the slug, else the title: a dashboard declared without a slug
+        (or only named) is looked up by title too."""
+        slugs = {n for k, spec in missing.items()
+                 if not isinstance(spec, Dashboard) or spec.slug for n in key_names(k)}
+        titles = {n for k, spec in missing.items()
+                  if not isinstance(spec, Dashboard) or not spec.slug for n in key_names(k)}
+        return [(column, sorted(values)) for column, values
+                in (("slug", slugs), ("dashboard_title", titles)) if values]
+
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
         return dashboard_keys(rows, ctx.desired_keys(self.kind))
 

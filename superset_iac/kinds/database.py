@@ -62,6 +62,7 @@ class DatabaseHandler(RestHandler):
     spec_type = Database
     resource = "database"
     columns = ("id", "uuid", "database_name")
+    name_column = "database_name"
     detailed = True
 
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:

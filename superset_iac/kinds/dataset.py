@@ -4,7 +4,9 @@ Reading. The list returns no columns, metrics or settings (and no managed
 marker), so each dataset in the tree is read with ``GET /dataset/{id}``,
 asking only for the fields compared. A diff costs
 
-    ceil(datasets on the server / 100) list pages
+    ceil(datasets the tree names / 50) lists filtered by managed uuid
+    (+ as many by name, for those no uuid found; with --prune,
+    ceil(datasets on the server / 100) whole-list pages instead)
     + 1 detail per dataset in the tree that exists on the server
     + 1 user-directory page per 100 users, once, if any owner is involved
 
@@ -68,6 +70,7 @@ class DatasetHandler(RestHandler):
     spec_type = Dataset
     resource = "dataset"
     columns = ("id", "uuid", "table_name", "database.database_name", "catalog", "schema", "sql")
+    name_column = "table_name"
     detailed = True
 
     # -- reading ---------------------------------------------------------------

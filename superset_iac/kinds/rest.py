@@ -14,7 +14,9 @@ from the key, hence the same in every environment, and survives any edit in
 the UI. ``is_managed_externally``/``external_url`` are written as well, for
 the UI only. (RLS rules have no uuid; that handler overrides ``is_managed``.)
 
-Reading is the list endpoint, paged: one request per 100 objects. A kind
+Reading is the list endpoint, paged: one request per 100 objects; with
+``ctx.filtered`` (a diff or apply without ``--prune``) only the rows the run
+names (``named_rows``), so the cost follows the tree, not the server. A kind
 whose list lacks compared fields sets ``detailed``: the objects this run
 compares are read in full (``detail``), the others keep a ``summary`` spec.
 
@@ -48,6 +50,36 @@ from superset_iac.superset.errors import ApiError, TransientWriteError, redact
 _TAKEN_STATUSES = frozenset({400, 409, 422})
 _NOTES = "apply.notes"
 CREATED_MEANWHILE = "created meanwhile by another run, adopted; re-run converges"
+
+
+# Values per ``in`` filter, and their length: gunicorn refuses a request line
+# over 4,094 bytes (its default limit_request_line), so 50 uuids (about 2.3 KB
+# once URL-encoded) or fewer long names go in one request, with the columns.
+FILTER_CHUNK = 50
+FILTER_CHARS = 2000
+
+
+def key_names(key: str) -> set[str]:
+    """The names a key may stand for: itself and, for ``name [uuid or db.schema]``
+    (one of several sharing a name, see ``chart_keys`` and the datasets'
+    located names), ``name``; a name may end in brackets of its own."""
+    head, sep, tail = key.rpartition(" [")
+    return {key, head} if sep and tail.endswith("]") else {key}
+
+
+def chunked(values: list[str]) -> Iterator[list[str]]:
+    """``values`` in runs of at most ``FILTER_CHUNK`` and ``FILTER_CHARS``
+    (a longer value goes alone)."""
+    chunk: list[str] = []
+    size = 0
+    for value in values:
+        if chunk and (len(chunk) == FILTER_CHUNK or size + len(value) + 3 > FILTER_CHARS):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(value)
+        size += len(value) + 3  # quotes and comma
+    if chunk:
+        yield chunk
 
 
 def note(ctx: Context, ref: str, text: str) -> None:
@@ -110,6 +142,9 @@ class RestHandler(Handler):
     columns: ClassVar[tuple[str, ...]] = ()
     # The list lacks compared fields: read ``detail`` for what the run compares.
     detailed: ClassVar[bool] = False
+    # The list column a key names (``slice_name``), filterable with ``in`` on
+    # Superset 6.1; None: the kind is always read whole.
+    name_column: ClassVar[str | None] = None
 
     # -- per kind ----------------------------------------------------------------
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
@@ -140,7 +175,40 @@ class RestHandler(Handler):
 
     # -- reading -----------------------------------------------------------------
     def rows(self, ctx: Context) -> list[dict[str, Any]]:
+        if ctx.filtered and self.name_column is not None:
+            return self.named_rows(ctx)
         return ctx.client.list(self.resource, columns=list(self.columns))
+
+    def named_rows(self, ctx: Context) -> list[dict[str, Any]]:
+        """The rows of the objects the run names, by id.
+
+        First by managed uuid (what an object created here keeps through any
+        rename in the UI), then by name for the keys no uuid found: on a
+        server the tree was applied to, one request per kind and per
+        ``FILTER_CHUNK`` objects, whatever else the server holds.
+        """
+        named = ctx.named(self.kind)
+        by_uuid = {managed_uuid(self.kind, key): key for key in named} \
+            if "uuid" in self.columns else {}
+        rows = {row["id"]: row for row in self._rows_in(ctx, "uuid", sorted(by_uuid))}
+        found = {by_uuid.get(row.get("uuid") or "") for row in rows.values()}
+        missing = {key: spec for key, spec in named.items() if key not in found}
+        for column, values in self.lookups(missing):
+            for row in self._rows_in(ctx, column, values):
+                rows.setdefault(row["id"], row)
+        return [rows[i] for i in sorted(rows)]
+
+    def lookups(self, missing: dict[str, Spec | None]) -> list[tuple[str, list[str]]]:
+        """Which ``(column, values)`` find the keys ``missing`` (their names)."""
+        assert self.name_column is not None
+        return [(self.name_column, sorted({n for key in missing for n in key_names(key)}))]
+
+    def _rows_in(self, ctx: Context, column: str, values: list[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for chunk in chunked(values):
+            rows += ctx.client.list(self.resource, filters=[(column, "in", chunk)],
+                                    columns=list(self.columns))
+        return rows
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         rows = self.rows(ctx)

@@ -1,6 +1,7 @@
 """Row level security rules (``/api/v1/rowlevelsecurity/``).
 
-Reading is the list endpoint only, ``ceil(rules / 100)`` requests, asked for
+Reading is the list endpoint only, ``ceil(rules / 100)`` requests (without
+``--prune``, ``ceil(rules the tree names / 50)`` filtered by name), asked for
 without ``columns``: its default answer (``RLSListSchema``) carries
 ``description`` and ``tables``/``roles`` as ``{"id", "table_name"}`` /
 ``{"id", "name"}`` objects, while naming columns would drop ``description``.
@@ -49,6 +50,7 @@ def split_marker(description: str | None) -> tuple[str | None, str | None]:
 class RlsHandler(RestHandler):
     spec_type = RlsRule
     resource = "rowlevelsecurity"
+    name_column = "name"
     columns = ()  # the default list schema is the one that includes description
 
     def keys(self, ctx: Context, rows: list[dict[str, Any]]) -> list[str]:

@@ -1,15 +1,27 @@
-"""The Superset REST client: auth, CSRF, paging, retries, one-line errors."""
+"""The Superset REST client: auth, CSRF, paging, retries, one-line errors.
 
-from superset_iac.superset.client import SupersetClient
-from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer
-from superset_iac.superset.records import RequestRecord
-from superset_iac.superset.version import ServerVersion
+The names below are imported on first use (PEP 562), so that a module of
+this package that needs no HTTP (``timeouts``) does not bring ``requests``.
+"""
 
-__all__ = [
-    "ApiError",
-    "RequestRecord",
-    "ServerVersion",
-    "SupersetClient",
-    "TransientWriteError",
-    "UnsupportedServer",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from superset_iac.superset.client import SupersetClient
+    from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer
+    from superset_iac.superset.records import RequestRecord
+    from superset_iac.superset.version import ServerVersion
+
+_WHERE = {"SupersetClient": "client", "ApiError": "errors", "TransientWriteError": "errors",
+          "UnsupportedServer": "errors", "RequestRecord": "records", "ServerVersion": "version"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

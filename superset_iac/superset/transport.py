@@ -43,6 +43,7 @@ from superset_iac.superset.errors import (
 )
 from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
 from superset_iac.superset.version import SECURITY_API_HELP
+from superset_iac.superset.timeouts import CONNECT_TIMEOUT, DEFAULT_TIMEOUT  # noqa: F401
 from superset_iac.superset.wire import (
     is_csrf_failure,
     json_body,
@@ -58,12 +59,6 @@ API_PREFIX = "/api/v1/"
 LOGIN_PATH = "/api/v1/security/login"
 REFRESH_PATH = "/api/v1/security/refresh"
 CSRF_PATH = "/api/v1/security/csrf_token/"
-# Seconds to wait for an answer (``--timeout``, SUPERSET_IAC_TIMEOUT): long
-# enough for Superset's slowest writes (a database create tests the
-# connection; a large dashboard PUT), short enough that a hung server fails
-# a CI job in a minute, not four.
-DEFAULT_TIMEOUT = 60.0
-CONNECT_TIMEOUT = 5.0  # a TCP connect never needs long; a firewall that drops needs this bound
 
 # PUT and DELETE are idempotent in Superset's API: repeating one yields the same state.
 REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})

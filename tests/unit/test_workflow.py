@@ -53,3 +53,22 @@ def test_a_missing_login_variable_is_left_to_connect_which_names_it() -> None:
     # validate never connects: the variable is still worth a warning there.
     offline = workflow.load(ASSETS, "local", environ, connecting=False)
     assert [d.code for d in offline.diagnostics if "SUPERSET_PASSWORD" in d.message] == ["E001"]
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_only_a_diff_without_prune_reads_filtered_lists(monkeypatch, prune) -> None:
+    """--prune must find every managed object, so it reads whole lists."""
+    from superset_iac.kinds.base import Context
+
+    loaded = workflow.load(ASSETS, "local", LOCAL_VARS)
+    seen: list[tuple[bool, set[str]]] = []
+
+    def read_live(ctx: Context, kinds: list) -> dict:
+        seen.append((ctx.filtered, set(ctx.named("dataset"))))
+        return {}
+
+    monkeypatch.setattr(workflow, "read_live", read_live)
+    workflow.diff(loaded, Context(client=None), prune=prune)
+    ((filtered, datasets),) = seen
+    assert filtered is not prune
+    assert datasets == set(loaded.desired["dataset"])  # the tree's datasets, each named
