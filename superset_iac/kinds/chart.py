@@ -94,7 +94,6 @@ class ChartHandler(RestHandler):
         dataset = _dataset_key(ctx, row)
         params = canonical_params(json_object(row.get("params")))
         params, time_filter = split_time_filter(params, time_subject(params, time_column(ctx, dataset)))
-        params = _as_the_tree_writes(ctx, key, params)
         if time_filter is None:  # no time column: the flag means nothing, take the tree's
             wanted = (ctx.desired or {}).get(self.kind, {}).get(key)
             time_filter = wanted.time_filter if isinstance(wanted, Chart) else True
@@ -191,16 +190,6 @@ def _claimed_key(row: dict[str, Any], by_uuid: dict[str, str]) -> str | None:
     if uuid == managed_uuid("chart", name):
         return name
     return by_uuid.get(uuid or "")
-
-
-def _as_the_tree_writes(ctx: Context, key: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Taking out the time filter a write added to a chart without adhoc filters
-    leaves ``adhoc_filters: []``: absent again when the tree leaves the key out."""
-    wanted = (ctx.desired or {}).get("chart", {}).get(key)
-    if params.get("adhoc_filters") == [] and isinstance(wanted, Chart) \
-            and "adhoc_filters" not in wanted.params:
-        return {k: v for k, v in params.items() if k != "adhoc_filters"}
-    return params
 
 
 def time_column(ctx: Context, dataset: str) -> str | None:
