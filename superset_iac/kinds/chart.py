@@ -54,7 +54,6 @@ from typing import Any
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, default_time_column,
@@ -201,4 +200,4 @@ def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:
     return table.get("table_name") or f"#{row.get('datasource_id')}"
 
 
-register(ChartHandler())
+HANDLER = ChartHandler()

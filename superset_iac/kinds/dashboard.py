@@ -46,7 +46,6 @@ from superset_iac.kinds import native_filters as nf
 from superset_iac.kinds.base import Context, UnresolvedReference
 from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
@@ -292,4 +291,4 @@ def _immune(value: Any, conv: Callable[[Any], Any]) -> Any:
     return value
 
 
-register(DashboardHandler())
+HANDLER = DashboardHandler()

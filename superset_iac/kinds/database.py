@@ -36,7 +36,6 @@ import json
 from typing import Any
 
 from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, failing_as, json_object, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.database import Database
@@ -130,4 +129,4 @@ def _uri_for_update(spec: Database, live: LiveObject) -> str:
     return masked_uri(spec.uri, query=False) if has_password(stored) else spec.uri
 
 
-register(DatabaseHandler())
+HANDLER = DatabaseHandler()

@@ -37,7 +37,6 @@ from typing import Any, Iterable, Mapping
 from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
@@ -246,4 +245,4 @@ def _check_canonical(spec: Role, overlap: set[int], inferred: list[str],
             "built-in role): write it that way")
 
 
-register(RoleHandler())
+HANDLER = RoleHandler()

@@ -22,7 +22,6 @@ from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.model.base import Spec
 from superset_iac.model.user import User
 from superset_iac.plan.model import Change, LiveObject
@@ -106,4 +105,4 @@ class UserHandler(Handler):
         ctx.ids.forget(self.kind, live.key)
 
 
-register(UserHandler())
+HANDLER = UserHandler()

@@ -23,7 +23,6 @@ from typing import Any
 
 from superset_iac.errors import ConfigError
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.model.base import Spec
 from superset_iac.model.view import View
 from superset_iac.plan.model import Change, LiveObject
@@ -88,4 +87,4 @@ class ViewHandler(Handler):
         return ctx.warehouse
 
 
-register(ViewHandler())
+HANDLER = ViewHandler()

@@ -196,7 +196,6 @@ class Command:
         monkeypatch.setattr(apply_cmd, "load_valid", lambda assets, env_name: loaded)
         monkeypatch.setattr(apply_cmd, "context", self.connect)
         monkeypatch.setattr(apply_cmd.workflow, "diff", self.plan)
-        monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"user": self.users})
 
     def connect(self, *args: Any) -> Context:
