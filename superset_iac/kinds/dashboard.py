@@ -48,6 +48,8 @@ from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.kinds.rollback import finish_or_remove
+from superset_iac.model import layout as spec_layout
+from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.base import Spec
 from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
 from superset_iac.plan.model import LiveObject
@@ -81,14 +83,14 @@ class DashboardHandler(RestHandler):
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Dashboard:
         """A dashboard from its detail: ids become names, derived keys go, and
-        the layout is in its one canonical form (``layout.canonical_layout``)."""
+        the layout is in its one canonical form (``model.layout.canonical_layout``)."""
         metadata = json_object(row.get("json_metadata"))
         tree = lay.from_server(json_object(row.get("position_json")),
                                lambda cid: ctx.ids.key("chart", cid))
-        layout, position = lay.canonical_layout([], tree)
-        charts = lay.charts_in(tree or {})
+        layout, position = spec_layout.canonical_layout([], tree)
+        charts = spec_layout.charts_in(tree or {})
         resolver = _resolver(ctx, tree or {})
-        filters = [nf.decompile_filter(nf.from_server(entry, resolver), charts)
+        filters = [spec_filters.decompile_filter(nf.from_server(entry, resolver), charts)
                    for entry in metadata.pop("native_filter_configuration", None) or []
                    if isinstance(entry, dict)]
         _entries(metadata, lambda entry: nf.from_server(entry, resolver))
@@ -111,16 +113,16 @@ class DashboardHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         """The PUT body making the dashboard ``live`` (its detail) equal ``spec``."""
         assert isinstance(spec, Dashboard)
-        tree = spec.position if spec.position is not None else lay.compile_layout(spec.layout)
+        tree = spec.position if spec.position is not None else spec_layout.compile_layout(spec.layout)
         position = lay.to_server(tree, spec.title, lambda key: _chart_info(ctx, key))
-        charts = lay.charts_in(tree)
+        charts = spec_layout.charts_in(tree)
         resolver = _resolver(ctx, tree)
         metadata = metadata_to_server(spec.metadata, lambda key: id_of(ctx, "chart", key))
         _entries(metadata, lambda entry: nf.to_server(entry, charts, resolver))
         kept = json_object(live.raw.get("json_metadata") if live is not None else None)
         metadata.update({k: v for k, v in kept.items() if k in DERIVED_METADATA and k != "positions"})
         metadata["native_filter_configuration"] = [
-            nf.to_server(nf.filter_body(f, charts), charts, resolver) for f in spec.filters]
+            nf.to_server(spec_filters.filter_body(f, charts), charts, resolver) for f in spec.filters]
         metadata["positions"] = position
         return {
             "dashboard_title": spec.title,
@@ -209,7 +211,7 @@ def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
         dataset_key=lambda id_: ctx.ids.key("dataset", id_),
         chart_id=lambda key: id_of(ctx, "chart", key),
         chart_key=lambda id_: ctx.ids.key("chart", id_),
-        chart_tabs=lay.chart_tabs(tree))
+        chart_tabs=spec_layout.chart_tabs(tree))
 
 
 def _entries(metadata: dict[str, Any], conv: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
