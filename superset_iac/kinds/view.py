@@ -44,7 +44,7 @@ class ViewHandler(Handler):
             schemas_of(ctx.desired.get(self.kind, {}).values())
         live: dict[str, LiveObject] = {}
         for name, view in warehouse.list_views(schemas).items():
-            spec = View.stored(name, view.sql, view.materialized, warehouse.target)
+            spec = View.from_warehouse(name, view.sql, view.materialized, warehouse.target)
             live[name] = LiveObject(spec=spec, id=name, managed=view.managed)
             ctx.ids.set(self.kind, name, name)
         return live

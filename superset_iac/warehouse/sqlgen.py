@@ -30,13 +30,15 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from superset_iac.model.base import managed_url
-from superset_iac.model.view import View, ViewColumn
 from superset_iac.warehouse.errors import ViewSqlError, first_line
 from superset_iac.warehouse import sandbox
 
 if TYPE_CHECKING:
     # What sqlglot's builders return (>= 30); exp.Expression is one kind of Expr.
     from sqlglot.expressions import Expr
+
+    # Types only: model.view compares views through this module.
+    from superset_iac.model.view import View, ViewColumn
 
 DIALECT = "trino"
 
