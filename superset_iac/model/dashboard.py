@@ -165,23 +165,18 @@ class Dashboard(Spec):
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
         return out
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         layout, position = canonical_layout(self.layout, self.position)
         charts = [ref.key for ref in self.chart_refs()]
-        return {
-            "title": self.title,
-            "slug": self.slug,
-            "layout": [item.model_dump(mode="json", exclude_none=True) for item in layout],
-            "position": position,
-            "filters": [canonical_filter(f, charts) for f in self.filters],
-            "roles": sorted(self.roles),
-            "owners": sorted(self.owners),
-            "css": self.css or None,
-            "published": self.published,
-            "certified_by": self.certified_by or None,
-            "certification_details": self.certification_details or None,
-            "metadata": canonical_metadata(self.metadata),
-        }
+        data["layout"] = [item.model_dump(mode="json", exclude_none=True) for item in layout]
+        data["position"] = position
+        data["filters"] = [canonical_filter(f, charts) for f in self.filters]
+        data["roles"] = sorted(self.roles)
+        data["owners"] = sorted(self.owners)
+        for name in ("css", "certified_by", "certification_details"):
+            data[name] = data[name] or None
+        data["metadata"] = canonical_metadata(self.metadata)
+        return data
 
 
 def _nests(layouts: list[list[Any]]) -> bool:

@@ -14,7 +14,7 @@ a change as SQL before -> after, with the hash salt masked.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -88,8 +88,10 @@ class ViewColumn(Model):
 class View(Spec):
     KIND = "view"
     SECRET = frozenset({"mask_salt"})
-    # Everything else is folded into the compared "definition".
-    COMPARED: ClassVar[tuple[str, ...]] = ("name", "materialized")
+    NOT_COMPARED = frozenset({"description", "refresh_on_apply", "raw_access_roles", "pii"})
+    # The definition as the warehouse stores it (and ``mask_salt``, a digest
+    # of the salt inside it) is computed from these together.
+    FOLDED = {"definition": frozenset({"source", "columns", "where", "sql", "target", "stored"})}
 
     name: str = Field(description="catalog.schema.view as Trino names it")
     description: str | None = None
@@ -178,12 +180,11 @@ class View(Spec):
         view = cls(name=name, sql=sql, materialized=materialized)
         return view.model_copy(update={"target": target, "stored": True})
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Name, materialized, and the canonical definition (salt masked).
 
         ``mask_salt`` is a digest of the salt(s) inside the definition, so a
         rotated salt is a change; it is SECRET and renders as (sensitive).
         """
-        data: dict[str, Any] = {"name": self.name, "materialized": self.materialized}
         data.update(compared_definition(self))
         return data
