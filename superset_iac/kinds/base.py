@@ -15,18 +15,45 @@ Because ``read`` produces specs, export is ``read`` followed by writing YAML.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from superset_iac.errors import IacError
 from superset_iac.model.base import MANAGED_URL_PREFIX, Spec, managed_url
 from superset_iac.plan.model import Change, LiveObject
+from superset_iac.superset.wire import Filter
 
 if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
     from superset_iac.model.environment import Environment
+    from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "UnresolvedReference",
-           "managed_url"]
+__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "SupersetApi",
+           "UnresolvedReference", "managed_url"]
+
+
+class SupersetApi(Protocol):
+    """What handlers ask of a Superset client (``superset.client.SupersetClient``).
+
+    Handlers depend on this seam only, so a test gives them any object with
+    these methods, and the client's transport (retries, CSRF, the request
+    log) stays out of the kinds.
+    """
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def post(self, path: str, json: Any = None, *, files: Mapping[str, Any] | None = None,
+             data: Mapping[str, Any] | None = None) -> Any: ...
+
+    def put(self, path: str, json: Any) -> Any: ...
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]: ...
+
+    def list(self, resource: str, filters: Iterable[Filter] = (),
+             columns: Sequence[str] | None = None, order_column: str | None = None,
+             order_direction: str = "asc", page_size: int = ...) -> list[dict[str, Any]]: ...
 
 
 class UnresolvedReference(IacError):
@@ -62,10 +89,10 @@ class IdIndex:
 class Context:
     """Everything a handler may use: the client, the environment, the ids."""
 
-    client: Any  # superset_iac.superset.client.SupersetClient
-    env: "Environment | None" = None
+    client: SupersetApi
+    env: Environment | None = None
     ids: IdIndex = field(default_factory=IdIndex)
-    warehouse: Any = None  # superset_iac.warehouse executor, for views
+    warehouse: Warehouse | None = None  # for views; connected when the tree has any
     options: dict[str, Any] = field(default_factory=dict)
     # What this run compares, by kind then key (set by ``workflow.diff``). Kinds
     # whose list endpoint lacks compared fields read details only for these

@@ -118,7 +118,7 @@ class View(Spec):
     # already in its dialect (``View.stored``).
     stored: SkipJsonSchema[bool] = Field(default=False, exclude=True, repr=False)
 
-    def __repr_args__(self):  # type: ignore[no-untyped-def]
+    def __repr_args__(self):
         # A stored definition holds the hash salt: never in a repr or traceback.
         for name, value in super().__repr_args__():
             yield name, ("(stored definition)" if name == "sql" and self.stored else value)

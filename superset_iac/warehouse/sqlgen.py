@@ -23,7 +23,7 @@ custom         the given Trino expression
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 import sqlglot
 from sqlglot import exp
@@ -259,5 +259,6 @@ def _checked_query(view: View, sql: str) -> str:
         raise ViewSqlError(f"view {view.name}: invalid Trino SQL: {detail}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ViewSqlError(f"view {view.name}: sql must be exactly one SELECT query")
-    _sandboxed(view, statements[0], "sql")
+    # sqlglot >= 30 types a parsed Query as an Expr, not an Expression.
+    _sandboxed(view, cast(exp.Expression, statements[0]), "sql")
     return text
