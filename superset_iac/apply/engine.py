@@ -14,9 +14,9 @@ how far the run got and which changes were not attempted.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from collections.abc import Callable, Mapping
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler

@@ -1,7 +1,8 @@
 """``superset-iac access``: what each role reaches, and through what.
 
 Offline, from the tree, by default; with ``--env`` (or SUPERSET_IAC_ENV) or
-``--url`` on the command line, from the live Superset (read only). The computation is ``access.compute`` either way.
+``--url`` on the command line, from the live Superset (read only). The computation
+is ``access.compute`` either way.
 Exit 0 when shown; 1 when the tree has errors (offline) or is invalid for
 the environment; 2 for options, an unknown ``--role`` or the connection.
 """

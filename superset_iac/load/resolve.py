@@ -17,7 +17,8 @@ refuses only a *create* of such a user (``workflow.diff``).
 
 from __future__ import annotations
 
-from typing import AbstractSet as Set, Mapping
+from typing import AbstractSet as Set
+from typing import Mapping
 
 from superset_iac import secrets
 from superset_iac.diagnostics import Diagnostics, Severity

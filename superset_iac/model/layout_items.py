@@ -6,7 +6,7 @@ dividers, tabs; a cell is a chart, a markdown block or a column.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -85,7 +85,7 @@ class LayoutItem(Model):
 
 
 # Inside a column, cells stack vertically without a row around them.
-ColumnItem = Union[Cell, LayoutItem]
+ColumnItem = Cell | LayoutItem
 
 Cell.model_rebuild()
 Tab.model_rebuild()

@@ -222,9 +222,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(precision, exp.Literal) and int(precision.name) in _TIMESTAMP_PRECISION \
                 and node.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
             return exp.DataType(this=_TIMESTAMP_PRECISION[int(precision.name)])
-    if isinstance(node, exp.Join):  # JOIN is INNER JOIN, LEFT JOIN is LEFT OUTER JOIN
-        if (node.kind or "").upper() in ("INNER", "OUTER"):
-            node.set("kind", None)
+    # JOIN is INNER JOIN, LEFT JOIN is LEFT OUTER JOIN
+    if isinstance(node, exp.Join) and (node.kind or "").upper() in ("INNER", "OUTER"):
+        node.set("kind", None)
     if isinstance(node, exp.Subquery) and not node.alias:
         inner = node.this
         if isinstance(node.parent, (exp.From, exp.Join)):

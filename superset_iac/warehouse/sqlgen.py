@@ -30,8 +30,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from superset_iac.model.base import managed_url
-from superset_iac.warehouse.errors import ViewSqlError, first_line
 from superset_iac.warehouse import sandbox
+from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 if TYPE_CHECKING:
     # What sqlglot's builders return (>= 30); exp.Expression is one kind of Expr.
