@@ -52,7 +52,7 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
             workflow.Loaded(AssetTree(Path(assets)), Diagnostics())
         ctx = context(loaded, url, username, password, access_token, insecure, timeout)
         found = effective_access(read_specs(ctx))
-        source, where = "live", redact(str(ctx.options.get("url") or url))
+        source, where = "live", redact(str(ctx.url or url))
     selected = _select(found, roles)
     render = access_json if fmt == "json" else render_access
     click.echo(render(selected, source, where))

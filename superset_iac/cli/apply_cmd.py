@@ -97,7 +97,7 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
                None, None, err)
         raise
-    where = ctx.options.get("url", "")
+    where = ctx.url
     check_targets_matched(targets, loaded, plan, prune)
     text = fmt == "text"
     if text:

@@ -89,7 +89,7 @@ def context(loaded: workflow.Loaded, url: str | None, username: str | None,
     for warning in client.check_supported():
         click.echo(f"warning: {warning}", err=True)
     base_url = url or (loaded.env.superset.url if loaded.env else "")
-    return Context(client=client, env=loaded.env, options={"url": base_url},
+    return Context(client=client, env=loaded.env, url=base_url,
                    warehouse=_warehouse(loaded))
 
 

@@ -25,10 +25,12 @@ from superset_iac.plan.model import Change, LiveObject
 from superset_iac.superset.wire import Filter
 
 if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
+    from superset_iac.kinds.owners import Directory
+    from superset_iac.kinds.permissions import Catalogue
     from superset_iac.model.environment import Environment
     from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "SupersetApi",
+__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "RunCache", "SupersetApi",
            "UnresolvedReference", "managed_url"]
 
 
@@ -86,6 +88,24 @@ class IdIndex:
 
 
 @dataclass
+class RunCache:
+    """What the kinds read once per run and share, each filled on first use."""
+
+    owners: Directory | None = None  # the user directory (owners by username)
+    permissions: Catalogue | None = None  # every permission-view pair
+    permission_ids: dict[str, int] = field(default_factory=dict)  # permission name -> id
+    role_rows: list[dict[str, Any]] | None = None  # roles with their permission ids
+    dashboard_role_ids: dict[str, Any] | None = None  # the related/roles fallback
+    user_groups: dict[str, int] | None = None  # FAB group name -> id
+    # chart key -> slice_name, left by the chart read for the dashboards' layout
+    chart_names: dict[str, str] = field(default_factory=dict)
+    # database name -> cache_timeout, for the datasets' defaults
+    database_timeouts: dict[str, int | None] = field(default_factory=dict)
+    # object ref -> what apply adds to that object's event
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Context:
     """Everything a handler may use: the client, the environment, the ids."""
 
@@ -93,7 +113,8 @@ class Context:
     env: Environment | None = None
     ids: IdIndex = field(default_factory=IdIndex)
     warehouse: Warehouse | None = None  # for views; connected when the tree has any
-    options: dict[str, Any] = field(default_factory=dict)
+    url: str = ""  # the Superset's address as given (audit records, access output)
+    cache: RunCache = field(default_factory=RunCache)
     # What this run compares, by kind then key (set by ``workflow.diff``). Kinds
     # whose list endpoint lacks compared fields read details only for these
     # objects; None (export) means every object.

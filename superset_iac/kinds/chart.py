@@ -61,10 +61,6 @@ from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, defaul
 from superset_iac.model.dataset import Dataset
 from superset_iac.plan.model import Change, LiveObject
 
-# ctx.options entry: chart key -> slice_name, for the dashboards' layout.
-NAMES = "chart.names"
-
-
 class ChartHandler(RestHandler):
     spec_type = Chart
     resource = "chart"
@@ -103,7 +99,7 @@ class ChartHandler(RestHandler):
         """Dashboards name a chart in their layout by its id and its name."""
         assert isinstance(spec, Chart)
         ctx.ids.set(self.kind, key, object_id)
-        ctx.options.setdefault(NAMES, {})[key] = spec.name
+        ctx.cache.chart_names[key] = spec.name
 
     # -- writing ---------------------------------------------------------------
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:

@@ -44,7 +44,6 @@ from typing import Any, Callable
 from superset_iac.kinds import layout as lay
 from superset_iac.kinds import native_filters as nf
 from superset_iac.kinds.base import Context, UnresolvedReference
-from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.kinds.rollback import finish_or_remove
@@ -57,7 +56,6 @@ from superset_iac.plan.model import LiveObject
 DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
                   "position_json", "certified_by", "certification_details", "owners", "roles",
                   "is_managed_externally")
-_ROLES = "dashboard.role_ids"  # ctx.options cache for the related/roles fallback
 
 
 class DashboardHandler(RestHandler):
@@ -165,10 +163,11 @@ class DashboardHandler(RestHandler):
 
     def _related_role(self, ctx: Context, name: str) -> int:
         """A role id from ``dashboard/related/roles``, read once per run."""
-        known = ctx.options.get(_ROLES)
+        known = ctx.cache.dashboard_role_ids
         if known is None:
             body = ctx.client.get("dashboard/related/roles", params={"q": {"page_size": 100}})
-            known = ctx.options[_ROLES] = {r["text"]: r["value"] for r in body.get("result", [])}
+            known = ctx.cache.dashboard_role_ids = {r["text"]: r["value"]
+                                                    for r in body.get("result", [])}
         if name not in known:
             raise UnresolvedReference(f"role '{name}' does not exist on the server")
         return known[name]
@@ -202,7 +201,7 @@ def _chart_key(ctx: Context) -> Callable[[Any], str]:
 
 
 def _chart_info(ctx: Context, key: str) -> lay.ChartInfo:
-    return lay.ChartInfo(id_of(ctx, "chart", key), ctx.options.get(NAMES, {}).get(key, key))
+    return lay.ChartInfo(id_of(ctx, "chart", key), ctx.cache.chart_names.get(key, key))
 
 
 def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:

@@ -46,7 +46,6 @@ from superset_iac.superset.errors import ApiError
 
 ROLES_PATH = "security/roles"
 SEARCH_PATH = "security/roles/search"
-_ROWS_KEY = "roles.rows"
 
 
 class RoleError(IacError):
@@ -113,10 +112,9 @@ def _object_key(ctx: Context, kind: str, resource: str) -> str | None:
 
 def role_rows(ctx: Context, *, refresh: bool = False) -> list[dict[str, Any]]:
     """Every role as ``{"id", "name", "permission_ids"}``, cached for the run."""
-    rows = ctx.options.get(_ROWS_KEY)
-    if rows is None or refresh:
-        rows = ctx.options[_ROWS_KEY] = _read_rows(ctx.client)
-    return rows
+    if ctx.cache.role_rows is None or refresh:
+        ctx.cache.role_rows = _read_rows(ctx.client)
+    return ctx.cache.role_rows
 
 
 def _read_rows(client: Any) -> list[dict[str, Any]]:

@@ -201,7 +201,7 @@ class Command:
     def connect(self, *args: Any) -> Context:
         if self.connect_error is not None:  # the version check, before any read
             raise self.connect_error
-        return Context(client=None, options={"url": "https://bi.io"})
+        return Context(client=None, url="https://bi.io")
 
     def plan(self, loaded: Any, ctx: Context, **options: Any):
         if self.diff_error is not None:

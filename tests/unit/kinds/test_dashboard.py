@@ -9,7 +9,6 @@ import pytest
 from pydantic import ValidationError
 
 from superset_iac.export.canonical import canonical
-from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.dashboard import (
     DashboardHandler,
     dashboard_keys,
@@ -46,7 +45,7 @@ def ids() -> dict:
 
 @pytest.fixture
 def ctx(ctx):
-    ctx.options[NAMES] = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
+    ctx.cache.chart_names = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
     return ctx
 
 
