@@ -87,7 +87,7 @@ def build_record(*, env: str, url: str, assets: Path, plan: dict[str, Any] | Non
                  result: dict[str, Any], ok: bool) -> dict[str, Any]:
     """The record of one apply; ``plan`` is None when it stopped before planning."""
     return {
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "actor": actor(),
         "host": socket.gethostname(),
         "tool_version": __version__,

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Iterable, Iterator
 
-
 # Control characters (C0, DEL, C1, line and paragraph separators) and the
 # surrogates Python uses for file-name bytes that are not UTF-8.
 _UNSAFE_RX = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

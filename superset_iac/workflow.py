@@ -21,8 +21,8 @@ from superset_iac.load.resolve import Desired, resolve, resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
 from superset_iac.model.environment import Environment, SupersetConnection
 from superset_iac.model.refs import interpolate
-from superset_iac.plan.diff import plan as make_plan
 from superset_iac.model.user import User
+from superset_iac.plan.diff import plan as make_plan
 from superset_iac.plan.model import Action, LiveObject, Plan
 from superset_iac.validate import validate_tree
 from superset_iac.validate.index import link_views

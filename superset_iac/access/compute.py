@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from superset_iac.access.model import AccessMap, Path, RoleAccess, Via
+from superset_iac.access.model import AccessMap, Path, RoleAccess, Section, Via
 from superset_iac.diagnostics import Position
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.base import Spec
@@ -184,7 +184,7 @@ def dataset_catalog(state: State, ds: Dataset) -> str:
     return Index.database_catalog(db) if db is not None and db.uri else ""
 
 
-Covering = dict[tuple[str, str, str], list[tuple[str, str]]]
+Covering = dict[tuple[str, str, str], list[tuple[Section, str]]]
 
 
 def _covering(role: Role) -> Covering:

@@ -39,7 +39,7 @@ class AccessContext(Context):
 
 def read_specs(ctx: Context) -> dict[str, dict[str, Spec]]:
     """Live specs by kind and key, as ``access.compute.effective_access`` takes them."""
-    reader = AccessContext(client=ctx.client, env=ctx.env, options=ctx.options)
+    reader = AccessContext(client=ctx.client, env=ctx.env, url=ctx.url, cache=ctx.cache)
     live = workflow.read_live(reader, [h for h in handlers() if h.kind in KINDS])
     return {kind: {key: obj.spec for key, obj in objects.items()}
             for kind, objects in live.items()}

@@ -14,9 +14,9 @@ how far the run got and which changes were not attempted.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
@@ -85,7 +85,7 @@ class ApplyReport:
         return data
 
 
-def apply_plan(plan: Plan, ctx: Context, handlers: dict[str, Handler],
+def apply_plan(plan: Plan, ctx: Context, handlers: Mapping[str, Handler],
                on_event: Callable[[Event], None] = lambda e: None) -> ApplyReport:
     report = ApplyReport(unchanged=plan.counts()["unchanged"])
     broken: set[tuple[str, str]] = set()

@@ -1,7 +1,8 @@
 """``superset-iac access``: what each role reaches, and through what.
 
 Offline, from the tree, by default; with ``--env`` (or SUPERSET_IAC_ENV) or
-``--url`` on the command line, from the live Superset (read only). The computation is ``access.compute`` either way.
+``--url`` on the command line, from the live Superset (read only). The computation
+is ``access.compute`` either way.
 Exit 0 when shown; 1 when the tree has errors (offline) or is invalid for
 the environment; 2 for options, an unknown ``--role`` or the connection.
 """
@@ -51,7 +52,7 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
             workflow.Loaded(AssetTree(Path(assets)), Diagnostics())
         ctx = context(loaded, url, username, password, access_token, insecure, timeout)
         found = effective_access(read_specs(ctx))
-        source, where = "live", redact(str(ctx.options.get("url") or url))
+        source, where = "live", redact(str(ctx.url or url))
     selected = _select(found, roles)
     render = access_json if fmt == "json" else render_access
     click.echo(render(selected, source, where))

@@ -43,7 +43,7 @@ from superset_iac.cli.output import error, handle_errors, use_colour
 from superset_iac.errors import ApplyFailed, IacError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import HANDLERS, handlers
+from superset_iac.kinds.registry import HANDLERS
 from superset_iac.plan.markdown import render_apply_markdown
 from superset_iac.plan.model import Plan
 from superset_iac.plan.render import render_plan
@@ -97,7 +97,7 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
         _audit(loaded, url or (loaded.env.superset.url if loaded.env else ""), assets,
                None, None, err)
         raise
-    where = ctx.options.get("url", "")
+    where = ctx.url
     check_targets_matched(targets, loaded, plan, prune)
     text = fmt == "text"
     if text:
@@ -145,7 +145,6 @@ def _confirmed(plan: Plan, text: bool) -> bool:
 
 
 def _run(plan: Plan, ctx: Context) -> tuple[ApplyReport, float]:
-    handlers()  # make sure every handler is registered
     progress = Progress(len(plan.changes), use_colour(sys.stderr))
     progress.start()
     started = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from superset_iac.errors import AssetError, ConfigError
 from superset_iac.kinds.base import Context
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    from superset_iac.warehouse import Warehouse
 
 
 def load_valid(assets: str, env_name: str | None) -> workflow.Loaded:
@@ -85,7 +89,7 @@ def context(loaded: workflow.Loaded, url: str | None, username: str | None,
     for warning in client.check_supported():
         click.echo(f"warning: {warning}", err=True)
     base_url = url or (loaded.env.superset.url if loaded.env else "")
-    return Context(client=client, env=loaded.env, options={"url": base_url},
+    return Context(client=client, env=loaded.env, url=base_url,
                    warehouse=_warehouse(loaded))
 
 
@@ -95,7 +99,7 @@ def stdin_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
-def _warehouse(loaded: workflow.Loaded) -> object:
+def _warehouse(loaded: workflow.Loaded) -> Warehouse | None:
     """The views' warehouse, only when the tree has views (it connects lazily)."""
     views = loaded.desired.get("view") or {}
     if not views or loaded.env is None:

@@ -1,4 +1,4 @@
 """One handler per kind of object: how it is read, created, updated, deleted.
 
-``registry.HANDLERS`` lists them in dependency order.
+``registry.ORDER`` lists them in dependency order.
 """

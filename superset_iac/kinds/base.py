@@ -15,18 +15,47 @@ Because ``read`` produces specs, export is ``read`` followed by writing YAML.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from superset_iac.errors import IacError
 from superset_iac.model.base import MANAGED_URL_PREFIX, Spec, managed_url
 from superset_iac.plan.model import Change, LiveObject
+from superset_iac.superset.wire import Filter
 
 if TYPE_CHECKING:  # imported for types only; kinds must not need a live client to load
+    from superset_iac.kinds.owners import Directory
+    from superset_iac.kinds.permissions import Catalogue
     from superset_iac.model.environment import Environment
+    from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "UnresolvedReference",
-           "managed_url"]
+__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "RunCache", "SupersetApi",
+           "UnresolvedReference", "managed_url"]
+
+
+class SupersetApi(Protocol):
+    """What handlers ask of a Superset client (``superset.client.SupersetClient``).
+
+    Handlers depend on this seam only, so a test gives them any object with
+    these methods, and the client's transport (retries, CSRF, the request
+    log) stays out of the kinds.
+    """
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def post(self, path: str, json: Any = None, *, files: Mapping[str, Any] | None = None,
+             data: Mapping[str, Any] | None = None) -> Any: ...
+
+    def put(self, path: str, json: Any) -> Any: ...
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]: ...
+
+    def list(self, resource: str, filters: Iterable[Filter] = (),
+             columns: Sequence[str] | None = None, order_column: str | None = None,
+             order_direction: str = "asc", page_size: int = ...) -> list[dict[str, Any]]: ...
 
 
 class UnresolvedReference(IacError):
@@ -59,14 +88,33 @@ class IdIndex:
 
 
 @dataclass
+class RunCache:
+    """What the kinds read once per run and share, each filled on first use."""
+
+    owners: Directory | None = None  # the user directory (owners by username)
+    permissions: Catalogue | None = None  # every permission-view pair
+    permission_ids: dict[str, int] = field(default_factory=dict)  # permission name -> id
+    role_rows: list[dict[str, Any]] | None = None  # roles with their permission ids
+    dashboard_role_ids: dict[str, Any] | None = None  # the related/roles fallback
+    user_groups: dict[str, int] | None = None  # FAB group name -> id
+    # chart key -> slice_name, left by the chart read for the dashboards' layout
+    chart_names: dict[str, str] = field(default_factory=dict)
+    # database name -> cache_timeout, for the datasets' defaults
+    database_timeouts: dict[str, int | None] = field(default_factory=dict)
+    # object ref -> what apply adds to that object's event
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Context:
     """Everything a handler may use: the client, the environment, the ids."""
 
-    client: Any  # superset_iac.superset.client.SupersetClient
-    env: "Environment | None" = None
+    client: SupersetApi
+    env: Environment | None = None
     ids: IdIndex = field(default_factory=IdIndex)
-    warehouse: Any = None  # superset_iac.warehouse executor, for views
-    options: dict[str, Any] = field(default_factory=dict)
+    warehouse: Warehouse | None = None  # for views; connected when the tree has any
+    url: str = ""  # the Superset's address as given (audit records, access output)
+    cache: RunCache = field(default_factory=RunCache)
     # What this run compares, by kind then key (set by ``workflow.diff``). Kinds
     # whose list endpoint lacks compared fields read details only for these
     # objects; None (export) means every object.

@@ -56,7 +56,6 @@ from typing import Any
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
                                      managed_uuid)
 from superset_iac.model.base import Spec
@@ -64,10 +63,6 @@ from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, defaul
                                       split_time_filter, time_subject, with_time_filter)
 from superset_iac.model.dataset import Dataset
 from superset_iac.plan.model import Change, LiveObject
-
-# ctx.options entry: chart key -> slice_name, for the dashboards' layout.
-NAMES = "chart.names"
-
 
 class ChartHandler(RestHandler):
     spec_type = Chart
@@ -115,7 +110,7 @@ class ChartHandler(RestHandler):
         """Dashboards name a chart in their layout by its id and its name."""
         assert isinstance(spec, Chart)
         ctx.ids.set(self.kind, key, object_id)
-        ctx.options.setdefault(NAMES, {})[key] = spec.name
+        ctx.cache.chart_names[key] = spec.name
 
     # -- writing ---------------------------------------------------------------
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
@@ -212,4 +207,4 @@ def _dataset_key(ctx: Context, row: dict[str, Any]) -> str:
     return table.get("table_name") or f"#{row.get('datasource_id')}"
 
 
-register(ChartHandler())
+HANDLER = ChartHandler()

@@ -46,12 +46,12 @@ from typing import Any, Callable
 from superset_iac.kinds import layout as lay
 from superset_iac.kinds import native_filters as nf
 from superset_iac.kinds.base import Context, UnresolvedReference
-from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.owners import owner_ids, owner_names
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
                                      managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
+from superset_iac.model import layout as spec_layout
+from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.base import Spec
 from superset_iac.model.dashboard import DERIVED_METADATA, Dashboard, canonical_metadata
 from superset_iac.plan.model import LiveObject
@@ -59,7 +59,6 @@ from superset_iac.plan.model import LiveObject
 DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
                   "position_json", "certified_by", "certification_details", "owners", "roles",
                   "is_managed_externally")
-_ROLES = "dashboard.role_ids"  # ctx.options cache for the related/roles fallback
 
 
 class DashboardHandler(RestHandler):
@@ -97,14 +96,14 @@ class DashboardHandler(RestHandler):
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Dashboard:
         """A dashboard from its detail: ids become names, derived keys go, and
-        the layout is in its one canonical form (``layout.canonical_layout``)."""
+        the layout is in its one canonical form (``model.layout.canonical_layout``)."""
         metadata = json_object(row.get("json_metadata"))
         tree = lay.from_server(json_object(row.get("position_json")),
                                lambda cid: ctx.ids.key("chart", cid))
-        layout, position = lay.canonical_layout([], tree)
-        charts = lay.charts_in(tree or {})
+        layout, position = spec_layout.canonical_layout([], tree)
+        charts = spec_layout.charts_in(tree or {})
         resolver = _resolver(ctx, tree or {})
-        filters = [nf.decompile_filter(nf.from_server(entry, resolver), charts)
+        filters = [spec_filters.decompile_filter(nf.from_server(entry, resolver), charts)
                    for entry in metadata.pop("native_filter_configuration", None) or []
                    if isinstance(entry, dict)]
         _entries(metadata, lambda entry: nf.from_server(entry, resolver))
@@ -127,16 +126,16 @@ class DashboardHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         """The PUT body making the dashboard ``live`` (its detail) equal ``spec``."""
         assert isinstance(spec, Dashboard)
-        tree = spec.position if spec.position is not None else lay.compile_layout(spec.layout)
+        tree = spec.position if spec.position is not None else spec_layout.compile_layout(spec.layout)
         position = lay.to_server(tree, spec.title, lambda key: _chart_info(ctx, key))
-        charts = lay.charts_in(tree)
+        charts = spec_layout.charts_in(tree)
         resolver = _resolver(ctx, tree)
         metadata = metadata_to_server(spec.metadata, lambda key: id_of(ctx, "chart", key))
         _entries(metadata, lambda entry: nf.to_server(entry, charts, resolver))
         kept = json_object(live.raw.get("json_metadata") if live is not None else None)
         metadata.update({k: v for k, v in kept.items() if k in DERIVED_METADATA and k != "positions"})
         metadata["native_filter_configuration"] = [
-            nf.to_server(nf.filter_body(f, charts), charts, resolver) for f in spec.filters]
+            nf.to_server(spec_filters.filter_body(f, charts), charts, resolver) for f in spec.filters]
         metadata["positions"] = position
         return {
             "dashboard_title": spec.title,
@@ -179,10 +178,11 @@ class DashboardHandler(RestHandler):
 
     def _related_role(self, ctx: Context, name: str) -> int:
         """A role id from ``dashboard/related/roles``, read once per run."""
-        known = ctx.options.get(_ROLES)
+        known = ctx.cache.dashboard_role_ids
         if known is None:
             body = ctx.client.get("dashboard/related/roles", params={"q": {"page_size": 100}})
-            known = ctx.options[_ROLES] = {r["text"]: r["value"] for r in body.get("result", [])}
+            known = ctx.cache.dashboard_role_ids = {r["text"]: r["value"]
+                                                    for r in body.get("result", [])}
         if name not in known:
             raise UnresolvedReference(f"role '{name}' does not exist on the server")
         return known[name]
@@ -216,7 +216,7 @@ def _chart_key(ctx: Context) -> Callable[[Any], str]:
 
 
 def _chart_info(ctx: Context, key: str) -> lay.ChartInfo:
-    return lay.ChartInfo(id_of(ctx, "chart", key), ctx.options.get(NAMES, {}).get(key, key))
+    return lay.ChartInfo(id_of(ctx, "chart", key), ctx.cache.chart_names.get(key, key))
 
 
 def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
@@ -225,7 +225,7 @@ def _resolver(ctx: Context, tree: dict[str, Any]) -> nf.Resolver:
         dataset_key=lambda id_: ctx.ids.key("dataset", id_),
         chart_id=lambda key: id_of(ctx, "chart", key),
         chart_key=lambda id_: ctx.ids.key("chart", id_),
-        chart_tabs=lay.chart_tabs(tree))
+        chart_tabs=spec_layout.chart_tabs(tree))
 
 
 def _entries(metadata: dict[str, Any], conv: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
@@ -307,4 +307,4 @@ def _immune(value: Any, conv: Callable[[Any], Any]) -> Any:
     return value
 
 
-register(DashboardHandler())
+HANDLER = DashboardHandler()

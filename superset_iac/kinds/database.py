@@ -36,7 +36,6 @@ import json
 from typing import Any
 
 from superset_iac.kinds.base import Context
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, failing_as, json_object, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.database import Database
@@ -45,7 +44,6 @@ from superset_iac.plan.model import Change, LiveObject
 
 _FLAGS = ("expose_in_sqllab", "allow_run_async", "allow_dml", "allow_ctas", "allow_cvas",
           "allow_file_upload", "impersonate_user")
-_TIMEOUTS = "database.cache_timeouts"
 
 
 def read_cache_timeout(ctx: Context, database: str) -> tuple[bool, int | None]:
@@ -54,7 +52,7 @@ def read_cache_timeout(ctx: Context, database: str) -> tuple[bool, int | None]:
     Datasets report their database's timeout as their own when they have
     none; the dataset handler needs it to tell the two apart.
     """
-    timeouts = ctx.options.get(_TIMEOUTS, {})
+    timeouts = ctx.cache.database_timeouts
     return database in timeouts, timeouts.get(database)
 
 
@@ -71,7 +69,7 @@ class DatabaseHandler(RestHandler):
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         """The one endpoint with the URI (password masked) and every compared field."""
         found = ctx.client.get(f"database/{object_id}/connection")["result"]
-        ctx.options.setdefault(_TIMEOUTS, {})[found["database_name"]] = found.get("cache_timeout")
+        ctx.cache.database_timeouts[found["database_name"]] = found.get("cache_timeout")
         return found
 
     def summary(self, row: dict[str, Any]) -> Database:
@@ -131,4 +129,4 @@ def _uri_for_update(spec: Database, live: LiveObject) -> str:
     return masked_uri(spec.uri, query=False) if has_password(stored) else spec.uri
 
 
-register(DatabaseHandler())
+HANDLER = DatabaseHandler()

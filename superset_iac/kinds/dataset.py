@@ -42,7 +42,6 @@ from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import read_cache_timeout
 from superset_iac.kinds.dataset_probe import SqlRejected, check_sql, database_reason
 from superset_iac.kinds.owners import owner_ids, owner_names
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import (RestHandler, WriteFailed, failing_as, json_object,
                                      managed_fields, managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
@@ -372,4 +371,4 @@ def _source_changed(change: Change) -> bool:
     return any(f.path in _SOURCE for f in change.fields)
 
 
-register(DatasetHandler())
+HANDLER = DatasetHandler()

@@ -25,7 +25,6 @@ from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context
 from superset_iac.superset.errors import ApiError
 
-_CACHE_KEY = "owners.directory"
 USERS_PATH = "security/users"
 ME_PATH = "/api/v1/me/"
 
@@ -48,11 +47,10 @@ class Directory:
 
 
 def directory(ctx: Context) -> Directory:
-    """The run's user directory, read on first use and kept on ``ctx.options``."""
-    found = ctx.options.get(_CACHE_KEY)
-    if found is None:
-        found = ctx.options[_CACHE_KEY] = _read(ctx.client)
-    return found
+    """The run's user directory, read on first use and kept on ``ctx.cache``."""
+    if ctx.cache.owners is None:
+        ctx.cache.owners = _read(ctx.client)
+    return ctx.cache.owners
 
 
 def owner_ids(ctx: Context, usernames: Iterable[str]) -> list[int]:

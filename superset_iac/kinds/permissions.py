@@ -47,7 +47,6 @@ PVM_PATH = "security/permissions-resources"
 RESOURCES_PATH = "security/resources"
 PERMISSIONS_PATH = "security/permissions"
 MARKER_PERMISSION = "database_access"
-_CACHE_KEY = "permissions.catalogue"
 _MARKER_PREFIX = managed_url("role", "")
 
 DATASET_RESOURCE = re.compile(r"^\[(?P<database>.+)\]\.\[(?P<table>.+)\]\(id:(?P<id>\d+)\)$")
@@ -94,11 +93,9 @@ class Catalogue:
 
 def catalogue(ctx: Context, *, refresh: bool = False) -> Catalogue:
     """The run's catalogue, read on first use (or again when ``refresh``)."""
-    cat = ctx.options.get(_CACHE_KEY)
-    if cat is None or refresh:
-        cat = ctx.options[_CACHE_KEY] = Catalogue.from_rows(
-            ctx.client.list(PVM_PATH, order_column="id"))
-    return cat
+    if ctx.cache.permissions is None or refresh:
+        ctx.cache.permissions = Catalogue.from_rows(ctx.client.list(PVM_PATH, order_column="id"))
+    return ctx.cache.permissions
 
 
 def _with_refresh(ctx: Context, lookup: Any) -> Any:
@@ -200,10 +197,10 @@ def _resource_id(ctx: Context, name: str) -> int | None:
 
 
 def _permission_id(ctx: Context, name: str) -> int:
-    key = f"permissions.id.{name}"
-    if key not in ctx.options:
+    ids = ctx.cache.permission_ids
+    if name not in ids:
         rows = ctx.client.list(PERMISSIONS_PATH, filters=[("name", "eq", name)])
         if not rows:
             raise UnknownPermission(f"permission '{name}' does not exist in this Superset")
-        ctx.options[key] = rows[0]["id"]
-    return ctx.options[key]
+        ids[name] = rows[0]["id"]
+    return ids[name]

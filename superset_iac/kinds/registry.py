@@ -1,26 +1,39 @@
-"""The handlers, in dependency order (the same order as ``model.KINDS``)."""
+"""The handlers, in dependency order: the one list a kind is registered in.
+
+``ORDER`` is written out by hand, in the same order as ``model.KINDS`` (a
+unit test keeps the two, and each kind's export, equality and validation
+support, in step): adding a kind is its spec, its handler and a line here.
+"""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Mapping
+from types import MappingProxyType
 
+from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, user, view
 from superset_iac.kinds.base import Handler
-from superset_iac.model import KINDS
 
-HANDLERS: dict[str, Handler] = {}
+ORDER: tuple[Handler, ...] = (
+    view.HANDLER,
+    database.HANDLER,
+    dataset.HANDLER,
+    chart.HANDLER,
+    role.HANDLER,  # before dashboards: dashboard RBAC names roles
+    dashboard.HANDLER,
+    user.HANDLER,
+    rls.HANDLER,
+)
 
+# kind -> handler, for apply (which looks a change's handler up by its kind)
+HANDLERS: Mapping[str, Handler] = MappingProxyType({h.kind: h for h in ORDER})
 
-def register(handler: Handler) -> Handler:
-    HANDLERS[handler.kind] = handler
-    return handler
+# Kinds ``export`` never writes, and why; every other kind is exported.
+NOT_EXPORTED: Mapping[str, str] = MappingProxyType({
+    "view": "a warehouse view is defined in the tree only; Superset does not hold it",
+    "user": "a user's password is write-only; accounts come from the tree",
+})
 
 
 def handlers() -> list[Handler]:
-    """Every kind's handler, in dependency order.
-
-    Each kind module registers its handler when imported; importing them here
-    (not at module load) keeps ``kinds.base`` free of import cycles.
-    """
-    for cls in KINDS.values():
-        importlib.import_module(f"superset_iac.kinds.{cls.KIND}")
-    return [HANDLERS[cls.KIND] for cls in KINDS.values()]
+    """Every kind's handler, in dependency order."""
+    return list(ORDER)

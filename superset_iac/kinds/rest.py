@@ -48,7 +48,6 @@ from superset_iac.superset.errors import ApiError, TransientWriteError, redact
 # Statuses Superset answers a create with when the object (its name, slug or
 # uuid) already exists.
 _TAKEN_STATUSES = frozenset({400, 409, 422})
-_NOTES = "apply.notes"
 CREATED_MEANWHILE = "created meanwhile by another run, adopted; re-run converges"
 
 
@@ -84,11 +83,11 @@ def chunked(values: list[str]) -> Iterator[list[str]]:
 
 def note(ctx: Context, ref: str, text: str) -> None:
     """Something the apply's event for ``ref`` should say although it succeeded."""
-    ctx.options.setdefault(_NOTES, {})[ref] = text
+    ctx.cache.notes[ref] = text
 
 
 def take_note(ctx: Context, ref: str) -> str:
-    return ctx.options.get(_NOTES, {}).pop(ref, "")
+    return ctx.cache.notes.pop(ref, "")
 
 
 def managed_uuid(kind: str, key: str) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 from superset_iac.kinds.base import Context, managed_url
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
@@ -85,4 +84,4 @@ class RlsHandler(RestHandler):
         return None
 
 
-register(RlsHandler())
+HANDLER = RlsHandler()

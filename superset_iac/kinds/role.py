@@ -37,7 +37,6 @@ from typing import Any, Iterable, Mapping
 from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
@@ -47,7 +46,6 @@ from superset_iac.superset.errors import ApiError
 
 ROLES_PATH = "security/roles"
 SEARCH_PATH = "security/roles/search"
-_ROWS_KEY = "roles.rows"
 
 
 class RoleError(IacError):
@@ -114,10 +112,9 @@ def _object_key(ctx: Context, kind: str, resource: str) -> str | None:
 
 def role_rows(ctx: Context, *, refresh: bool = False) -> list[dict[str, Any]]:
     """Every role as ``{"id", "name", "permission_ids"}``, cached for the run."""
-    rows = ctx.options.get(_ROWS_KEY)
-    if rows is None or refresh:
-        rows = ctx.options[_ROWS_KEY] = _read_rows(ctx.client)
-    return rows
+    if ctx.cache.role_rows is None or refresh:
+        ctx.cache.role_rows = _read_rows(ctx.client)
+    return ctx.cache.role_rows
 
 
 def _read_rows(client: Any) -> list[dict[str, Any]]:
@@ -246,4 +243,4 @@ def _check_canonical(spec: Role, overlap: set[int], inferred: list[str],
             "built-in role): write it that way")
 
 
-register(RoleHandler())
+HANDLER = RoleHandler()

@@ -22,7 +22,6 @@ from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.model.base import Spec
 from superset_iac.model.user import User
 from superset_iac.plan.model import Change, LiveObject
@@ -30,7 +29,6 @@ from superset_iac.plan.model import Change, LiveObject
 USERS_PATH = "security/users"
 GROUPS_PATH = "security/groups"
 MARKER_GROUP = "superset-iac"
-_GROUPS_KEY = "users.groups"
 
 
 class UserError(IacError):
@@ -39,11 +37,10 @@ class UserError(IacError):
 
 def group_ids(ctx: Context) -> dict[str, int]:
     """FAB group name -> id, read once per run (only when a user is written)."""
-    groups = ctx.options.get(_GROUPS_KEY)
-    if groups is None:
+    if ctx.cache.user_groups is None:
         rows = ctx.client.list(GROUPS_PATH, columns=["id", "name"])
-        groups = ctx.options[_GROUPS_KEY] = {row["name"]: row["id"] for row in rows}
-    return groups
+        ctx.cache.user_groups = {row["name"]: row["id"] for row in rows}
+    return ctx.cache.user_groups
 
 
 def marker_group_id(ctx: Context) -> int:
@@ -106,4 +103,4 @@ class UserHandler(Handler):
         ctx.ids.forget(self.kind, live.key)
 
 
-register(UserHandler())
+HANDLER = UserHandler()

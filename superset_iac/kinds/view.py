@@ -23,7 +23,6 @@ from typing import Any
 
 from superset_iac.errors import ConfigError
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.registry import register
 from superset_iac.model.base import Spec
 from superset_iac.model.view import View
 from superset_iac.plan.model import Change, LiveObject
@@ -45,7 +44,7 @@ class ViewHandler(Handler):
             schemas_of(ctx.desired.get(self.kind, {}).values())
         live: dict[str, LiveObject] = {}
         for name, view in warehouse.list_views(schemas).items():
-            spec = View.stored(name, view.sql, view.materialized, warehouse.target)
+            spec = View.from_warehouse(name, view.sql, view.materialized, warehouse.target)
             live[name] = LiveObject(spec=spec, id=name, managed=view.managed)
             ctx.ids.set(self.kind, name, name)
         return live
@@ -88,4 +87,4 @@ class ViewHandler(Handler):
         return ctx.warehouse
 
 
-register(ViewHandler())
+HANDLER = ViewHandler()

@@ -20,6 +20,7 @@ composed then. Legitimate anchors (a few shared columns, ``<<: [*base,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -34,7 +35,8 @@ MAX_ALIAS_BYTES = 1024 * 1024
 class TooLarge(Exception):
     """A bound was crossed at ``mark``; ``code`` is the diagnostic to report."""
 
-    def __init__(self, code: str, message: str, mark: yaml.Mark) -> None:
+    # ``mark`` is a yaml.Mark of the pure or of the C parser (two classes).
+    def __init__(self, code: str, message: str, mark: Any) -> None:
         super().__init__(message)
         self.code, self.message, self.mark = code, message, mark
 

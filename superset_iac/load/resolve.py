@@ -17,7 +17,8 @@ refuses only a *create* of such a user (``workflow.diff``).
 
 from __future__ import annotations
 
-from typing import AbstractSet as Set, Mapping
+from typing import AbstractSet as Set
+from typing import Mapping
 
 from superset_iac import secrets
 from superset_iac.diagnostics import Diagnostics, Severity
@@ -28,6 +29,7 @@ from superset_iac.model.environment import Environment
 from superset_iac.model.refs import interpolate, variables_in
 from superset_iac.model.user import User
 from superset_iac.model.view import View
+from superset_iac.model.view_target import Target
 
 Desired = dict[str, dict[str, Spec]]
 
@@ -56,8 +58,6 @@ def _resolve_spec(spec: Spec, env: Environment | None, environ: Mapping[str, str
         return _with(db, "uri", value)
     if isinstance(spec, View) and env is not None and env.warehouse is not None:
         # Views compare as SQL in the warehouse's dialect, salt included.
-        from superset_iac.warehouse.canonical import Target
-
         return spec.for_target(Target.of(env.warehouse))
     if isinstance(spec, User) and spec.password is not None:
         value, missing = interpolate(spec.password, environ)

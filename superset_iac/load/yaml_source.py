@@ -230,7 +230,7 @@ def parse_yaml(text: str, file: str, diags: Diagnostics) -> list[Document]:
         _within_bounds(text)
         _documents(text, file, diags, docs)
     except bounds.TooLarge as err:
-        diags.add(_at(file, err.mark), err.code, err.message)
+        diags.add(_at(file, err.mark) if err.mark else Position(file), err.code, err.message)
     except yaml.reader.ReaderError as err:
         diags.add(_unprintable_pos(text, file), "Y001", f"invalid YAML: {err.reason}")
     except yaml.MarkedYAMLError as err:

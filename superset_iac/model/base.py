@@ -8,6 +8,8 @@ keys are errors). Each spec class declares:
 * ``key``: the natural key the object is matched by, never a server id;
 * ``NOT_COMPARED``: fields that never make a change (documentation, the
   per-environment overrides themselves);
+* ``FOLDED``: compared keys computed from several fields together (a view's
+  definition from its source, columns and SQL);
 * ``SECRET``: fields whose values are rendered as ``(sensitive)``.
 
 Specs carry their source document privately, so any later stage can point at
@@ -16,6 +18,7 @@ the line a field came from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,6 +56,7 @@ class Model(BaseModel):
 class Spec(Model):
     KIND: ClassVar[str] = ""
     NOT_COMPARED: ClassVar[frozenset[str]] = frozenset()
+    FOLDED: ClassVar[Mapping[str, frozenset[str]]] = {}
     SECRET: ClassVar[frozenset[str]] = frozenset()
 
     _doc: Document | None = PrivateAttr(default=None)
@@ -107,7 +111,17 @@ class Spec(Model):
 
         This is the single notion of "the same" used by plan, apply and
         export: handlers build specs from live objects and both sides go
-        through this method.
+        through this method. Every field is compared unless ``NOT_COMPARED``
+        or ``FOLDED`` names it (tests/unit/test_compared_fields.py keeps it
+        so); a kind says how its values compare in ``canonical_form``.
         """
-        return self.model_dump(mode="json", by_alias=True,
-                               exclude=set(self.NOT_COMPARED))
+        folded = {name for names in self.FOLDED.values() for name in names}
+        data = self.model_dump(mode="json", by_alias=True,
+                               exclude=set(self.NOT_COMPARED) | folded)
+        return self.canonical_form(data)
+
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` (the compared fields, dumped) with each value in its one
+        canonical form: sets sorted, blanks as none, what the server derives
+        dropped, and the ``FOLDED`` keys added."""
+        return data

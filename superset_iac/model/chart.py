@@ -129,6 +129,9 @@ def _blank_to_none(value: str | None) -> str | None:
 class Chart(Spec):
     KIND = "chart"
 
+    # The key is identity (the plan matches on it), not an attribute.
+    NOT_COMPARED = frozenset({"key_"})
+
     name: str = Field(description="slice_name shown in Superset")
     key_: str | None = Field(
         default=None, alias="key",
@@ -161,22 +164,14 @@ class Chart(Spec):
     def refs(self) -> list[Ref]:
         return [Ref("dataset", self.dataset, ("dataset",))]
 
-    def compared(self) -> dict[str, Any]:
-        """Canonical fields: server-owned params dropped, blank strings as absent.
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Server-owned params dropped, blank strings as absent.
 
-        The key is identity (the plan matches on it), not an attribute, so it
-        is left out; ``query_context`` is derived from params and the dataset
-        and is never part of a spec.
+        ``query_context`` is derived from params and the dataset and is never
+        part of a spec.
         """
-        return {
-            "name": self.name,
-            "dataset": self.dataset,
-            "viz_type": self.viz_type,
-            "params": canonical_params(self.params),
-            "description": _blank_to_none(self.description),
-            "owners": sorted(self.owners),
-            "cache_timeout": self.cache_timeout,
-            "certified_by": _blank_to_none(self.certified_by),
-            "certification_details": _blank_to_none(self.certification_details),
-            "time_filter": self.time_filter,
-        }
+        data["params"] = canonical_params(self.params)
+        data["owners"] = sorted(self.owners)
+        for name in ("description", "certified_by", "certification_details"):
+            data[name] = _blank_to_none(data[name])
+        return data

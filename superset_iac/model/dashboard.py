@@ -1,7 +1,7 @@
 """A dashboard: a compact layout of charts, native filters and access.
 
 The compact ``layout`` is a list of blocks (rows of cells, headers,
-dividers, tabs); ``kinds/layout.py`` compiles it into Superset's
+dividers, tabs); ``model/layout.py`` compiles it into Superset's
 ``position_json`` tree and back. What the compact form cannot say is kept in
 ``position``: Superset's tree with chart keys instead of chart ids.
 
@@ -14,108 +14,16 @@ defaults spelled out, a ``position`` the compact form can express turned into
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Union
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from superset_iac.model.base import Model, Ref, Spec
+from superset_iac.model.base import Ref, Spec
+from superset_iac.model.layout import canonical_layout
+from superset_iac.model.layout_items import TRANSPARENT, Cell, LayoutItem, Tab
+from superset_iac.model.native_filters import NativeFilter, canonical_filter
 
-TRANSPARENT = "BACKGROUND_TRANSPARENT"
-
-
-class Cell(Model):
-    """One element of a row (or of a column): a chart, a markdown block or a column."""
-
-    chart: str | None = None
-    markdown: str | None = None
-    column: list["ColumnItem"] | None = Field(
-        default=None, description="a vertical stack of cells and rows, `width` wide")
-    title: str | None = Field(default=None, description="title shown instead of the chart's name")
-    width: int = 4
-    height: int = 50
-    background: str | None = Field(default=None, description="column background; transparent if absent")
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> "Cell":
-        given = [n for n in ("chart", "markdown", "column") if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise ValueError("a cell is exactly one of: chart, markdown, column")
-        if self.title is not None and self.chart is None:
-            raise ValueError("only a chart cell has a title")
-        if self.column is None:
-            if self.background is not None:
-                raise ValueError("only a column has a background")
-            return self
-        if "height" in self.model_fields_set:
-            raise ValueError("a column has no height: its cells have")
-        for item in self.column:
-            if isinstance(item, Cell) and item.column is not None:
-                raise ValueError("a column cannot hold a column directly (put a row between)")
-            if isinstance(item, LayoutItem) and item.tabs is not None:
-                raise ValueError("a column cannot hold tabs")
-        return self
-
-
-class Tab(Model):
-    title: str
-    id: str | None = Field(default=None, description="TAB-… id; derived from the title path if absent")
-    layout: list["LayoutItem"] = Field(default_factory=list)
-
-
-class LayoutItem(Model):
-    """Exactly one of: a row of cells, a header, a divider, or tabs."""
-
-    row: list[Cell] | None = None
-    header: str | None = None
-    divider: bool | None = None
-    tabs: list[Tab] | None = None
-    size: Literal["SMALL_HEADER", "MEDIUM_HEADER", "LARGE_HEADER"] | None = Field(
-        default=None, description="header size")
-    background: str | None = Field(default=None, description="row or header background")
-    nested: bool | None = Field(
-        default=None, description="tabs that are a dashboard's whole layout are its own top-level tabs; "
-                          "`nested: true` puts them inside the grid instead")
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> "LayoutItem":
-        given = [n for n in ("row", "header", "divider", "tabs") if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise ValueError("a layout item is exactly one of: row, header, divider, tabs")
-        if self.divider is False:
-            raise ValueError("write `divider: true`")
-        if self.size is not None and self.header is None:
-            raise ValueError("only a header has a size")
-        if self.background is not None and self.row is None and self.header is None:
-            raise ValueError("only a row or a header has a background")
-        if self.nested is not None and (self.tabs is None or not self.nested):
-            raise ValueError("only tabs are `nested: true`")
-        return self
-
-
-# Inside a column, cells stack vertically without a row around them.
-ColumnItem = Union[Cell, LayoutItem]
-
-Cell.model_rebuild()
-Tab.model_rebuild()
-
-FilterType = Literal["select", "time_range", "range", "time_column", "time_grain"]
-
-
-class NativeFilter(Model):
-    name: str
-    type: FilterType = "select"
-    id: str | None = Field(default=None, description="NATIVE_FILTER-… id; derived from name if absent")
-    dataset: str | None = None
-    column: str | None = None
-    description: str | None = None
-    multiple: bool = True
-    required: bool = False
-    default: Any = None
-    search_all_options: bool = False
-    charts: list[str] | None = Field(default=None, description="charts in scope; all if absent")
-    extra: dict[str, Any] = Field(
-        default_factory=dict, description="other filter settings, kept as Superset writes them")
-
+__all__ = ["TRANSPARENT", "Cell", "Dashboard", "LayoutItem", "NativeFilter", "Tab"]
 
 # json_metadata keys Superset (or its frontend, when an owner opens the
 # dashboard) computes from other state: never compared, carried over on update.
@@ -257,26 +165,18 @@ class Dashboard(Spec):
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
         return out
 
-    def compared(self) -> dict[str, Any]:
-        from superset_iac.kinds.layout import canonical_layout  # pure; no handler import
-        from superset_iac.kinds.native_filters import canonical_filter
-
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         layout, position = canonical_layout(self.layout, self.position)
         charts = [ref.key for ref in self.chart_refs()]
-        return {
-            "title": self.title,
-            "slug": self.slug,
-            "layout": [item.model_dump(mode="json", exclude_none=True) for item in layout],
-            "position": position,
-            "filters": [canonical_filter(f, charts) for f in self.filters],
-            "roles": sorted(self.roles),
-            "owners": sorted(self.owners),
-            "css": self.css or None,
-            "published": self.published,
-            "certified_by": self.certified_by or None,
-            "certification_details": self.certification_details or None,
-            "metadata": canonical_metadata(self.metadata),
-        }
+        data["layout"] = [item.model_dump(mode="json", exclude_none=True) for item in layout]
+        data["position"] = position
+        data["filters"] = [canonical_filter(f, charts) for f in self.filters]
+        data["roles"] = sorted(self.roles)
+        data["owners"] = sorted(self.owners)
+        for name in ("css", "certified_by", "certification_details"):
+            data[name] = data[name] or None
+        data["metadata"] = canonical_metadata(self.metadata)
+        return data
 
 
 def _nests(layouts: list[list[Any]]) -> bool:

@@ -73,8 +73,7 @@ class Database(Spec):
         password query parameter): Superset never returns it."""
         return (PASSWORD_PATH,) if carries_password(self.uri) else ()
 
-    def compared(self) -> dict[str, Any]:
-        data = super().compared()
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         data["uri"] = masked_uri(self.uri)
         data["extra"] = without_empty(self.extra)
         return data

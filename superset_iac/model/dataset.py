@@ -113,8 +113,8 @@ class Dataset(Spec):
         return ([Ref("database", self.database, ("database",))]
                 + [Ref("view", view, (field,)) for view in self._views])
 
-    def compared(self) -> dict[str, Any]:
-        data = _blank_to_none(super().compared())
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
+        data = _blank_to_none(data)
         columns = (c.compared() for c in self.columns)
         data["columns"] = sorted((c for c in columns if c is not None), key=_name)
         data["metrics"] = sorted((m.compared() for m in self.metrics), key=_name)

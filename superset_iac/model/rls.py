@@ -33,9 +33,8 @@ class RlsRule(Spec):
         return ([Ref("dataset", d, ("datasets", i)) for i, d in enumerate(self.datasets)]
                 + [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)])
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Datasets and roles are sets; an empty group key or description is none."""
-        data = super().compared()
         data["datasets"] = sorted(set(self.datasets))
         data["roles"] = sorted(set(self.roles))
         data["group_key"] = self.group_key or None

@@ -162,9 +162,8 @@ class Role(Spec):
                 for i, s in enumerate(access.schemas)]
         return out
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Order-free: names sorted and deduplicated, empty resources dropped."""
-        data = super().compared()
         data["extends"] = sorted(set(self.extends))
         data["permissions"] = {resource: sorted(set(names))
                                for resource, names in sorted(self.permissions.items()) if names}

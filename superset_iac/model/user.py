@@ -45,9 +45,8 @@ class User(Spec):
     def refs(self) -> list[Ref]:
         return [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Roles and groups are sets: their order never makes a change."""
-        data = super().compared()
         data["roles"] = sorted(set(self.roles))
         data["groups"] = sorted(set(self.groups))
         return data

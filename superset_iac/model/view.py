@@ -14,14 +14,15 @@ a change as SQL before -> after, with the hash salt masked.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from superset_iac.model.base import Model, Spec
-
-if TYPE_CHECKING:
-    from superset_iac.warehouse.canonical import Target
+from superset_iac.model.view_target import Target
+from superset_iac.warehouse.canonical import compared_definition
 
 MaskPolicy = Literal["hash", "redact", "partial", "email_domain", "null", "custom"]
 
@@ -87,8 +88,10 @@ class ViewColumn(Model):
 class View(Spec):
     KIND = "view"
     SECRET = frozenset({"mask_salt"})
-    # Everything else is folded into the compared "definition".
-    COMPARED: ClassVar[tuple[str, ...]] = ("name", "materialized")
+    NOT_COMPARED = frozenset({"description", "refresh_on_apply", "raw_access_roles", "pii"})
+    # The definition as the warehouse stores it (and ``mask_salt``, a digest
+    # of the salt inside it) is computed from these together.
+    FOLDED = {"definition": frozenset({"source", "columns", "where", "sql", "target", "stored"})}
 
     name: str = Field(description="catalog.schema.view as Trino names it")
     description: str | None = None
@@ -106,17 +109,25 @@ class View(Spec):
         description="columns of the source that are personal data: every view of the source "
                     "must mask them (validate.masking)")
 
-    # Where this view is compared/applied (dialect, catalog mapping, salt):
-    # set per environment by ``load.resolve``, never from YAML.
-    _target: "Target | None" = PrivateAttr(default=None)
-    # True for specs read from the warehouse: ``sql`` is then the stored
-    # definition, already in the warehouse's dialect.
-    _stored: bool = PrivateAttr(default=False)
+    # Two fields no file may set (``_not_in_files``; absent from the JSON
+    # schema and from every dump), part of equality like any other field:
+    # where this view is compared/applied (dialect, catalog mapping, salt),
+    # set per environment by ``load.resolve`` (``for_target``) ...
+    target: SkipJsonSchema[Target | None] = Field(default=None, exclude=True, repr=False)
+    # ... and whether ``sql`` is the definition read from the warehouse,
+    # already in its dialect (``View.stored``).
+    stored: SkipJsonSchema[bool] = Field(default=False, exclude=True, repr=False)
 
-    def __repr_args__(self):  # type: ignore[no-untyped-def]
+    def __repr_args__(self):
         # A stored definition holds the hash salt: never in a repr or traceback.
         for name, value in super().__repr_args__():
-            yield name, ("(stored definition)" if name == "sql" and self._stored else value)
+            yield name, ("(stored definition)" if name == "sql" and self.stored else value)
+
+    @field_validator("target", "stored", mode="before")
+    @classmethod
+    def _not_in_files(cls, value: Any) -> Any:
+        # Set only through for_target/stored (model_copy, which skips validation).
+        raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted")
 
     @field_validator("name")
     @classmethod
@@ -157,28 +168,23 @@ class View(Spec):
     def uses_salt(self) -> bool:
         return any(c.mask == "hash" for c in self.columns)
 
-    def for_target(self, target: "Target") -> "View":
+    def for_target(self, target: Target) -> "View":
         """This view bound to an environment's warehouse (source kept)."""
-        copy = self.model_copy()
+        copy = self.model_copy(update={"target": target})
         copy._doc, copy._path = self._doc, self._path
-        copy._target, copy._stored = target, self._stored
         return copy
 
     @classmethod
-    def stored(cls, name: str, sql: str, materialized: bool, target: "Target") -> "View":
+    def from_warehouse(cls, name: str, sql: str, materialized: bool, target: Target) -> "View":
         """A live view as the warehouse stores it (``sql`` in its dialect)."""
         view = cls(name=name, sql=sql, materialized=materialized)
-        view._target, view._stored = target, True
-        return view
+        return view.model_copy(update={"target": target, "stored": True})
 
-    def compared(self) -> dict[str, Any]:
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Name, materialized, and the canonical definition (salt masked).
 
         ``mask_salt`` is a digest of the salt(s) inside the definition, so a
         rotated salt is a change; it is SECRET and renders as (sensitive).
         """
-        from superset_iac.warehouse.canonical import compared_definition
-
-        data: dict[str, Any] = {"name": self.name, "materialized": self.materialized}
         data.update(compared_definition(self))
         return data

@@ -36,7 +36,6 @@ from superset_iac.plan.render import (
     without_empty,
 )
 
-
 # GitHub refuses a comment longer than 65,536 characters (GitLab allows
 # 1,000,000); kept a little below so a bot may add a line of its own.
 COMMENT_LIMIT = 65_000

@@ -32,8 +32,18 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 
 def _checks() -> list[Check]:
-    from superset_iac.validate import (columns, environments, filter_scope, governance,
-                                       masking, references, sandbox, schema_rules, sql, uris)
+    from superset_iac.validate import (
+        columns,
+        environments,
+        filter_scope,
+        governance,
+        masking,
+        references,
+        sandbox,
+        schema_rules,
+        sql,
+        uris,
+    )
 
     return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
             sandbox.check, columns.check, filter_scope.check, masking.check, governance.check]

@@ -36,8 +36,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S006": (E, "an object that is not a mapping"),
     "S009": (E, "any other schema error"),
     "S010": (E, "a rule of the kind's model (one of row/header/divider/tabs, a cell is one of "
-                "chart/markdown/column, view sql or source+columns, mask custom needs expression, a mask given "
-                "as YAML null, "
+                "chart/markdown/column, view sql or source+columns, mask custom needs expression, "
+                "a mask given as YAML null, "
                 "keep_last >= 0, role rules, slug form)"),
     "S011": (E, "layout width outside 1..12, or height below 1"),
     "S012": (E, "a row whose widths add up to more than 12"),

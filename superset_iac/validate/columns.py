@@ -13,6 +13,8 @@ SQL that reads only views of the tree may name only their columns
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
@@ -21,8 +23,6 @@ from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.view import View
-from sqlglot import exp
-
 from superset_iac.validate import chart_fields, sqltext, viewcols
 from superset_iac.validate.codes import add
 from superset_iac.validate.index import Columns, Index, index, qualified, table_ref

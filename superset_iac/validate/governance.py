@@ -33,8 +33,7 @@ from collections import defaultdict
 
 from sqlglot import exp
 
-from superset_iac.access.compute import (SUPERUSER, dataset_catalog, schema_of, sql_lab_table,
-                                         tree_access)
+from superset_iac.access.compute import SUPERUSER, schema_of, sql_lab_table, tree_access
 from superset_iac.access.model import AccessMap, Path, RoleAccess, Via
 from superset_iac.diagnostics import Diagnostics, Position
 from superset_iac.load.tree import AssetTree

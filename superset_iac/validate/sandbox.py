@@ -78,9 +78,9 @@ def _texts(tree: AssetTree) -> Iterator[tuple[Spec, tuple, str, bool]]:
             yield view, ("sql",), view.sql, False
         if view.where:
             yield view, ("where",), view.where, False
-        for i, column in enumerate(view.columns):
-            if column.expression:
-                yield view, ("columns", i, "expression"), column.expression, False
+        for i, view_column in enumerate(view.columns):
+            if view_column.expression:
+                yield view, ("columns", i, "expression"), view_column.expression, False
     for rule in tree.each(RlsRule):
         yield rule, ("clause",), rule.clause, True
     for chart in tree.each(Chart):

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from superset_iac.diagnostics import Diagnostics
-from superset_iac.kinds.native_filters import filter_id
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Cell, Dashboard, LayoutItem, NativeFilter
 from superset_iac.model.dataset import Dataset
+from superset_iac.model.native_filters import filter_id
 from superset_iac.model.view import View
 from superset_iac.validate import viztypes
 from superset_iac.validate.codes import add

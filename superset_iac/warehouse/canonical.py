@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -35,11 +34,14 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from superset_iac.model.refs import MASK
+from superset_iac.model.view_target import Target
+from superset_iac.warehouse import sqlgen
 from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 if TYPE_CHECKING:
-    from superset_iac.model.environment import Warehouse as WarehouseConfig
     from superset_iac.model.view import View
+
+__all__ = ["NO_SALT", "Target", "canonical", "compared_definition", "mask_salts", "to_dialect"]
 
 _SIMPLE_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 # Functions whose string arguments are salts in our hash policy (and, in
@@ -48,31 +50,6 @@ _HASHES = (exp.SHA2, exp.SHA2Digest, exp.SHA, exp.MD5)
 # Compared in place of the salt when the environment has none (validate,
 # plans without an environment): creating such a view fails in sqlgen.
 NO_SALT = "\0no-salt"
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where views are compared and created: dialect, catalogs, salt."""
-
-    dialect: str = "trino"
-    catalogs: Mapping[str, str] = field(default_factory=dict)
-    salt: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def of(cls, config: "WarehouseConfig | None") -> "Target":
-        if config is None:
-            return cls()
-        return cls(config.type, dict(config.catalogs), config.mask_salt)
-
-    def local_catalog(self, catalog: str) -> str:
-        """The warehouse's name for a Trino catalog (identity without a mapping)."""
-        return self.catalogs.get(catalog, catalog)
-
-    def trino_catalog(self, local: str) -> str:
-        for trino_name, mapped in self.catalogs.items():
-            if mapped == local:
-                return trino_name
-        return local
 
 
 def to_dialect(trino_sql: str, target: Target) -> str:
@@ -148,11 +125,9 @@ def decompose(tree: exp.Expression, dialect: str) -> dict[str, Any]:
 
 def compared_definition(view: "View") -> dict[str, Any]:
     """The compared part of a view: its canonical definition and salt digest."""
-    from superset_iac.warehouse import sqlgen
-
-    target = view._target or Target()
+    target = view.target or Target()
     home = target.local_catalog(view.name.split(".")[0])
-    if view._stored:
+    if view.stored:
         try:
             tree = canonical(view.sql or "", target.dialect, home)
         except ViewSqlError:
@@ -251,9 +226,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(precision, exp.Literal) and int(precision.name) in _TIMESTAMP_PRECISION \
                 and node.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
             return exp.DataType(this=_TIMESTAMP_PRECISION[int(precision.name)])
-    if isinstance(node, exp.Join):  # JOIN is INNER JOIN, LEFT JOIN is LEFT OUTER JOIN
-        if (node.kind or "").upper() in ("INNER", "OUTER"):
-            node.set("kind", None)
+    # JOIN is INNER JOIN, LEFT JOIN is LEFT OUTER JOIN
+    if isinstance(node, exp.Join) and (node.kind or "").upper() in ("INNER", "OUTER"):
+        node.set("kind", None)
     if isinstance(node, exp.Subquery) and not node.alias:
         inner = node.this
         if isinstance(node.parent, (exp.From, exp.Join)):

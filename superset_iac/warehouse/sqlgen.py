@@ -23,20 +23,22 @@ custom         the given Trino expression
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from superset_iac.model.base import managed_url
-from superset_iac.model.view import View, ViewColumn
-from superset_iac.warehouse.errors import ViewSqlError, first_line
 from superset_iac.warehouse import sandbox
+from superset_iac.warehouse.errors import ViewSqlError, first_line
 
 if TYPE_CHECKING:
     # What sqlglot's builders return (>= 30); exp.Expression is one kind of Expr.
     from sqlglot.expressions import Expr
+
+    # Types only: model.view compares views through this module.
+    from superset_iac.model.view import View, ViewColumn
 
 DIALECT = "trino"
 
@@ -257,5 +259,6 @@ def _checked_query(view: View, sql: str) -> str:
         raise ViewSqlError(f"view {view.name}: invalid Trino SQL: {detail}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ViewSqlError(f"view {view.name}: sql must be exactly one SELECT query")
-    _sandboxed(view, statements[0], "sql")
+    # sqlglot >= 30 types a parsed Query as an Expr, not an Expression.
+    _sandboxed(view, cast(exp.Expression, statements[0]), "sql")
     return text

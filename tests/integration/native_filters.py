@@ -1,7 +1,7 @@
 """Values that make each native filter of the team's dashboard exclude rows,
 and the data mask the dashboard applies for them.
 
-The masks come from ``kinds/native_filters.filter_body``, the code that
+The masks come from ``model/native_filters.filter_body``, the code that
 writes the dashboard's filters, so the browser and chart-data checks set a
 filter exactly as Superset's filter bar stores it.
 """
@@ -12,11 +12,11 @@ import json
 from typing import Any, Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
-from superset_iac.kinds import native_filters as nf
-from superset_iac.superset import rison
 from superset_iac.load.tree import load_tree
+from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard, NativeFilter
+from superset_iac.superset import rison
 from tests.integration.browser import ROOT, Browser
 
 SLUG = "lakehouse-analytics"
@@ -59,7 +59,7 @@ def narrowing_value(f: NativeFilter, query: Query, dataset_id: Callable[[str], i
 
 def data_mask(f: NativeFilter, value: Any) -> dict[str, Any]:
     """The filter's data mask with ``value`` set: ``extraFormData`` and ``filterState``."""
-    body = nf.filter_body(f.model_copy(update={"default": value}), PLACED)
+    body = spec_filters.filter_body(f.model_copy(update={"default": value}), PLACED)
     return {"id": body["id"], **body["defaultDataMask"]}
 
 

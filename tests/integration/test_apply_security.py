@@ -182,7 +182,7 @@ def test_request_count_of_a_diff_for_the_security_kinds(applied, tree, environ):
         HANDLERS[kind].read(run.ctx)
         counts[kind] = run.ctx.client.count("GET")
     pvm_count = len(perms.catalogue(run.ctx).pairs)
-    role_count = len(run.ctx.options["roles.rows"])
+    role_count = len(run.ctx.cache.role_rows or [])
     assert counts == {"role": math.ceil(role_count / 100) + math.ceil(pvm_count / 100),
                       "user": 1, "rls": 1}
     print(f"\nsecurity diff reads: {counts} (roles={role_count}, pvms={pvm_count})")

@@ -196,13 +196,12 @@ class Command:
         monkeypatch.setattr(apply_cmd, "load_valid", lambda assets, env_name: loaded)
         monkeypatch.setattr(apply_cmd, "context", self.connect)
         monkeypatch.setattr(apply_cmd.workflow, "diff", self.plan)
-        monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"user": self.users})
 
     def connect(self, *args: Any) -> Context:
         if self.connect_error is not None:  # the version check, before any read
             raise self.connect_error
-        return Context(client=None, options={"url": "https://bi.io"})
+        return Context(client=None, url="https://bi.io")
 
     def plan(self, loaded: Any, ctx: Context, **options: Any):
         if self.diff_error is not None:

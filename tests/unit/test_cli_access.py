@@ -101,7 +101,7 @@ def test_live_reads_the_server_not_the_tree(tmp_path: Path, monkeypatch: pytest.
 
     def context(loaded: Any, url: str | None, *rest: Any) -> Context:
         seen.append(url)
-        return Context(client=None, options={"url": url})
+        return Context(client=None, url=url)
 
     monkeypatch.setattr(access_cmd, "context", context)
     monkeypatch.setattr(access_cmd, "read_specs", lambda ctx: live)

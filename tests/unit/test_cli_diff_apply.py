@@ -49,7 +49,6 @@ class Fake:
             monkeypatch.setattr(module, "context", lambda *a: Context(client=None))
             monkeypatch.setattr(module.workflow, "diff", self.plan)
         monkeypatch.setattr(apply_cmd, "stdin_is_terminal", lambda: self.terminal)
-        monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"dataset": self.datasets,
                                                     "chart": self.charts})
 

@@ -88,7 +88,6 @@ def test_a_server_gone_mid_apply_stops_the_run_and_says_how_far_it_got(
         monkeypatch.setattr(apply_cmd, "context", lambda *a: Context(client=client))
         monkeypatch.setattr(apply_cmd.workflow, "diff",
                             lambda *a, **k: make_plan(DESIRED, {}))
-        monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"dataset": Poster(Dataset),
                                                     "chart": Poster(Chart)})
         result = CliRunner().invoke(main, ["apply", "--env", "local", "--assets", str(tmp_path)],

@@ -39,7 +39,6 @@ class Server:
             monkeypatch.setattr(module, "context", self.context)
             monkeypatch.setattr(module.workflow, "diff", self.plan)
         monkeypatch.setattr(apply_cmd, "stdin_is_terminal", lambda: False)
-        monkeypatch.setattr(apply_cmd, "handlers", lambda: None)
         monkeypatch.setattr(apply_cmd, "HANDLERS", {"chart": self.charts})
 
     def context(self, *args: Any) -> Context:

@@ -234,7 +234,7 @@ def test_a_dashboard_written_as_a_full_tree_changed_in_the_ui_is_rewritten_whole
     """``layout`` and ``position`` are one thing to equality: never one from each side."""
     import json
 
-    from superset_iac.kinds.layout import compile_layout
+    from superset_iac.model.layout import compile_layout
     from superset_iac.model.dashboard import LayoutItem
 
     tree = compile_layout([LayoutItem.model_validate({"row": [{"chart": "Price"}]})])

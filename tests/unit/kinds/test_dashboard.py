@@ -9,12 +9,15 @@ import pytest
 from pydantic import ValidationError
 
 from superset_iac.export.canonical import canonical
-from superset_iac.kinds import layout as lay
-from superset_iac.kinds import native_filters as nf
-from superset_iac.kinds.chart import NAMES
-from superset_iac.kinds.dashboard import (DashboardHandler, dashboard_keys, metadata_from_server,
-                                          metadata_to_server)
+from superset_iac.kinds.dashboard import (
+    DashboardHandler,
+    dashboard_keys,
+    metadata_from_server,
+    metadata_to_server,
+)
 from superset_iac.kinds.rest import managed_uuid
+from superset_iac.model import layout as spec_layout
+from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.dashboard import Dashboard, canonical_metadata, normalised_slug
 from superset_iac.plan.diff import compare
 from superset_iac.plan.model import LiveObject
@@ -42,7 +45,7 @@ def ids() -> dict:
 
 @pytest.fixture
 def ctx(ctx):
-    ctx.options[NAMES] = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
+    ctx.cache.chart_names = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
     return ctx
 
 
@@ -155,8 +158,8 @@ def test_payload_compiles_layout_filters_and_metadata(ctx) -> None:
     symbol = metadata["native_filter_configuration"][1]
     assert symbol["targets"] == [{"datasetId": 4, "column": {"name": "symbol"}}]
     assert symbol["scope"] == {"rootPath": ["ROOT_ID"], "excluded": [11]}
-    assert symbol["chartsInScope"] == [10] and symbol["tabsInScope"] == [lay.derived_tab_id(["Prices"])]
-    assert symbol["id"] == nf.derived_filter_id("Symbol")
+    assert symbol["chartsInScope"] == [10] and symbol["tabsInScope"] == [spec_layout.derived_tab_id(["Prices"])]
+    assert symbol["id"] == spec_filters.derived_filter_id("Symbol")
     assert (payload["roles"], payload["owners"], payload["slug"]) == ([5], [], "lakehouse")
     assert payload["external_url"] == "superset-iac://dashboard/lakehouse"
 

@@ -159,7 +159,7 @@ def test_a_same_named_dataset_elsewhere_is_another_object(rsps, ctx):
 def test_owners_become_usernames_and_inherited_cache_timeout_is_none(rsps, ctx):
     rsps.add("GET", f"{API}/security/users/", json={"count": 2, "result": [
         {"id": 1, "username": "admin"}, {"id": 4, "username": "ana"}]})
-    ctx.options["database.cache_timeouts"] = {"lakehouse": 600}
+    ctx.cache.database_timeouts = {"lakehouse": 600}
     handler = DatasetHandler()
 
     inherited = handler.to_spec(ctx, {**converged(), "cache_timeout": 600,

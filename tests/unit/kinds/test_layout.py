@@ -7,6 +7,7 @@ import random
 import pytest
 
 from superset_iac.kinds import layout as lay
+from superset_iac.model import layout as spec_layout
 from superset_iac.model.dashboard import Cell, Dashboard, LayoutItem, Tab
 
 
@@ -46,7 +47,7 @@ WITH_TABS_AND_COLUMNS = [
 
 
 def test_compile_gives_superset_node_kinds_with_parents() -> None:
-    tree = lay.compile_layout(items(ASSET_LIKE))
+    tree = spec_layout.compile_layout(items(ASSET_LIKE))
     assert tree["ROOT_ID"] == {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]}
     grid = [tree[i] for i in tree["GRID_ID"]["children"]]
     assert [n["type"] for n in grid] == ["HEADER", "ROW", "DIVIDER", "ROW"]
@@ -61,22 +62,22 @@ def test_compile_gives_superset_node_kinds_with_parents() -> None:
 
 
 def test_compile_is_deterministic() -> None:
-    assert lay.compile_layout(items(WITH_TABS_AND_COLUMNS)) == lay.compile_layout(items(WITH_TABS_AND_COLUMNS))
+    assert spec_layout.compile_layout(items(WITH_TABS_AND_COLUMNS)) == spec_layout.compile_layout(items(WITH_TABS_AND_COLUMNS))
 
 
 def test_tab_ids_follow_titles_not_positions() -> None:
-    before = lay.compile_layout(items([{"tabs": [{"title": "A"}, {"title": "B"}]}]))
-    after = lay.compile_layout(items([{"tabs": [{"title": "B"}, {"title": "A"}]}]))
+    before = spec_layout.compile_layout(items([{"tabs": [{"title": "A"}, {"title": "B"}]}]))
+    after = spec_layout.compile_layout(items([{"tabs": [{"title": "B"}, {"title": "A"}]}]))
     tabs = lambda t: {n["meta"]["text"]: i for i, n in t.items() if n.get("type") == "TAB"}
     assert tabs(before) == tabs(after)
-    assert tabs(before)["A"] == lay.derived_tab_id(["A"])
+    assert tabs(before)["A"] == spec_layout.derived_tab_id(["A"])
 
 
 def test_a_lone_tabs_item_is_top_level_unless_nested() -> None:
-    top = lay.compile_layout(items([{"tabs": [{"title": "A"}]}]))
+    top = spec_layout.compile_layout(items([{"tabs": [{"title": "A"}]}]))
     assert top["ROOT_ID"]["children"][0].startswith("TABS-")
     assert top["GRID_ID"]["children"] == []
-    nested = lay.compile_layout(items([{"tabs": [{"title": "A"}], "nested": True}]))
+    nested = spec_layout.compile_layout(items([{"tabs": [{"title": "A"}], "nested": True}]))
     assert nested["ROOT_ID"]["children"] == ["GRID_ID"]
     assert nested[nested["GRID_ID"]["children"][0]]["type"] == "TABS"
 
@@ -86,13 +87,13 @@ def test_a_lone_tabs_item_is_top_level_unless_nested() -> None:
                                     [{"tabs": [{"title": "A"}]}, {"row": [{"chart": "X"}]}]])
 def test_round_trip(layout: list) -> None:
     compact = items(layout)
-    assert dump(lay.decompile_layout(lay.compile_layout(compact))) == dump(compact)
+    assert dump(spec_layout.decompile_layout(spec_layout.compile_layout(compact))) == dump(compact)
 
 
 def test_pinned_tab_id_is_used_and_read_back() -> None:
-    tree = lay.compile_layout(items(WITH_TABS_AND_COLUMNS))
+    tree = spec_layout.compile_layout(items(WITH_TABS_AND_COLUMNS))
     assert "TAB-kept-from-ui" in tree
-    back = lay.decompile_layout(tree)
+    back = spec_layout.decompile_layout(tree)
     assert back[0].tabs[1].id == "TAB-kept-from-ui"
     assert back[0].tabs[0].id is None  # derived ids are not written out
 
@@ -139,41 +140,41 @@ def _random_items(rng: random.Random, depth: int, charts: list[str]) -> list[dic
 def test_round_trip_on_generated_layouts(seed: int) -> None:
     rng = random.Random(seed)
     compact = items(_random_items(rng, 0, []))
-    tree = lay.compile_layout(compact)
-    assert dump(lay.decompile_layout(tree)) == dump(compact)
+    tree = spec_layout.compile_layout(compact)
+    assert dump(spec_layout.decompile_layout(tree)) == dump(compact)
 
 
 def test_unknown_meta_keeps_the_whole_tree() -> None:
-    tree = lay.compile_layout(items(ASSET_LIKE))
+    tree = spec_layout.compile_layout(items(ASSET_LIKE))
     row = tree["GRID_ID"]["children"][1]
     tree[row]["meta"]["0"] = "ROOT_ID"  # seen in Superset's own examples
-    assert lay.decompile_layout(tree) is None
-    layout, position = lay.canonical_layout([], tree)
+    assert spec_layout.decompile_layout(tree) is None
+    layout, position = spec_layout.canonical_layout([], tree)
     assert layout == [] and position["GRID_ID"]["children"] == tree["GRID_ID"]["children"]
 
 
 def test_unreachable_nodes_keep_the_whole_tree() -> None:
-    tree = lay.compile_layout(items(ASSET_LIKE))
+    tree = spec_layout.compile_layout(items(ASSET_LIKE))
     tree["CHART-orphan"] = {"type": "CHART", "id": "CHART-orphan", "children": [],
                             "meta": {"chart": "x", "width": 4, "height": 50}}
-    assert lay.decompile_layout(tree) is None
+    assert spec_layout.decompile_layout(tree) is None
 
 
 def test_a_position_the_compact_form_can_say_compares_as_layout() -> None:
-    tree = lay.compile_layout(items(ASSET_LIKE))
+    tree = spec_layout.compile_layout(items(ASSET_LIKE))
     by_position = Dashboard.model_validate({"title": "t", "position": tree})
     by_layout = Dashboard.model_validate({"title": "t", "layout": ASSET_LIKE})
     assert by_position.compared() == by_layout.compared()
 
 
 def test_missing_background_and_tab_hints_mean_the_defaults() -> None:
-    tree = lay.compile_layout(items(WITH_TABS_AND_COLUMNS))
+    tree = spec_layout.compile_layout(items(WITH_TABS_AND_COLUMNS))
     for node in tree.values():
         if node["type"] == "ROW" and node["meta"]["background"] == "BACKGROUND_TRANSPARENT":
             del node["meta"]["background"]
         if node["type"] == "TAB":
             node["meta"].update(defaultText="Tab title", placeholder="Tab title")
-    assert dump(lay.decompile_layout(tree)) == dump(items(WITH_TABS_AND_COLUMNS))
+    assert dump(spec_layout.decompile_layout(tree)) == dump(items(WITH_TABS_AND_COLUMNS))
 
 
 SERVER_POSITION = {
@@ -195,11 +196,11 @@ def test_from_server_names_charts_and_keeps_unknown_ids() -> None:
     assert "HEADER_ID" not in tree and "DASHBOARD_VERSION_KEY" not in tree
     assert tree["CHART-a"]["meta"] == {"chart": "Price", "width": 6, "height": 50}
     assert tree["CHART-b"]["meta"] == {"chartId": 99, "width": 6, "height": 50}
-    assert lay.decompile_layout(tree) is None  # a chart that no longer exists: keep it all
+    assert spec_layout.decompile_layout(tree) is None  # a chart that no longer exists: keep it all
 
 
 def test_to_server_writes_ids_names_and_the_title_header() -> None:
-    tree = lay.compile_layout(items([{"row": [{"chart": "Price", "width": 12}]}]))
+    tree = spec_layout.compile_layout(items([{"row": [{"chart": "Price", "width": 12}]}]))
     out = lay.to_server(tree, "My title", lambda key: lay.ChartInfo(12, "Price (name)"))
     chart = next(n for n in out.values() if isinstance(n, dict) and n.get("type") == "CHART")
     assert chart["meta"] == {"width": 12, "height": 50, "chartId": 12, "sliceName": "Price (name)"}
@@ -208,11 +209,11 @@ def test_to_server_writes_ids_names_and_the_title_header() -> None:
 
 
 def test_chart_order_and_tabs() -> None:
-    tree = lay.compile_layout(items(WITH_TABS_AND_COLUMNS))
-    assert lay.charts_in(tree) == ["A", "B", "C", "D", "E"]
-    tabs = lay.chart_tabs(tree)
-    assert tabs["A"] == [lay.derived_tab_id(["Overview"])]
-    assert tabs["E"] == ["TAB-kept-from-ui", lay.derived_tab_id(["Details", "Inner"])]
+    tree = spec_layout.compile_layout(items(WITH_TABS_AND_COLUMNS))
+    assert spec_layout.charts_in(tree) == ["A", "B", "C", "D", "E"]
+    tabs = spec_layout.chart_tabs(tree)
+    assert tabs["A"] == [spec_layout.derived_tab_id(["Overview"])]
+    assert tabs["E"] == ["TAB-kept-from-ui", spec_layout.derived_tab_id(["Details", "Inner"])]
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -10,7 +10,6 @@ import json
 import pytest
 from responses import matchers
 
-from superset_iac.kinds.chart import NAMES
 from superset_iac.kinds.dashboard import DashboardHandler
 from superset_iac.kinds.rest import WriteFailed
 from superset_iac.kinds.rls import RlsHandler
@@ -34,7 +33,7 @@ def ids() -> dict:
 
 @pytest.fixture
 def ctx(ctx):
-    ctx.options[NAMES] = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
+    ctx.cache.chart_names = {"Price": "Price", "Volume": "Volume"}  # as the chart read leaves them
     return ctx
 
 

@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from superset_iac.kinds import native_filters as nf
+from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.dashboard import Dashboard, NativeFilter
 
 CHARTS = ["Price", "Volume", "Stats"]
@@ -26,10 +27,10 @@ def resolver(tabs: dict | None = None) -> nf.Resolver:
 
 
 def test_select_filter_body() -> None:
-    body = nf.filter_body(flt(name="Symbol", dataset="ticks", column="symbol", multiple=False,
+    body = spec_filters.filter_body(flt(name="Symbol", dataset="ticks", column="symbol", multiple=False,
                               required=True, default=["AAPL"]), CHARTS)
     assert body == {
-        "id": nf.derived_filter_id("Symbol"), "name": "Symbol", "filterType": "filter_select",
+        "id": spec_filters.derived_filter_id("Symbol"), "name": "Symbol", "filterType": "filter_select",
         "type": "NATIVE_FILTER", "targets": [{"dataset": "ticks", "column": {"name": "symbol"}}],
         "controlValues": {"enableEmptyFilter": True, "defaultToFirstItem": False, "multiSelect": False,
                           "searchAllOptions": False, "inverseSelection": False},
@@ -51,8 +52,8 @@ def test_select_filter_body() -> None:
      {"granularity_sqla": "timestamp"}, [{"dataset": "ticks"}]),
 ])
 def test_other_filter_types(spec: dict, mask: dict, targets: list) -> None:
-    body = nf.filter_body(flt(name="F", **spec), CHARTS)
-    assert body["filterType"] == nf.FILTER_TYPES[spec["type"]]
+    body = spec_filters.filter_body(flt(name="F", **spec), CHARTS)
+    assert body["filterType"] == spec_filters.FILTER_TYPES[spec["type"]]
     assert body["defaultDataMask"]["extraFormData"] == mask
     assert body["targets"] == targets
     assert body["controlValues"] == {"enableEmptyFilter": False}
@@ -60,7 +61,7 @@ def test_other_filter_types(spec: dict, mask: dict, targets: list) -> None:
 
 def test_charts_in_scope_become_excluded_and_derived_keys() -> None:
     f = flt(name="Symbol", dataset="ticks", column="symbol", charts=["Price"])
-    body = nf.filter_body(f, CHARTS)
+    body = spec_filters.filter_body(f, CHARTS)
     assert body["scope"] == {"rootPath": ["ROOT_ID"], "excluded": ["Volume", "Stats"]}
     out = nf.to_server(body, CHARTS, resolver({"Price": ["TAB-a"], "Volume": ["TAB-b"]}))
     assert out["scope"] == {"rootPath": ["ROOT_ID"], "excluded": [11, 12]}
@@ -83,9 +84,9 @@ def test_charts_in_scope_become_excluded_and_derived_keys() -> None:
                "adhoc_filters": [{"clause": "WHERE", "sqlExpression": "1=1", "expressionType": "SQL"}]}),
 ])
 def test_round_trip_through_the_server_form(f: NativeFilter) -> None:
-    entry = nf.to_server(nf.filter_body(f, CHARTS), CHARTS, resolver())
-    back = nf.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
-    assert nf.canonical_filter(back) == nf.canonical_filter(f)
+    entry = nf.to_server(spec_filters.filter_body(f, CHARTS), CHARTS, resolver())
+    back = spec_filters.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
+    assert spec_filters.canonical_filter(back) == spec_filters.canonical_filter(f)
     assert back.model_dump() == f.model_dump()
 
 
@@ -103,7 +104,7 @@ UI_SELECT = {
 
 
 def test_ui_entry_reads_as_plain_fields() -> None:
-    f = nf.decompile_filter(nf.from_server(UI_SELECT, resolver()), CHARTS)
+    f = spec_filters.decompile_filter(nf.from_server(UI_SELECT, resolver()), CHARTS)
     assert f.model_dump(exclude_defaults=True) == {
         "name": "Country", "id": "NATIVE_FILTER-HX2lV--YaAZRQfJ_yfYB2", "dataset": "ticks",
         "column": "country"}
@@ -117,32 +118,32 @@ def test_ui_entry_with_unmodelled_settings_keeps_them_in_extra() -> None:
                                 "filterState": {"value": ["FR"], "label": "FR", "excludeFilterValues": True},
                                 "ownState": {}}
     entry["scope"] = {"rootPath": ["TAB-d-E0Zc1cTH"], "excluded": [12]}
-    f = nf.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
+    f = spec_filters.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
     assert f.default == ["FR"]
     assert f.charts is None
     assert f.extra == {"controlValues": {"inverseSelection": True}, "requiredFirst": True,
                        "defaultDataMask": entry["defaultDataMask"],
                        "scope": {"rootPath": ["TAB-d-E0Zc1cTH"], "excluded": ["Stats"]}}
-    again = nf.to_server(nf.filter_body(f, CHARTS), CHARTS,
+    again = nf.to_server(spec_filters.filter_body(f, CHARTS), CHARTS,
                          resolver({"Price": ["TAB-d-E0Zc1cTH"], "Stats": ["TAB-d-E0Zc1cTH"]}))
-    assert {k: v for k, v in again.items() if k not in nf.DERIVED} == \
-        {k: v for k, v in entry.items() if k not in nf.DERIVED}
+    assert {k: v for k, v in again.items() if k not in spec_filters.DERIVED} == \
+        {k: v for k, v in entry.items() if k not in spec_filters.DERIVED}
     assert again["chartsInScope"] == [10]
 
 
 def test_absent_keys_mean_their_defaults() -> None:
-    entry = {"id": nf.derived_filter_id("Exchange"), "name": "Exchange", "filterType": "filter_select",
+    entry = {"id": spec_filters.derived_filter_id("Exchange"), "name": "Exchange", "filterType": "filter_select",
              "type": "NATIVE_FILTER", "targets": [{"datasetId": 4, "column": {"name": "exchange"}}],
              "defaultDataMask": {"filterState": {"value": None}}}
-    f = nf.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
+    f = spec_filters.decompile_filter(nf.from_server(entry, resolver()), CHARTS)
     assert f.model_dump(exclude_defaults=True) == {"name": "Exchange", "dataset": "ticks", "column": "exchange"}
 
 
 def test_unknown_entries_are_kept_whole() -> None:
     divider = {"id": "NATIVE_FILTER_DIVIDER-x", "type": "DIVIDER", "title": "Section", "description": ""}
-    f = nf.decompile_filter(nf.from_server(divider, resolver()), CHARTS)
+    f = spec_filters.decompile_filter(nf.from_server(divider, resolver()), CHARTS)
     assert f.name == "Section" and f.extra == {"raw": divider}
-    assert nf.to_server(nf.filter_body(f, CHARTS), CHARTS, resolver()) == divider
+    assert nf.to_server(spec_filters.filter_body(f, CHARTS), CHARTS, resolver()) == divider
 
 
 def test_stale_ids_show_as_hash_ids() -> None:
@@ -154,8 +155,8 @@ def test_stale_ids_show_as_hash_ids() -> None:
 
 
 def test_filter_ids_are_stable_and_given_ids_win() -> None:
-    assert nf.filter_id(flt(name="A")) == nf.filter_id(flt(name="A")) != nf.filter_id(flt(name="B"))
-    assert nf.filter_id(flt(name="A", id="NATIVE_FILTER-x")) == "NATIVE_FILTER-x"
+    assert spec_filters.filter_id(flt(name="A")) == spec_filters.filter_id(flt(name="A")) != spec_filters.filter_id(flt(name="B"))
+    assert spec_filters.filter_id(flt(name="A", id="NATIVE_FILTER-x")) == "NATIVE_FILTER-x"
 
 
 def test_compared_ignores_default_spellings() -> None:
@@ -164,7 +165,7 @@ def test_compared_ignores_default_spellings() -> None:
         {"name": "D", "type": "time_range", "multiple": False}]})
     read = Dashboard.model_validate({"title": "t", "filters": [
         {"name": "S", "dataset": "ticks", "column": "symbol", "default": ["AAPL"], "charts": ["A", "B"],
-         "id": nf.derived_filter_id("S"), "description": ""},
+         "id": spec_filters.derived_filter_id("S"), "description": ""},
         {"name": "D", "type": "time_range"}]})
     assert written.compared() == read.compared()
 

@@ -101,7 +101,7 @@ def test_materialized_views_are_refreshed_after_create_when_asked(
 
 def test_a_view_becoming_materialized_is_dropped_first() -> None:
     wh = FakeWarehouse()
-    before = View.stored("hive_prod.s.mv", "SELECT 1", False, TARGET)
+    before = View.from_warehouse("hive_prod.s.mv", "SELECT 1", False, TARGET)
     change = Change(Action.UPDATE, "view", "hive_prod.s.mv", desired=daily(),
                     live=LiveObject(spec=before, id="hive_prod.s.mv"))
     ViewHandler().update(Context(client=None, warehouse=wh), change)
@@ -111,7 +111,7 @@ def test_a_view_becoming_materialized_is_dropped_first() -> None:
 
 def test_delete_drops_with_the_live_kind() -> None:
     wh = FakeWarehouse()
-    live = View.stored("hive_prod.s.mv", "SELECT 1", True, TARGET)
+    live = View.from_warehouse("hive_prod.s.mv", "SELECT 1", True, TARGET)
     ViewHandler().delete(Context(client=None, warehouse=wh), LiveObject(spec=live, id=live.key))
     assert wh.calls == [("drop", "hive_prod.s.mv", True)]
 

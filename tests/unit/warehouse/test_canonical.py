@@ -132,7 +132,7 @@ def test_stored_duckdb_text_equals_the_desired_view() -> None:
         "AS VARCHAR), (CAST(length(CAST(trader_email AS VARCHAR)) AS INTEGER) - 3)), CAST(length("
         "CAST(trader_email AS VARCHAR)) AS INTEGER), '*')) ELSE lpad('', CAST(length(CAST("
         "trader_email AS VARCHAR)) AS INTEGER), '*') END AS trader_email FROM s.t;")
-    live = View.stored("hive_prod.s.v", stored, False, DUCKDB)
+    live = View.from_warehouse("hive_prod.s.v", stored, False, DUCKDB)
     assert live.compared() == desired.compared()
 
 
@@ -193,19 +193,19 @@ def test_what_trinos_formatter_stores_compares_equal_to_the_desired_view() -> No
         ", round((last_price * DECIMAL '1.5'), 2) \"px\"\n"
         'FROM\n  "hive_prod"."s"."t"\n'
         "WHERE ((volume > 0) AND (symbol <> 'X'))\n")
-    live = View.stored("hive_prod.s.v", stored, False, target)
+    live = View.from_warehouse("hive_prod.s.v", stored, False, target)
     assert live.compared() == desired.for_target(target).compared()
     assert salt not in str(live.compared()) and "s\\00E9l" not in str(live.compared())
 
 
 def test_an_unreadable_stored_definition_is_a_change_not_a_crash() -> None:
-    live = View.stored("hive_prod.s.v", f"SELEC sha256('{SALT}') FROM", False, TRINO)
+    live = View.from_warehouse("hive_prod.s.v", f"SELEC sha256('{SALT}') FROM", False, TRINO)
     change = compare(masked_view(TRINO), LiveObject(spec=live, id=live.key))
     assert change is not None and "definition.sql" in [f.path for f in change.fields]
     assert SALT not in render_plan(Plan(changes=[change]))
 
 
 def test_a_stored_view_never_shows_its_sql_in_a_repr() -> None:
-    live = View.stored("hive_prod.s.v", f"SELECT sha256('{SALT}')", False, TRINO)
+    live = View.from_warehouse("hive_prod.s.v", f"SELECT sha256('{SALT}')", False, TRINO)
     assert SALT not in repr(live) and SALT not in repr(LiveObject(spec=live, id=live.key))
     assert SALT not in repr(masked_view(TRINO))  # the target's salt is not in a repr either
