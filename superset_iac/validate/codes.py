@@ -32,7 +32,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "keep_last >= 0, role rules, slug form)"),
     "S011": (E, "layout width outside 1..12, or height below 1"),
     "S012": (E, "a row whose widths add up to more than 12"),
-    "S013": (E, "a physical dataset without schema, or an empty sql"),
+    "S013": (E, "a physical dataset without schema on a Trino database whose URI names none, "
+                "or an empty sql"),
     "S014": (E, "native filter fields that do not fit its type (select/range need dataset and "
                 "column; time_range takes neither)"),
     "S015": (E, "two native filters of one dashboard with the same id or name"),

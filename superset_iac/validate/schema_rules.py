@@ -9,14 +9,17 @@ physical/virtual shape and repeated names.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from superset_iac.diagnostics import Diagnostics
 from superset_iac.kinds.native_filters import filter_id
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
+from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Cell, Dashboard, LayoutItem, NativeFilter
+from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.view import View
 from superset_iac.validate import viztypes
@@ -32,7 +35,7 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
     for chart in tree.each(Chart):
         _viz_type(chart, diags)
     for dataset in tree.each(Dataset):
-        _dataset(dataset, diags)
+        _dataset(dataset, tree.get("database", dataset.database), diags)
     for view in tree.each(View):
         _view(view, diags)
 
@@ -137,10 +140,11 @@ def _quoted(replacement: str) -> str:
     return f"'{replacement}'" if " " not in replacement else replacement
 
 
-def _dataset(ds: Dataset, diags: Diagnostics) -> None:
-    if ds.sql is None and not ds.schema_:
+def _dataset(ds: Dataset, database: Spec | None, diags: Diagnostics) -> None:
+    if ds.sql is None and not ds.schema_ and _needs_schema(database):
         add(diags, ds.pos("name"), "S013",
-            f"{ds.ref}: a physical dataset needs a schema (or give sql for a virtual one)")
+            f"{ds.ref}: a physical dataset on Trino needs a schema "
+            "(or give sql for a virtual one)")
     if ds.sql is not None and not ds.sql.strip():
         add(diags, ds.pos("sql"), "S013", f"{ds.ref}: sql is empty")
     named: list[tuple[str, list[Any]]] = [("columns", ds.columns), ("metrics", ds.metrics)]
@@ -153,6 +157,21 @@ def _dataset(ds: Dataset, diags: Diagnostics) -> None:
                     f"{ds.ref}: {field[:-1]} '{item.name}' is already defined "
                     f"(at {ds.pos(field, first[key], 'name')})")
             first.setdefault(key, i)
+
+
+# trino://user@host:port/catalog: no schema, so an unqualified table has no home.
+_NO_DEFAULT_SCHEMA = re.compile(r"^(?:trino|presto)(?:\+\w+)?://[^/]*(?:/[^/?#]*)?/?(?:[?#].*)?$")
+
+
+def _needs_schema(database: Spec | None) -> bool:
+    """Whether ``schema: null`` leaves the table without a schema.
+
+    SQLite has no schemas and DuckDB, PostgreSQL and most others have a
+    default one: Superset stores ``schema: null`` for those, and it works.
+    Trino has a default schema only when the URI names one. A database
+    outside the tree cannot be told, and is not reported.
+    """
+    return isinstance(database, Database) and bool(_NO_DEFAULT_SCHEMA.match(database.uri))
 
 
 def _view(view: View, diags: Diagnostics) -> None:
