@@ -13,6 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from superset_iac.model.chart import KEY_PARAM
+from superset_iac.validate import viztypes
+
 COLUMN_KEYS = ("groupby", "columns", "all_columns", "groupbyRows", "groupbyColumns", "x_axis",
                "series", "entity", "granularity_sqla", "all_columns_x", "all_columns_y",
                "groupby_b", "source", "target", "column")
@@ -95,3 +98,13 @@ def _order_by(items: list[Any]) -> Iterator[Use]:
             continue
         if isinstance(pair, list) and pair and isinstance(pair[0], str):
             yield Use(("params", "order_by_cols", i), "column", pair[0])
+
+
+def unknown_params(viz_type: str, params: dict[str, Any]) -> list[str]:
+    """Keys of ``params`` no control of ``viz_type`` reads, for the checked types.
+
+    The key superset-iac records its own identity under is its own.
+    """
+    if viz_type not in viztypes.PARAMS_CHECKED:
+        return []
+    return [k for k in params if k not in viztypes.PARAMS and k != KEY_PARAM]

@@ -44,6 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S020": (E, "a secret written in clear instead of as ${VAR}"),
     "S021": (E, "a column or metric name repeated in one dataset"),
     "S022": (W, "keep_last on a column that is not masked partial"),
+    "S023": (W, "a chart params key no control of its viz type reads (with a did-you-mean)"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),

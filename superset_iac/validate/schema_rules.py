@@ -22,7 +22,7 @@ from superset_iac.model.dashboard import Cell, Dashboard, LayoutItem, NativeFilt
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.view import View
-from superset_iac.validate import viztypes
+from superset_iac.validate import chart_fields, viztypes
 from superset_iac.validate.codes import add
 
 GRID = 12  # Superset's dashboard grid is 12 columns wide
@@ -34,6 +34,7 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
         _filters(dashboard, diags)
     for chart in tree.each(Chart):
         _viz_type(chart, diags)
+        _params(chart, diags)
     for dataset in tree.each(Dataset):
         _dataset(dataset, tree.get("database", dataset.database), diags)
     for view in tree.each(View):
@@ -131,9 +132,17 @@ def _viz_type(chart: Chart, diags: Diagnostics) -> None:
             f"{chart.ref}: viz_type '{viz}' was removed from Superset; "
             f"use {_quoted(viztypes.REMOVED[viz])}")
         return
+    near = viztypes.nearest(viz)
     add(diags, chart.pos("viz_type"), "S016",
         f"{chart.ref}: viz_type '{viz}' is not a Superset 6.1 chart type"
-        f"{did_you_mean(viz, viztypes.KNOWN)}")
+        f"{f'; did you mean {near!r}?' if near else ''}")
+
+
+def _params(chart: Chart, diags: Diagnostics) -> None:
+    for key in chart_fields.unknown_params(chart.viz_type, chart.params):
+        add(diags, chart.pos("params", key), "S023",
+            f"{chart.ref}: params key '{key}' is read by no control of {chart.viz_type}"
+            f"{did_you_mean(key, viztypes.PARAMS)}")
 
 
 def _quoted(replacement: str) -> str:
