@@ -50,6 +50,7 @@ from superset_iac.kinds.registry import register
 from superset_iac.kinds.rest import RestHandler, id_of, json_object, managed_fields, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import KEY_PARAM, Chart, canonical_params
+from superset_iac.model.chart_params import expand
 from superset_iac.plan.model import Change, LiveObject
 
 # ctx.options entry: chart key -> slice_name, for the dashboards' layout.
@@ -93,7 +94,7 @@ class ChartHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Chart)
         dataset_id = id_of(ctx, "dataset", spec.dataset)
-        params = {**canonical_params(spec.params), KEY_PARAM: spec.key}
+        params = {**expand(canonical_params(spec.params)), KEY_PARAM: spec.key}
         context = build_query_context(params, spec.viz_type, dataset_id,
                                       live.id if live is not None else None)
         return {

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from superset_iac.model.base import Ref, Spec
+from superset_iac.model.chart_params import tidy
 
 # Form-data keys that mirror a chart's own columns or that the explore UI adds
 # when it saves: ``datasource``/``viz_type``/``slice_id``/``cache_timeout`` are
@@ -32,7 +33,8 @@ KEY_PARAM = "superset_iac_key"
 
 
 def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Form data without server-owned keys: the one normal form of ``params``."""
+    """Form data without server-owned keys or UI bookkeeping, adhoc items in
+    their shortest form (``chart_params.tidy``): the one normal form of ``params``."""
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name in SERVER_PARAMS or name == KEY_PARAM:
@@ -40,7 +42,7 @@ def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
         if name in EMPTY_MEANS_ABSENT and not value:
             continue
         out[name] = value
-    return out
+    return tidy(out)
 
 
 def _blank_to_none(value: str | None) -> str | None:

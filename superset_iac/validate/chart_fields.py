@@ -4,7 +4,8 @@ Superset's form data names dataset columns and metrics under keys that vary
 by chart type. These are the keys of the 6.1 chart plugins' control panels
 that hold columns or metrics; values come as a plain name (a column, or a
 saved metric), an adhoc dict (``{"expressionType": "SQL", "sqlExpression":
-...}`` or ``"SIMPLE"`` with a ``column``), or a list of those.
+...}`` or ``"SIMPLE"`` with a ``column``, or the short ``{column, aggregate}``
+of ``model.chart_params``), or a list of those.
 """
 
 from __future__ import annotations
@@ -14,14 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from superset_iac.model.chart import KEY_PARAM
+from superset_iac.model.chart_params import COLUMN_KEYS, FILTER_KEYS, METRIC_KEYS
 from superset_iac.validate import viztypes
-
-COLUMN_KEYS = ("groupby", "columns", "all_columns", "groupbyRows", "groupbyColumns", "x_axis",
-               "series", "entity", "granularity_sqla", "all_columns_x", "all_columns_y",
-               "groupby_b", "source", "target", "column")
-METRIC_KEYS = ("metrics", "metric", "metric_2", "percent_metrics", "timeseries_limit_metric",
-               "secondary_metric", "size", "x", "y", "metrics_b", "timeseries_limit_metric_b")
-FILTER_KEYS = ("adhoc_filters", "adhoc_filters_b")
 
 
 @dataclass(frozen=True)
