@@ -6,6 +6,7 @@ import click
 
 from superset_iac import __version__
 from superset_iac.cli.apply_cmd import apply
+from superset_iac.cli.convert_cmd import convert
 from superset_iac.cli.diff_cmd import diff
 from superset_iac.cli.export_cmd import export
 from superset_iac.cli.graph_cmd import graph
@@ -32,5 +33,6 @@ main.add_command(validate)
 main.add_command(diff)
 main.add_command(apply)
 main.add_command(export)
+main.add_command(convert)
 main.add_command(graph)
 main.add_command(schema)

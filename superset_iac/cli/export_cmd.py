@@ -103,13 +103,13 @@ def _environment(tree: AssetTree, env_name: str | None) -> Environment | None:
     return resolved
 
 
-def render(report: ExportReport) -> str:
+def render(report: ExportReport, title: str = "Export") -> str:
     lines = []
     for f in report.files:
         if f.action is not FileAction.UNCHANGED:
             lines.append(f"{_MARK[f.action]} {f.path}  ({', '.join(f.objects)})")
     c = report.counts()
-    lines.append(f"Export: {c['objects']} objects; {c['created']} files created, "
+    lines.append(f"{title}: {c['objects']} objects; {c['created']} files created, "
                  f"{c['changed']} changed, {c['unchanged']} unchanged.")
     for name, refs in sorted(report.variables.items()):
         lines.append(f"Set {name} before diff/apply (used by {', '.join(sorted(set(refs)))}).")
