@@ -102,4 +102,11 @@ def unknown_params(viz_type: str, params: dict[str, Any]) -> list[str]:
     """
     if viz_type not in viztypes.PARAMS_CHECKED:
         return []
-    return [k for k in params if k not in viztypes.PARAMS and k != KEY_PARAM]
+    return [k for k in params if k != KEY_PARAM and not _known(viz_type, k)]
+
+
+def _known(viz_type: str, key: str) -> bool:
+    if key in viztypes.PARAMS:
+        return True
+    second = viztypes.SECOND_QUERY.match(key) if viz_type == "mixed_timeseries" else None
+    return second is not None and second.group("base") in viztypes.PARAMS

@@ -64,6 +64,8 @@ REMOVED: dict[str, str] = {
 }
 
 PARAMS = frozenset({
+    # legacy (nvd3 area charts migrated to echarts_area) and mixed_timeseries axes
+    "stacked_style", "yAxisIndex", "yAxisIndexB",
     "adhoc_filters", "aggregateFunction", "aggregation", "align_pn", "all_columns",
     "all_columns_x", "all_columns_y", "allow_rearrange_columns", "allow_render_html",
     "animation", "annotation_layers", "area", "autozoom", "bar_stacked", "baseEdgeWidth",
@@ -163,6 +165,10 @@ PARAMS_CHECKED = frozenset({
     "echarts_timeseries_scatter", "echarts_timeseries_smooth", "echarts_timeseries_step",
     "echarts_area", "mixed_timeseries",
 })
+
+# mixed_timeseries repeats every query control for its second query: ``metrics_b``,
+# ``seriesTypeB``.
+SECOND_QUERY = re.compile(r"^(?P<base>.+?)(?:_b|B)$")
 
 # Words that say nothing about which chart is meant.
 _NOISE = frozenset({"chart", "echarts", "v2", "viz", "plot"})

@@ -20,3 +20,9 @@ def test_a_params_key_no_control_reads_is_reported_for_checked_types_only() -> N
               "superset_iac_key": "k", "metrics": ["m"]}
     assert chart_fields.unknown_params("echarts_timeseries_line", params) == ["time_grain"]
     assert chart_fields.unknown_params("deck_arc", params) == []
+
+
+def test_the_second_query_of_a_mixed_chart_is_known() -> None:
+    params = {"metrics_b": [], "seriesTypeB": "line", "groupby_c": []}
+    assert chart_fields.unknown_params("mixed_timeseries", params) == ["groupby_c"]
+    assert chart_fields.unknown_params("table", {"metrics_b": []}) == ["metrics_b"]
