@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from superset_iac.convert.bundle import read_bundle
+from superset_iac.convert.bundle import Bundle, read_bundle
 from superset_iac.convert.client import BundleClient
 from superset_iac.convert.server import import_bundles
 from superset_iac.export.run import export_read
@@ -15,6 +15,7 @@ from superset_iac.export.writer import ExportReport
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import handlers
 from superset_iac.load.tree import AssetTree
+from superset_iac.validate import viztypes
 
 NOT_IN_BUNDLES = ("roles and row level security rules are not part of a native bundle: "
                   "none were written (export --roles --rls brings them from a Superset)")
@@ -34,5 +35,14 @@ def convert(bundles: list[Path], tree: AssetTree, root: Path,
     readers = [h for h in handlers() if h.kind in CONTENT_KINDS]
     report = export_read(Context(client=client), readers, tree, root,
                          Selection(everything=True), environ)
-    notes = [note for bundle in read for note in bundle.notes] + [NOT_IN_BUNDLES]
+    notes = [note for bundle in read for note in bundle.notes] + _legacy(read) + [NOT_IN_BUNDLES]
     return Converted(report, notes)
+
+
+def _legacy(bundles: list[Bundle]) -> list[str]:
+    """Charts of types Superset's import migrates (``migrate_viz``): convert keeps them
+    as written, and validation reports them (S017) with their replacement."""
+    return [f"{m.where}: viz_type '{m.data.get('viz_type')}' is converted as it is; Superset's "
+            f"import would migrate it to '{viztypes.REMOVED[m.data['viz_type']]}' (S017)"
+            for b in bundles for m in b.members
+            if m.kind == "chart" and viztypes.REMOVED.get(m.data.get("viz_type", "")) in viztypes.KNOWN]

@@ -88,3 +88,14 @@ def test_several_bundles_make_one_tree(tmp_path: Path) -> None:
     assert code == 0, out
     assert "Convert: 7 objects" in out
     assert (tmp_path / "assets" / "charts" / "volume_again.yaml").exists()
+
+
+def test_a_legacy_chart_type_is_converted_as_written_with_a_note(tmp_path: Path) -> None:
+    bundle = tmp_path / "market"
+    shutil.copytree(MARKET, bundle)
+    member = bundle / "export_20260101" / "charts" / "Quantity_table_102.yaml"
+    member.write_text(member.read_text().replace("viz_type: table", "viz_type: dist_bar"))
+    code, out = run(str(bundle), "--assets", str(tmp_path / "assets"))
+    assert code == 0
+    assert "charts/Quantity_table_102.yaml: viz_type 'dist_bar' is converted as it is; " \
+           "Superset's import would migrate it to 'echarts_timeseries_bar' (S017)" in out
