@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from superset_iac.convert.bundle import Bundle, BundleError, Member
+from superset_iac.kinds.dashboard import _int  # chart ids as the dashboard handler reads them
 from superset_iac.model.database import masked_uri
 
 # Model defaults of Superset 6.1 for fields a bundle may leave out.
@@ -248,9 +249,3 @@ class _Remap:
             out[str(new)] = value
         return out
 
-
-def _int(value: Any) -> Any:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
