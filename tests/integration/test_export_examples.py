@@ -8,9 +8,7 @@ types, physical and virtual datasets. Every one of them must survive:
 * apply after export: nothing written, nothing adopted;
 * export again: not a byte changes;
 * the export applied to a fresh Superset -> exported from there: the same files;
-* the export validates with no error;
-* ``convert`` of the example configurations as native bundles (the corpus,
-  ``corpus.py``) writes, offline, the same bytes as their export.
+* the export validates with no error.
 """
 
 from __future__ import annotations
@@ -23,9 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from superset_iac.load.tree import load_tree
 from tests.integration.conftest import start_instance
-from tests.integration.corpus import build_bundles
 from tests.integration.trees import Api, cli, diff_text, export_json, new_tree, snapshot
 
 ENV = "examples"
@@ -129,24 +125,3 @@ def test_the_export_of_every_example_validates(examples: Exported) -> None:
               for d in report["diagnostics"]}
     print(f"\nwarnings on the examples: {sorted(warned)}")
     assert all(code == "S023" for code, _ in warned)
-
-
-def test_convert_of_the_example_bundles_writes_what_export_wrote(
-        examples: Exported, tmp_path: Path) -> None:
-    uri = load_tree(examples.root).get("database", "examples").uri
-    bundles = build_bundles(tmp_path / "bundles", uri)
-    started = time.perf_counter()
-    result = cli("convert", *bundles, "--assets", tmp_path / "converted", env=examples.env)
-    assert result.exit_code == 0, result.output[-4000:]
-    print(f"\nconvert of {len(bundles)} example bundles: {time.perf_counter() - started:.1f} s")
-    exported = load_tree(examples.root)
-    converted = load_tree(tmp_path / "converted")
-    assert len(list(converted)) >= 100
-    different = []
-    for spec in converted:
-        twin = exported.get(spec.KIND, spec.key)
-        assert twin is not None, f"{spec.ref} converted but not exported"
-        if Path(spec.file).read_bytes() != Path(twin.file).read_bytes():
-            different.append((spec.ref, Path(spec.file).read_text(), Path(twin.file).read_text()))
-    assert not different, (f"{len(different)} differ; first: {different[0][0]}\n--- converted\n"
-                           f"{different[0][1][:3000]}\n--- exported\n{different[0][2][:3000]}")
