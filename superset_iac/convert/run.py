@@ -40,9 +40,9 @@ def convert(bundles: list[Path], tree: AssetTree, root: Path,
 
 
 def _legacy(bundles: list[Bundle]) -> list[str]:
-    """Charts of types Superset's import migrates (``migrate_viz``): convert keeps them
-    as written, and validation reports them (S017) with their replacement."""
+    """Charts of types Superset's import migrates (``viztypes.IMPORT_MIGRATES``):
+    convert keeps them as written (validation reports the removed ones, S017)."""
     return [f"{m.where}: viz_type '{m.data.get('viz_type')}' is converted as it is; Superset's "
-            f"import would migrate it to '{viztypes.REMOVED[m.data['viz_type']]}' (S017)"
+            f"import would migrate it to '{viztypes.IMPORT_MIGRATES[m.data['viz_type']]}'"
             for b in bundles for m in b.members
-            if m.kind == "chart" and viztypes.REMOVED.get(m.data.get("viz_type", "")) in viztypes.KNOWN]
+            if m.kind == "chart" and m.data.get("viz_type") in viztypes.IMPORT_MIGRATES]

@@ -149,6 +149,10 @@ def _charts(server: Imported, members: dict[str, Member],
         params = m.data.get("params") or {}
         if isinstance(params, str):
             params = json.loads(params or "{}")
+        # The import keeps only annotation layers that are not stored in the
+        # source Superset (filter_chart_annotations), and always writes the key.
+        params["annotation_layers"] = [a for a in params.get("annotation_layers") or []
+                                       if isinstance(a, dict) and a.get("sourceType") != "NATIVE"]
         row = {"id": id_, "uuid": uuid, "slice_name": _string(m, "slice_name"),
                "viz_type": m.data.get("viz_type") or params.get("viz_type") or "",
                "params": json.dumps({**params, "datasource": f"{dataset['id']}__table"}),

@@ -24,7 +24,9 @@ SERVER_PARAMS = frozenset({"datasource", "viz_type", "slice_id", "cache_timeout"
                            "dashboardId", "force"})
 # Kept only when not empty: they are empty in nearly every saved chart, but a
 # non-empty value changes the query (``url_params`` feeds Jinja's url_param()).
-EMPTY_MEANS_ABSENT = frozenset({"url_params", "extra_form_data"})
+# ``annotation_layers`` defaults to [] in the frontend, and Superset's import
+# writes ``[]`` into every chart that had none.
+EMPTY_MEANS_ABSENT = frozenset({"url_params", "extra_form_data", "annotation_layers"})
 # Where superset-iac records the key of a chart it manages. Superset's REST API
 # never returns ``external_url`` (neither list nor detail), and ``params`` is the
 # only free-form field the chart list returns and the explore UI carries over

@@ -63,6 +63,16 @@ REMOVED: dict[str, str] = {
     "separator": "a divider on the dashboard",
 }
 
+# What Superset's import migrates (``migrate_chart`` with the processors of
+# ``superset/migrations/shared/migrate_viz/processors.py``, 6.1): source -> target.
+IMPORT_MIGRATES: dict[str, str] = {
+    "treemap": "treemap_v2", "pivot_table": "pivot_table_v2", "dual_line": "mixed_timeseries",
+    "sunburst": "sunburst_v2", "line": "echarts_timeseries_line", "area": "echarts_area",
+    "bar": "echarts_timeseries_bar", "dist_bar": "echarts_timeseries_bar",
+    "bubble": "bubble_v2", "heatmap": "heatmap_v2", "histogram": "histogram_v2",
+    "sankey": "sankey_v2",
+}
+
 PARAMS = frozenset({
     # legacy (nvd3 area charts migrated to echarts_area) and mixed_timeseries axes
     "stacked_style", "yAxisIndex", "yAxisIndexB",

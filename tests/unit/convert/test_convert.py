@@ -98,4 +98,4 @@ def test_a_legacy_chart_type_is_converted_as_written_with_a_note(tmp_path: Path)
     code, out = run(str(bundle), "--assets", str(tmp_path / "assets"))
     assert code == 0
     assert "charts/Quantity_table_102.yaml: viz_type 'dist_bar' is converted as it is; " \
-           "Superset's import would migrate it to 'echarts_timeseries_bar' (S017)" in out
+           "Superset's import would migrate it to 'echarts_timeseries_bar'" in out
