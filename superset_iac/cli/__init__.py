@@ -12,7 +12,7 @@ from superset_iac import __version__
 # lists it): ``--version`` needs none of them, ``validate`` no HTTP client.
 COMMANDS = {"validate": "validate_cmd", "diff": "diff_cmd", "apply": "apply_cmd",
             "export": "export_cmd", "graph": "graph_cmd", "schema": "schema_cmd",
-            "access": "access_cmd"}
+            "access": "access_cmd", "convert": "convert_cmd"}
 
 
 class LazyGroup(click.Group):

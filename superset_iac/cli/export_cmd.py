@@ -16,7 +16,7 @@ from superset_iac.diagnostics import Diagnostics, Severity
 from superset_iac.errors import AssetError, ConfigError
 from superset_iac.exitcodes import ExitCode
 from superset_iac.export import run
-from superset_iac.export.select import Selection
+from superset_iac.export.select import Owners, Selection
 from superset_iac.export.writer import ExportReport, FileAction
 from superset_iac.kinds.base import Context
 from superset_iac.load.resolve import resolve_environment
@@ -40,17 +40,21 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
               help="Export every object: databases, datasets, charts, dashboards, roles, RLS.")
 @click.option("--roles", is_flag=True, help="Export roles (with the data they grant access to).")
 @click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
+@click.option("--owners", "owners", default="keep", show_default=True, metavar="keep|drop|map:FILE",
+              help="Owners of datasets, charts and dashboards: as they are, none, or usernames "
+                   "renamed by a YAML mapping (a user mapped to null is left out).")
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
-           dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool) -> ExitCode:
+           dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool,
+           owners: str) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
     Objects already in the tree are found wherever their file is and updated
     in place; objects that did not change are left untouched, so running it
     twice changes nothing. Passwords are written as ${VAR} references.
     """
-    selection = Selection(dashboards, everything, roles, rls)
+    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners))
     if selection.empty:
         raise click.UsageError("say what to export: --dashboard NAME, --all, --roles or --rls")
     root = Path(assets)
@@ -106,7 +110,7 @@ def _environment(tree: AssetTree, env_name: str | None) -> Environment | None:
 
 
 def render(report: ExportReport, environ: Mapping[str, str],
-           env: Environment | None = None) -> str:
+           env: Environment | None = None, title: str = "Export") -> str:
     """The export's summary. Only a variable that is not set is worth a
     "Set ..." line: one already set (LAKEHOUSE_PATH under ``make``) is not.
     A URI variable the environment does not declare gets a line saying where
@@ -116,7 +120,7 @@ def render(report: ExportReport, environ: Mapping[str, str],
         if f.action is not FileAction.UNCHANGED:
             lines.append(f"{_MARK[f.action]} {f.path}  ({', '.join(f.objects)})")
     c = report.counts()
-    lines.append(f"Export: {c['objects']} objects; {c['created']} files created, "
+    lines.append(f"{title}: {c['objects']} objects; {c['created']} files created, "
                  f"{c['changed']} changed, {c['unchanged']} unchanged.")
     declared = set(env.secrets) | set(env.path_variables) if env is not None else set()
     for name, refs in sorted(report.variables.items()):

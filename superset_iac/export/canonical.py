@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from superset_iac.model import Dataset, Spec
 from superset_iac.model.dataset import Column
+from superset_iac.validate import sqltext
 
 
 def canonical(spec: Spec) -> Spec:
@@ -51,10 +52,23 @@ def _sorted(value: Any) -> Any:
 
 
 def _dataset(spec: Spec) -> Spec:
-    """Only the columns equality sees; a physical column's type is the database's."""
+    """Only the columns equality sees; a physical column's type is the database's.
+
+    A virtual dataset whose columns validation cannot name from its SQL
+    (``SELECT *``, ``t.*``, an unaliased ``COUNT(*)``) keeps every column it
+    has: they are what its charts are checked against, so the exported tree
+    validates.
+    """
     assert isinstance(spec, Dataset)
-    columns = [_column(c) for c in spec.columns if c.compared() is not None]
+    keep_all = spec.sql is not None and _projection_unknown(spec.sql)
+    columns = [_column(c) for c in spec.columns if keep_all or c.compared() is not None]
     return spec.model_copy(update={"columns": columns})
+
+
+def _projection_unknown(sql: str) -> bool:
+    query = sqltext.parse(sql, True).single
+    names = sqltext.projection(query) if query is not None else None
+    return names is None or sqltext.STAR in names
 
 
 def _column(column: Column) -> Column:

@@ -13,7 +13,11 @@ They are exported when something exported names them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from superset_iac.errors import ConfigError
 from superset_iac.model import KINDS
@@ -26,11 +30,60 @@ EVERYTHING = CONTENT_KINDS + ("role", "rls")
 
 
 @dataclass(frozen=True)
+class Owners:
+    """What export writes as the owners of datasets, charts and dashboards.
+
+    ``keep``: the usernames as they are. ``drop``: none (for a tree applied to
+    another Superset, whose users differ; applying it leaves the objects
+    without owners, which Admins can still edit). ``map``: each username
+    renamed by a YAML mapping (``alice: alice.smith``), or left out when it
+    maps to nothing (``bob: null``); a username the mapping does not name is
+    kept.
+    """
+
+    mode: str = "keep"
+    mapping: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> "Owners":
+        if text in ("keep", "drop"):
+            return cls(text)
+        if not text.startswith("map:") or not text[4:]:
+            raise ConfigError(f"--owners takes keep, drop or map:FILE, not '{text}'")
+        path = Path(text[4:])
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise ConfigError(f"--owners {text}: cannot be read ({err})") from None
+        if not isinstance(data, dict) or not all(
+                isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()):
+            raise ConfigError(f"--owners {text}: expected a mapping of username to username "
+                              "(or null)")
+        return cls("map", data)
+
+    def apply(self, live: Live) -> Live:
+        if self.mode == "keep":
+            return live
+        return {kind: {key: self._one(obj) for key, obj in objects.items()}
+                for kind, objects in live.items()}
+
+    def _one(self, obj: LiveObject) -> LiveObject:
+        owners = getattr(obj.spec, "owners", None)
+        if not owners:
+            return obj
+        kept = [] if self.mode == "drop" else \
+            [self.mapping.get(o, o) for o in owners if self.mapping.get(o, o) is not None]
+        spec = obj.spec.model_copy(update={"owners": sorted(set(kept))})
+        return dataclasses.replace(obj, spec=spec)
+
+
+@dataclass(frozen=True)
 class Selection:
     dashboards: tuple[str, ...] = ()
     everything: bool = False
     roles: bool = False
     rls: bool = False
+    owners: Owners = Owners()
 
     def kinds_to_read(self) -> tuple[str, ...]:
         """Kinds whose handlers must read, in dependency order.
@@ -68,7 +121,9 @@ def select(live: Live, selection: Selection) -> Selected:
                   if not getattr(obj.spec, "builtin", False)]
     seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
               for d in selection.dashboards]
-    return _closure(live, seeds)
+    chosen = _closure(live, seeds)
+    chosen.objects = selection.owners.apply(chosen.objects)
+    return chosen
 
 
 def find_dashboard(dashboards: dict[str, LiveObject], wanted: str) -> LiveObject:

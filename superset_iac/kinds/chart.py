@@ -62,6 +62,7 @@ from superset_iac.model.base import Spec
 from superset_iac.model.chart import (KEY_PARAM, Chart, canonical_params, default_time_column,
                                       split_time_filter, time_subject, with_time_filter)
 from superset_iac.model.dataset import Dataset
+from superset_iac.model.chart_params import expand
 from superset_iac.plan.model import Change, LiveObject
 
 class ChartHandler(RestHandler):
@@ -116,7 +117,7 @@ class ChartHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Chart)
         dataset_id = id_of(ctx, "dataset", spec.dataset)
-        params = canonical_params(spec.params)
+        params = expand(canonical_params(spec.params))
         if spec.time_filter:
             params = with_time_filter(params, time_subject(params, time_column(ctx, spec.dataset)))
         params[KEY_PARAM] = spec.key

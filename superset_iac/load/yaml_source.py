@@ -23,17 +23,24 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
-    """Safe loader without implicit timestamps: dates stay strings.
+    """Safe loader without implicit timestamps, with YAML 1.2 booleans.
 
     A time range such as ``2024-01-01`` must reach the spec as written, not as
-    a ``datetime.date`` that fails a ``str`` field.
+    a ``datetime.date`` that fails a ``str`` field. Only ``true``/``false``
+    are booleans: PyYAML follows YAML 1.1, where ``yes``, ``no``, ``on`` and
+    ``off`` are too, so ``published: yes`` would pass a strict boolean and a
+    country code ``NO`` would become ``False``.
     """
 
 
+_BOOL = "tag:yaml.org,2002:bool"
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"
+         and tag != _BOOL]
     for ch, resolvers in _Base.yaml_implicit_resolvers.copy().items()
 }
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from superset_iac.model.base import Ref, Spec
 from superset_iac.model.dataset import Dataset
+from superset_iac.model.chart_params import expand, tidy
 
 # Form-data keys that mirror a chart's own columns or that the explore UI adds
 # when it saves: ``datasource``/``viz_type``/``slice_id``/``cache_timeout`` are
@@ -38,7 +39,10 @@ SERVER_PARAMS = frozenset({"datasource", "viz_type", "slice_id", "cache_timeout"
 # non-empty value changes the query (``url_params`` feeds Jinja's url_param()).
 # ``adhoc_filters`` is empty once the time filter apply adds is read back out
 # of a chart that had no other filter: no filter and no key filter alike.
-EMPTY_MEANS_ABSENT = frozenset({"url_params", "extra_form_data", "adhoc_filters"})
+# ``annotation_layers`` defaults to [] in the frontend, and Superset's import
+# writes ``[]`` into every chart that had none.
+EMPTY_MEANS_ABSENT = frozenset({"url_params", "extra_form_data", "adhoc_filters",
+                                "annotation_layers"})
 # Where superset-iac records the key of a chart it manages. Superset's REST API
 # never returns ``external_url`` (neither list nor detail), and ``params`` is the
 # only free-form field the chart list returns and the explore UI carries over
@@ -47,7 +51,8 @@ KEY_PARAM = "superset_iac_key"
 
 
 def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Form data without server-owned keys: the one normal form of ``params``."""
+    """Form data without server-owned keys or UI bookkeeping, adhoc items in
+    their shortest form (``chart_params.tidy``): the one normal form of ``params``."""
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name in SERVER_PARAMS or name == KEY_PARAM:
@@ -55,7 +60,7 @@ def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
         if name in EMPTY_MEANS_ABSENT and not value:
             continue
         out[name] = value
-    return out
+    return tidy(out)
 
 
 TEMPORAL_RANGE = "TEMPORAL_RANGE"
@@ -118,7 +123,9 @@ def split_time_filter(params: dict[str, Any], subject: str | None) -> tuple[dict
 
 
 def _is_added(adhoc: dict[str, Any], subject: str) -> bool:
-    own = {k: v for k, v in adhoc.items() if k not in _EDITOR_KEYS or k == "sqlExpression" and v}
+    """``adhoc`` is the filter apply adds, in Superset's form or the tree's short one."""
+    full = expand({"adhoc_filters": [adhoc]})["adhoc_filters"][0]
+    own = {k: v for k, v in full.items() if k not in _EDITOR_KEYS or k == "sqlExpression" and v}
     return own == time_filter(subject)
 
 

@@ -1,7 +1,9 @@
 """Plans as text, Terraform-style: ``+`` create, ``~`` update, ``-`` delete.
 
 Nothing is ever cut short. A scalar, a one-line string and a short list or
-mapping are shown on the field's line as JSON (``path: 50 -> 10``).
+mapping are shown on the field's line as the files write them, YAML's flow
+style (``path: 50 -> 10``, ``sql: SELECT 1 -> SELECT 2``), unset entries of
+mappings left out (a ``null`` says nothing).
 Multi-line text (SQL, markdown) and a list or mapping longer than ``WIDTH``
 (a layout, a JSON document) are shown as an indented block below the path:
 for an update as a unified diff of before and after (``-``/``+`` lines and
@@ -19,6 +21,7 @@ import json
 from typing import Any
 
 import click
+import yaml
 
 from superset_iac.export import yamlout
 from superset_iac.model.refs import MASK
@@ -118,10 +121,22 @@ def without_empty(value: Any) -> Any:
 
 
 def inline(value: Any) -> str:
-    """A value on one line: JSON, or ``(none)`` for an absent one."""
+    """A value on one line as the asset files write it (YAML's flow style:
+    ``SELECT 1``, ``[symbol, ts]``, ``{a: 1}``), or ``(none)`` for an absent one.
+
+    One notation throughout: the blocks below a field are the files' YAML too.
+    """
     if value is None:
         return "(none)"
-    return json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str) and ("\n" in value or value != value.strip()):
+        return json.dumps(value, ensure_ascii=False)  # where its line breaks are matters here
+    try:
+        text = yaml.safe_dump(without_empty(value), default_flow_style=True, sort_keys=False,
+                              allow_unicode=True, width=1 << 30)
+    except yaml.YAMLError:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    text = text[: -len("...\n")] if text.endswith("...\n") else text
+    return text.strip()
 
 
 def is_block(value: Any) -> bool:
@@ -140,7 +155,7 @@ def block_lines(value: Any) -> list[str]:
     if isinstance(value, str):
         return value.splitlines() or [""]
     try:
-        return yamlout.dump(value).splitlines()
+        return yamlout.dump(without_empty(value)).splitlines()
     except Exception:  # noqa: BLE001 - any value still renders, as JSON
         return json.dumps(value, indent=2, default=str, ensure_ascii=False).splitlines()
 

@@ -4,7 +4,8 @@ Superset's form data names dataset columns and metrics under keys that vary
 by chart type. These are the keys of the 6.1 chart plugins' control panels
 that hold columns or metrics; values come as a plain name (a column, or a
 saved metric), an adhoc dict (``{"expressionType": "SQL", "sqlExpression":
-...}`` or ``"SIMPLE"`` with a ``column``), or a list of those.
+...}`` or ``"SIMPLE"`` with a ``column``, or the short ``{column, aggregate}``
+of ``model.chart_params``), or a list of those.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-COLUMN_KEYS = ("groupby", "columns", "all_columns", "groupbyRows", "groupbyColumns", "x_axis",
-               "series", "entity", "granularity_sqla", "all_columns_x", "all_columns_y",
-               "groupby_b", "source", "target", "column")
-METRIC_KEYS = ("metrics", "metric", "metric_2", "percent_metrics", "timeseries_limit_metric",
-               "secondary_metric", "size", "x", "y", "metrics_b", "timeseries_limit_metric_b")
-FILTER_KEYS = ("adhoc_filters", "adhoc_filters_b")
+from superset_iac.model.chart import KEY_PARAM
+from superset_iac.model.chart_params import COLUMN_KEYS, FILTER_KEYS, METRIC_KEYS
+from superset_iac.validate import viztypes
 
 
 @dataclass(frozen=True)
@@ -95,3 +93,20 @@ def _order_by(items: list[Any]) -> Iterator[Use]:
             continue
         if isinstance(pair, list) and pair and isinstance(pair[0], str):
             yield Use(("params", "order_by_cols", i), "column", pair[0])
+
+
+def unknown_params(viz_type: str, params: dict[str, Any]) -> list[str]:
+    """Keys of ``params`` no control of ``viz_type`` reads, for the checked types.
+
+    The key superset-iac records its own identity under is its own.
+    """
+    if viz_type not in viztypes.PARAMS_CHECKED:
+        return []
+    return [k for k in params if k != KEY_PARAM and not _known(viz_type, k)]
+
+
+def _known(viz_type: str, key: str) -> bool:
+    if key in viztypes.PARAMS:
+        return True
+    second = viztypes.SECOND_QUERY.match(key) if viz_type == "mixed_timeseries" else None
+    return second is not None and second.group("base") in viztypes.PARAMS

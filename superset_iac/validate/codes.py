@@ -41,7 +41,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "keep_last >= 0, role rules, slug form)"),
     "S011": (E, "layout width outside 1..12, or height below 1"),
     "S012": (E, "a row whose widths add up to more than 12"),
-    "S013": (E, "a physical dataset without schema, or an empty sql"),
+    "S013": (E, "a physical dataset without schema on a Trino database whose URI names none, "
+                "or an empty sql"),
     "S014": (E, "native filter fields that do not fit its type (select/range need dataset and "
                 "column; time_range takes neither)"),
     "S015": (E, "two native filters of one dashboard with the same id or name"),
@@ -52,6 +53,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S020": (E, "a secret written in clear instead of as ${VAR}"),
     "S021": (E, "a column or metric name repeated in one dataset"),
     "S022": (W, "keep_last on a column that is not masked partial"),
+    "S023": (W, "a chart params key no control of its viz type reads (with a did-you-mean)"),
     "S030": (E, "a ${VAR} in a database URI outside a secret slot (user, host, port, query key, "
                 "a parameter that is not a password/token; the path only for path_variables)"),
     "S031": (E, "a ${VAR} in a database URI that the environment does not declare "

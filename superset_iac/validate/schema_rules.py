@@ -9,17 +9,20 @@ physical/virtual shape and repeated names.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
+from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Cell, Dashboard, LayoutItem, NativeFilter
+from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.native_filters import filter_id
 from superset_iac.model.view import View
-from superset_iac.validate import viztypes
+from superset_iac.validate import chart_fields, viztypes
 from superset_iac.validate.codes import add
 
 GRID = 12  # Superset's dashboard grid is 12 columns wide
@@ -31,8 +34,9 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
         _filters(dashboard, diags)
     for chart in tree.each(Chart):
         _viz_type(chart, diags)
+        _params(chart, diags)
     for dataset in tree.each(Dataset):
-        _dataset(dataset, diags)
+        _dataset(dataset, tree.get("database", dataset.database), diags)
     for view in tree.each(View):
         _view(view, diags)
 
@@ -128,19 +132,28 @@ def _viz_type(chart: Chart, diags: Diagnostics) -> None:
             f"{chart.ref}: viz_type '{viz}' was removed from Superset; "
             f"use {_quoted(viztypes.REMOVED[viz])}")
         return
+    near = viztypes.nearest(viz)
     add(diags, chart.pos("viz_type"), "S016",
         f"{chart.ref}: viz_type '{viz}' is not a Superset 6.1 chart type"
-        f"{did_you_mean(viz, viztypes.KNOWN)}")
+        f"{f'; did you mean {near!r}?' if near else ''}")
+
+
+def _params(chart: Chart, diags: Diagnostics) -> None:
+    for key in chart_fields.unknown_params(chart.viz_type, chart.params):
+        add(diags, chart.pos("params", key), "S023",
+            f"{chart.ref}: params key '{key}' is read by no control of {chart.viz_type}"
+            f"{did_you_mean(key, viztypes.PARAMS)}")
 
 
 def _quoted(replacement: str) -> str:
     return f"'{replacement}'" if " " not in replacement else replacement
 
 
-def _dataset(ds: Dataset, diags: Diagnostics) -> None:
-    if ds.sql is None and not ds.schema_:
+def _dataset(ds: Dataset, database: Spec | None, diags: Diagnostics) -> None:
+    if ds.sql is None and not ds.schema_ and _needs_schema(database):
         add(diags, ds.pos("name"), "S013",
-            f"{ds.ref}: a physical dataset needs a schema (or give sql for a virtual one)")
+            f"{ds.ref}: a physical dataset on Trino needs a schema "
+            "(or give sql for a virtual one)")
     if ds.sql is not None and not ds.sql.strip():
         add(diags, ds.pos("sql"), "S013", f"{ds.ref}: sql is empty")
     named: list[tuple[str, list[Any]]] = [("columns", ds.columns), ("metrics", ds.metrics)]
@@ -153,6 +166,21 @@ def _dataset(ds: Dataset, diags: Diagnostics) -> None:
                     f"{ds.ref}: {field[:-1]} '{item.name}' is already defined "
                     f"(at {ds.pos(field, first[key], 'name')})")
             first.setdefault(key, i)
+
+
+# trino://user@host:port/catalog: no schema, so an unqualified table has no home.
+_NO_DEFAULT_SCHEMA = re.compile(r"^(?:trino|presto)(?:\+\w+)?://[^/]*(?:/[^/?#]*)?/?(?:[?#].*)?$")
+
+
+def _needs_schema(database: Spec | None) -> bool:
+    """Whether ``schema: null`` leaves the table without a schema.
+
+    SQLite has no schemas and DuckDB, PostgreSQL and most others have a
+    default one: Superset stores ``schema: null`` for those, and it works.
+    Trino has a default schema only when the URI names one. A database
+    outside the tree cannot be told, and is not reported.
+    """
+    return isinstance(database, Database) and bool(_NO_DEFAULT_SCHEMA.match(database.uri))
 
 
 def _view(view: View, diags: Diagnostics) -> None:

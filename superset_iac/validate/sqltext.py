@@ -267,9 +267,14 @@ STAR = "*"
 
 
 def projection(query: exp.Expression) -> list[str] | None:
-    """Output column names (lowercase) of a query; ``["*"]`` if it selects a star;
-    None if they cannot be known. Unnamed expressions are left out: Trino calls
-    them ``_col0`` and nobody can mean that."""
+    """Output column names (lowercase) of a query; ``["*"]`` if it selects every
+    column of its one table; None if they cannot be known offline.
+
+    Unknown: ``t.*`` or ``*`` over a join (which tables' columns, in which
+    order, only the database knows), and an unaliased expression such as
+    ``COUNT(*)``, whose name is the database's choice (``count`` on
+    PostgreSQL, ``_col0`` on Trino, the SQL text on SQLite).
+    """
     node: Any = query
     while isinstance(node, (exp.SetOperation, exp.Subquery)):
         node = node.this if isinstance(node, exp.Subquery) else node.left
@@ -277,11 +282,15 @@ def projection(query: exp.Expression) -> list[str] | None:
         return None
     names: list[str] = []
     for item in node.expressions:
-        if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and item.is_star):
-            return [STAR]
+        if isinstance(item, exp.Star):
+            return None if node.args.get("joins") else [STAR]
+        if isinstance(item, exp.Column) and item.is_star:
+            return None
         name = item.alias if isinstance(item, exp.Alias) else \
             item.name if isinstance(item, exp.Column) else ""
-        if name and name != jinja.PLACEHOLDER:
+        if not name:
+            return None
+        if name != jinja.PLACEHOLDER:
             names.append(name.lower())
     return names
 

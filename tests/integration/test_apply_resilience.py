@@ -359,7 +359,7 @@ def test_one_changed_chart_sends_only_that_charts_write(tree, media_view):
     diff = tree.cli("diff")
     assert diff.exit_code == 3
     assert diff.stdout.splitlines()[:2] == [f"~ chart/Price {tree.u}",
-                                            '    description: (none) -> "Changed in git."']
+                                            '    description: (none) -> Changed in git.']
     assert tree.writes() == []
     applied = tree.cli("apply")
     assert applied.exit_code == 0, applied.output

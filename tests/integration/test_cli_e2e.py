@@ -251,7 +251,7 @@ def test_a_hand_edit_is_exit_3_showing_that_field_and_json_says_the_same(
     assert text.exit_code == 3
     assert text.stdout.splitlines() == [
         "~ chart/Volume by symbol",
-        '    description: "Edited in the UI" -> "Total traded volume per symbol."',
+        '    description: Edited in the UI -> Total traded volume per symbol.',
         f"Plan: 0 to create, 1 to update, 0 to delete, {OBJECTS - 1} unchanged."]
     as_json = cli(environ, "diff", "--assets", str(tree), "--format", "json")
     assert as_json.exit_code == 3

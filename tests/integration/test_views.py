@@ -256,8 +256,8 @@ def test_changing_one_mask_changes_exactly_that_column_of_that_view(lake: Lake) 
         ("view/hive_prod.crm.v_two", ["definition.columns[name].sql"])]
     text = render_plan(changed)
     shown = SHOWN[lake.name]
-    assert f"~ view/hive_prod.crm.v_two\n    definition.columns[name].sql: \"{shown['redact']}\" " \
-        f"-> \"{shown['partial']}" in text
+    assert f"~ view/hive_prod.crm.v_two\n    definition.columns[name].sql: {shown['redact']} " \
+        f"-> {shown['partial']}" in text
     assert SALT not in text
     # applied, it is one replace of that view, and the next diff is empty
     ctx = apply(env, bind(env, two_masks({"mask": "partial", "keep_last": 2}), other))

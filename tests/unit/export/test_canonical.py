@@ -35,6 +35,18 @@ def test_a_physical_dataset_keeps_only_the_columns_equality_sees() -> None:
         {"name": "b", "is_dttm": True}]
 
 
+def test_a_virtual_dataset_whose_columns_sql_cannot_name_keeps_them_all() -> None:
+    columns = [{"name": "a", "type": "INT"}, {"name": "count(*)", "type": "BIGINT"}]
+    for sql in ("SELECT a, COUNT(*) FROM t GROUP BY a", "SELECT * FROM t",
+                "SELECT t.* FROM t JOIN u ON t.id = u.id"):
+        out = canonical(dataset("v", sql=sql, columns=columns))
+        assert [c.model_dump(exclude_defaults=True) for c in out.columns] == [
+            {"name": "a"}, {"name": "count(*)"}], sql
+    named = canonical(dataset("v", sql="SELECT a, COUNT(*) AS n FROM t GROUP BY a",
+                              columns=columns))
+    assert named.columns == []
+
+
 def test_a_dashboard_is_written_in_the_layout_form_it_was_read_in() -> None:
     """No layout step here: the handler reads the canonical form (see test_dashboard)."""
     from superset_iac.model import Dashboard

@@ -72,3 +72,30 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(everything=True).kinds_to_read() == (
         "database", "dataset", "chart", "role", "dashboard", "rls")
     assert Selection().empty
+
+
+def test_owners_are_kept_dropped_or_mapped(tmp_path) -> None:
+    from superset_iac.export.select import Owners
+    from tests.unit.export.conftest import chart, database, dataset
+    live = live_state(database(), dataset(owners=["alice", "bob"]), chart(owners=["carol"]),
+                      dashboard(charts=("Price",), owners=["alice"]))
+
+    def owners(policy: Owners) -> dict[str, list[str]]:
+        chosen = select(live, Selection(everything=True, owners=policy)).objects
+        return {k: o.spec.owners for kind in ("dataset", "chart", "dashboard")
+                for k, o in chosen[kind].items()}
+
+    assert owners(Owners.parse("keep")) == {"ticks": ["alice", "bob"], "Price": ["carol"],
+                                            "market": ["alice"]}
+    assert owners(Owners.parse("drop")) == {"ticks": [], "Price": [], "market": []}
+    mapping = tmp_path / "owners.yaml"
+    mapping.write_text("alice: alice.smith\nbob: null\n")
+    assert owners(Owners.parse(f"map:{mapping}")) == {
+        "ticks": ["alice.smith"], "Price": ["carol"], "market": ["alice.smith"]}
+    assert live["dataset"]["ticks"].spec.owners == ["alice", "bob"]  # the live state is not touched
+    for bad in ("all", "map:", f"map:{tmp_path / 'missing.yaml'}"):
+        with pytest.raises(ConfigError, match="--owners"):
+            Owners.parse(bad)
+    mapping.write_text("- alice\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        Owners.parse(f"map:{mapping}")

@@ -228,3 +228,20 @@ def test_histogram_and_spatial_columns() -> None:
                                    "end_spatial": {"type": "latlong", "latCol": "LAT2", "lonCol": "LON2"}},
                                   "deck_arc", 1)["queries"][0]
     assert arcs["columns"] == ["LAT", "LON", "LAT2", "LON2"]
+
+
+def test_a_short_adhoc_metric_is_written_in_superset_form(rsps, csrf, ctx) -> None:
+    rsps.add("POST", f"{API}/chart/", json={"id": 22, "result": {}})
+    rsps.add("PUT", f"{API}/chart/22", json={"id": 22, "result": {}})
+    short = {**PARAMS, "metrics": [{"column": "last_price", "aggregate": "AVG"}],
+             "adhoc_filters": [{"subject": "symbol", "operator": "==", "comparator": "X"}]}
+    ChartHandler().create(ctx, spec(params=short))
+    sent = json.loads(body(rsps.calls[1])["params"])
+    assert sent["metrics"] == [{"expressionType": "SIMPLE", "column": {"column_name": "last_price"},
+                                "aggregate": "AVG", "label": "AVG(last_price)"}]
+    assert sent["adhoc_filters"][0]["expressionType"] == "SIMPLE"
+    query = json.loads(body(rsps.calls[1])["query_context"])["queries"][0]
+    assert query["filters"] == [{"col": "symbol", "op": "==", "val": "X"}]
+    # what the server then returns reads back as the tree wrote it
+    live = ChartHandler().to_spec(ctx, row(params=sent))
+    assert live.params["metrics"] == short["metrics"]

@@ -20,7 +20,7 @@ def test_short_values_stay_on_the_field_line() -> None:
     lines = render_change(update(FieldChange("cache_timeout", 300, 600),
                                  FieldChange("description", None, "Ticks")))
     assert lines == ["~ dataset/ticks", "    cache_timeout: 300 -> 600",
-                     '    description: (none) -> "Ticks"']
+                     '    description: (none) -> Ticks']
 
 
 def test_multi_line_text_is_a_unified_diff_block_not_a_cut_line() -> None:
@@ -73,7 +73,7 @@ def test_a_create_shows_long_values_whole_as_indented_blocks() -> None:
                                 "columns": [{"name": f"c{i}", "is_dttm": False} for i in range(9)],
                                 "cache_timeout": None})
     lines = render_change(Change(Action.CREATE, "dataset", "ticks", fields=fields))
-    assert lines[:7] == ["+ dataset/ticks", '    name: "ticks"', "    sql:",
+    assert lines[:7] == ["+ dataset/ticks", '    name: ticks', "    sql:",
                          "        SELECT symbol,", "               AVG(price) AS p",
                          "        FROM ticks", "        GROUP BY symbol"]
     assert lines[7:10] == ["    columns:", "        - name: c0", "          is_dttm: false"]
@@ -83,7 +83,7 @@ def test_a_create_shows_long_values_whole_as_indented_blocks() -> None:
 def test_a_long_single_line_string_is_shown_whole_on_its_line() -> None:
     long = "CASE WHEN x IS NULL THEN NULL ELSE " + "'*' || " * 30 + "'' END"
     (line,) = render_change(update(FieldChange("sql", "x", long)))[1:]
-    assert line.endswith(long + '"') and "…" not in line
+    assert line.endswith(" -> " + long) and "…" not in line
 
 
 def test_secrets_stay_sensitive_even_when_long() -> None:
@@ -120,3 +120,13 @@ def test_a_create_leaves_unset_nested_entries_out() -> None:
     assert lines[1:5] == ["    columns:", "        - name: ts", "          is_dttm: true",
                           "          groupby: true"]
     assert not any("null" in line or "extra" in line for line in lines)
+
+
+def test_values_read_like_the_files_sql_as_sql_no_nulls() -> None:
+    lines = render_change(update(
+        FieldChange("sql", "SELECT a FROM t", "SELECT b FROM t"),
+        FieldChange("params.groupby", ["symbol"], ["symbol", "ts"]),
+        FieldChange("extra", {"a": 1, "b": None}, {"a": 2})))
+    assert lines[1:] == ["    sql: SELECT a FROM t -> SELECT b FROM t",
+                         "    params.groupby: [symbol] -> [symbol, ts]",
+                         "    extra: {a: 1} -> {a: 2}"]

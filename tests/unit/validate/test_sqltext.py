@@ -62,10 +62,18 @@ def test_predicate(text: str, ok: bool) -> None:
 def test_projection_aliases_bare_columns_and_star() -> None:
     def names(sql: str) -> list[str] | None:
         return sqltext.projection(parse(sql).statements[0])
-    assert names('SELECT "timestamp", Sym AS symbol, COUNT(*), t.x FROM t') == \
+    assert names('SELECT "timestamp", Sym AS symbol, t.x FROM t') == \
         ["timestamp", "symbol", "x"]
     assert names("SELECT a FROM t UNION SELECT b FROM u") == ["a"]
-    assert names("SELECT t.*, a FROM t") == ["*"]
+    assert names("SELECT *, a FROM t") == ["*"]
+
+
+def test_projection_the_database_names_is_unknown() -> None:
+    def names(sql: str) -> list[str] | None:
+        return sqltext.projection(parse(sql).statements[0])
+    assert names("SELECT a, COUNT(*) FROM t GROUP BY a") is None  # count, _col1, "COUNT(*)"
+    assert names("SELECT t.*, a FROM t") is None
+    assert names("SELECT * FROM t JOIN u ON t.id = u.id") is None
     assert names("WITH c AS (SELECT 1 AS z) SELECT z AS zz FROM c") == ["zz"]
 
 
