@@ -87,7 +87,8 @@ def test_each_role_holds_exactly_what_it_declares(applied, superset):
     viewer = {pvms[i] for i in roles["Viewer"]["permission_ids"]}
     datasets = {n for p, n in viewer if p == "datasource_access"}
     assert {re.sub(r"\(id:\d+\)$", "", n) for n in datasets} == {
-        "[lakehouse].[option_ticks]", "[lakehouse].[volume_stats]", "[lakehouse].[mv_daily_stats]"}
+        "[lakehouse].[option_ticks]", "[lakehouse].[volume_stats]", "[lakehouse].[mv_daily_stats]",
+        "[lakehouse].[app_log_events]"}
     assert ("database_access", "superset-iac://role/Viewer") in viewer  # the managed marker
     assert ("can_write", "Chart") not in viewer
     gamma = set(roles["Gamma"]["permission_ids"])
