@@ -120,6 +120,15 @@ def _is_added(adhoc: dict[str, Any], subject: str) -> bool:
     return own == time_filter(subject)
 
 
+def _without_empty_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """An empty ``adhoc_filters`` filters nothing, as none does. A chart written
+    without the key reads back with ``[]`` once its added time filter is taken
+    off (split_time_filter), so the two compare equal; what is written keeps it."""
+    if params.get("adhoc_filters") == []:
+        return {k: v for k, v in params.items() if k != "adhoc_filters"}
+    return params
+
+
 def _blank_to_none(value: str | None) -> str | None:
     return value if value else None
 
@@ -170,7 +179,7 @@ class Chart(Spec):
             "name": self.name,
             "dataset": self.dataset,
             "viz_type": self.viz_type,
-            "params": canonical_params(self.params),
+            "params": _without_empty_filters(canonical_params(self.params)),
             "description": _blank_to_none(self.description),
             "owners": sorted(self.owners),
             "cache_timeout": self.cache_timeout,

@@ -226,3 +226,12 @@ def test_histogram_and_spatial_columns() -> None:
                                    "end_spatial": {"type": "latlong", "latCol": "LAT2", "lonCol": "LON2"}},
                                   "deck_arc", 1)["queries"][0]
     assert arcs["columns"] == ["LAT", "LON", "LAT2", "LON2"]
+
+
+def test_no_adhoc_filters_and_an_empty_list_compare_equal() -> None:
+    """A chart written without adhoc_filters reads back with [] once its added time
+    filter is taken off: no drift. A filter that filters still counts."""
+    bare = {k: v for k, v in PARAMS.items() if k != "adhoc_filters"}
+    assert spec(params={**bare, "adhoc_filters": []}).compared() == spec(params=bare).compared()
+    where = {"clause": "WHERE", "expressionType": "SQL", "sqlExpression": "volume > 0"}
+    assert spec(params={**bare, "adhoc_filters": [where]}).compared() != spec(params=bare).compared()
