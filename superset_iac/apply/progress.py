@@ -9,8 +9,8 @@ parseable while the log still shows the run. Colour only on a terminal.
 
     Applying 19 changes.
     [ 1/19] + view/hive_prod.logs_db.v_app_logs: created (0.12s)
-    [ 4/19] ! dataset/app_logs: failed: POST /api/v1/dataset/ → 422: …
-    [ 9/19] ? chart/Log events by service: skipped: depends on dataset/app_logs, which failed
+    [ 4/19] ! dataset/app_log_events: failed: POST /api/v1/dataset/ → 422: …
+    [ 9/19] ? chart/Log events by service: skipped: depends on dataset/app_log_events, which failed
 """
 
 from __future__ import annotations

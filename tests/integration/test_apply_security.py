@@ -87,7 +87,8 @@ def test_each_role_holds_exactly_what_it_declares(applied, superset):
     viewer = {pvms[i] for i in roles["Viewer"]["permission_ids"]}
     datasets = {n for p, n in viewer if p == "datasource_access"}
     assert {re.sub(r"\(id:\d+\)$", "", n) for n in datasets} == {
-        "[lakehouse].[option_ticks]", "[lakehouse].[volume_stats]", "[lakehouse].[mv_daily_stats]"}
+        "[lakehouse].[option_ticks]", "[lakehouse].[volume_stats]", "[lakehouse].[mv_daily_stats]",
+        "[lakehouse].[app_log_events]"}
     assert ("database_access", "superset-iac://role/Viewer") in viewer  # the managed marker
     assert ("can_write", "Chart") not in viewer
     gamma = set(roles["Gamma"]["permission_ids"])
@@ -144,7 +145,7 @@ def test_viewer_reads_dashboards_and_only_its_datasets_but_cannot_create_a_chart
     datasets = sess.get(f"{superset.url}/api/v1/dataset/", params={"q": "(page_size:100)"})
     assert datasets.status_code == 200
     assert {d["table_name"] for d in datasets.json()["result"]} == {
-        "option_ticks", "volume_stats", "mv_daily_stats"}  # not app_logs
+        "option_ticks", "volume_stats", "mv_daily_stats", "app_log_events"}
     created = sess.post(f"{superset.url}/api/v1/chart/",
                         json={"slice_name": "nope", "viz_type": "table",
                               "datasource_id": 1, "datasource_type": "table"})

@@ -131,9 +131,8 @@ def cli(environ: dict[str, str], *args: str, input: str | None = None) -> Result
     return CliRunner().invoke(main, list(args), env=environ, input=input)
 
 
-# The team's tree is valid with warnings (G006: the dashboard opens the log
-# chart's dataset to roles whose grants leave it out); diff and apply print
-# them on stderr before anything else.
+# A tree's warnings (none in the team's own) are printed on stderr before
+# anything else by diff and apply.
 WARNING = re.compile(r"^\S+:\d+:\d+: [A-Z]\d{3} warning: ")
 
 

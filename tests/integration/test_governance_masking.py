@@ -12,9 +12,10 @@ answer contains any of those values. Admin, who may, does see them through
 the raw control dataset: proof that the probes would catch a leak.
 
 SQL Lab grants a table to whoever may use a dataset *of its name*, whatever
-that dataset reads: the ``app_logs`` dataset (over the masking view) once
-let Developer, who has SQL Lab, read the raw ``logs_db.app_logs``. Validate
-now reports that (G001) and Developer is no longer granted it.
+that dataset reads: a log dataset named ``app_logs`` (over the masking view)
+once let Developer, who has SQL Lab, read the raw ``logs_db.app_logs``.
+Validate reports that (G001); the dataset is now ``app_log_events``, granted
+to every role the dashboard shows it to.
 
 Last, validation refuses (exit 1, file and line) a copy of ``assets/`` changed
 in one place so that it would expose a raw table.
@@ -191,8 +192,9 @@ def test_admin_does_see_raw_values_through_the_raw_dataset(gov, pii):
 
 # -- validation, offline --------------------------------------------------------------
 
-DATASETS_LINE = "  datasets: [option_ticks, volume_stats, mv_daily_stats]\n"
-EXPOSURES = {  # one change to assets/ -> (code, file reported, its line holding, roles named)
+DATASETS_LINE = "  datasets: [option_ticks, volume_stats, mv_daily_stats, app_log_events]\n"
+EXPOSURES = {  # one change to assets/ (everywhere in the files the glob matches)
+    #            -> (code, file reported, its line holding, roles named)
     "a dataset moved onto the raw table": (
         ("datasets/option_ticks.yaml", "FROM option_ticks_db.v_option_ticks_masked",
          f"FROM {RAW_TICKS}"),
@@ -202,22 +204,22 @@ EXPOSURES = {  # one change to assets/ -> (code, file reported, its line holding
          DATASETS_LINE + "  schemas: [lakehouse.option_ticks_db]\n"),
         ("G002", "roles/analyst.yaml", "schemas:", set())),
     "SQL Lab and a dataset named like the raw logs table": (
-        ("roles/developer.yaml", "mv_daily_stats]", "mv_daily_stats, app_logs]"),
-        ("G001", "datasets/app_logs.yaml", "name:", {"Developer"})),
+        ("*/*.yaml", "app_log_events", "app_logs"),  # the dataset, its chart, its grants
+        ("G001", "datasets/app_log_events.yaml", "name:", {"Analyst", "Developer"})),
 }
 
 
 @pytest.mark.parametrize("case", sorted(EXPOSURES))
 def test_validate_refuses_a_tree_exposing_a_raw_table_naming_file_and_line(tmp_path, case):
-    (path, old, new), (code, reported, holding, roles) = EXPOSURES[case]
+    (pattern, old, new), (code, reported, holding, roles) = EXPOSURES[case]
     tree = tmp_path / "assets"
     shutil.copytree(ROOT / "assets", tree)
-    text = (tree / path).read_text()
-    assert old in text
-    (tree / path).write_text(text.replace(old, new, 1))
+    changed = [path for path in tree.glob(pattern) if old in path.read_text()]
+    assert changed
+    for path in changed:
+        path.write_text(path.read_text().replace(old, new))
     result = run_cli("validate", "--assets", tree, "--format", "json", env={})
     assert result.exit_code == 1, result.output
-    # (the errors: the team's tree also carries G006 warnings, about dashboard RBAC)
     found = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"]
     line = next(i for i, row in enumerate((tree / reported).read_text().splitlines(), 1)
                 if holding in row)

@@ -245,3 +245,12 @@ def test_a_short_adhoc_metric_is_written_in_superset_form(rsps, csrf, ctx) -> No
     # what the server then returns reads back as the tree wrote it
     live = ChartHandler().to_spec(ctx, row(params=sent))
     assert live.params["metrics"] == short["metrics"]
+
+
+def test_no_adhoc_filters_and_an_empty_list_compare_equal() -> None:
+    """A chart written without adhoc_filters reads back with [] once its added time
+    filter is taken off: no drift. A filter that filters still counts."""
+    bare = {k: v for k, v in PARAMS.items() if k != "adhoc_filters"}
+    assert spec(params={**bare, "adhoc_filters": []}).compared() == spec(params=bare).compared()
+    where = {"clause": "WHERE", "expressionType": "SQL", "sqlExpression": "volume > 0"}
+    assert spec(params={**bare, "adhoc_filters": [where]}).compared() != spec(params=bare).compared()

@@ -50,13 +50,14 @@ def test_impact_of_a_view_reaches_its_datasets_charts_and_dashboard(assets) -> N
 
 def test_impact_of_a_role_stops_at_what_it_grants(assets) -> None:
     assert list(lineage.impact(assets, "role/Ops")) == [
-        "dataset/app_logs", "dataset/volume_stats", "dashboard/lakehouse-analytics"]
+        "dataset/app_log_events", "dataset/mv_daily_stats", "dataset/option_ticks",
+        "dataset/volume_stats", "dashboard/lakehouse-analytics"]
 
 
 def test_impact_of_an_rls_rule_goes_through_its_datasets_not_its_role(assets) -> None:
     reached = lineage.impact(assets, "rls/analyst_symbol_entitlement")
     assert "role/Analyst" in reached and "chart/Volume by symbol" in reached
-    assert "dataset/app_logs" not in reached  # granted to Analyst's peers, not filtered
+    assert "dataset/app_log_events" not in reached  # granted to Analyst, not filtered
 
 
 def test_a_table_is_found_by_its_short_name(assets) -> None:
