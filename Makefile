@@ -39,13 +39,14 @@ CLI := $(VENV)/bin/superset-iac
 
 .PHONY: help venv superset superset-stop superset-status superset-production superset-production-stop \
         lakehouse examples demo trino trino-stop trino-status lakehouse-trino \
-        validate diff apply export test test-unit clean distclean
+        validate diff apply export test test-unit lint clean distclean
 
 help:
 	@echo "make demo           local Superset + lakehouse + apply the assets"
 	@echo "make demo WAREHOUSE=trino   the same over a local Trino 476 on :$(TRINO_PORT)"
 	@echo "make trino          fetch (Maven, cached) and start Trino on :$(TRINO_PORT); trino-stop"
 	@echo "make test           install what the tests need, run pytest"
+	@echo "make lint           ruff and mypy (CI runs them)"
 	@echo "make venv           the tool's virtualenv (.venv)"
 	@echo "make superset       install, initialise and start Superset on :$(PORT)"
 	@echo "make superset-stop  stop it"
@@ -162,6 +163,11 @@ test: venv lakehouse
 	python3 devstack/production.py init
 	-$(TRINO) install
 	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
+
+# Lint and types (pyproject.toml [tool.ruff], setup.cfg [mypy]); CI runs it.
+lint: venv
+	$(VENV)/bin/ruff check superset_iac
+	$(VENV)/bin/mypy
 
 test-unit: venv
 	$(TEST_ENV) $(VENV)/bin/pytest -m "not integration" $(ARGS)

@@ -26,7 +26,8 @@ class BundleClient:
         return self._requests
 
     def list(self, resource: str, filters: Any = (), columns: Any = None,
-             order_column: str | None = None, order_direction: str = "asc") -> list[dict[str, Any]]:
+             order_column: str | None = None, order_direction: str = "asc",
+             page_size: int = 100) -> list[dict[str, Any]]:
         self._requests += 1
         return [dict(row) for row in self._server.rows.get(resource, [])]
 
@@ -40,3 +41,17 @@ class BundleClient:
         if detail is None:
             raise IacError(f"convert: no {resource} {match.group('id')} in the bundles")
         return {"result": dict(detail)}
+
+    def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]:
+        return dict(self.get(f"{resource}/{id}")["result"])
+
+    # Convert only reads: a write reaching this client is a bug, never sent anywhere.
+    def post(self, path: str, json: Any = None, *, files: Mapping[str, Any] | None = None,
+             data: Mapping[str, Any] | None = None) -> Any:
+        raise IacError(f"convert writes nothing (POST {path})")
+
+    def put(self, path: str, json: Any) -> Any:
+        raise IacError(f"convert writes nothing (PUT {path})")
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        raise IacError(f"convert writes nothing (DELETE {path})")

@@ -89,7 +89,8 @@ def _databases(server: Imported, members: dict[str, Member]) -> dict[str, dict[s
         data = dict(m.data)
         if "allow_csv_upload" in data:  # renamed in Superset 3.0
             data.setdefault("allow_file_upload", data.pop("allow_csv_upload"))
-        extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+        given = data.get("extra")
+        extra: dict[str, Any] = given if isinstance(given, dict) else {}
         name = _string(m, "database_name")
         detail = {"id": id_, "uuid": uuid, "database_name": name,
                   "sqlalchemy_uri": masked_uri(_string(m, "sqlalchemy_uri")),
@@ -177,7 +178,7 @@ def _dashboards(server: Imported, members: dict[str, Member], charts: dict[str, 
             raise BundleError(f"{m.where}: 'position' and 'metadata' must be mappings")
         metadata.pop("show_native_filters", None)  # removed in Superset 3.0
         _new_ids(m, position, metadata, charts, datasets)
-        row = {"id": id_, "uuid": uuid, "dashboard_title": _string(m, "dashboard_title"),
+        row: dict[str, Any] = {"id": id_, "uuid": uuid, "dashboard_title": _string(m, "dashboard_title"),
                "slug": m.data.get("slug"), "published": bool(m.data.get("published")),
                "certified_by": m.data.get("certified_by"),
                "certification_details": m.data.get("certification_details"),

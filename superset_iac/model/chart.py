@@ -25,8 +25,8 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from superset_iac.model.base import Ref, Spec
-from superset_iac.model.dataset import Dataset
 from superset_iac.model.chart_params import expand, tidy
+from superset_iac.model.dataset import Dataset
 
 # Form-data keys that mirror a chart's own columns or that the explore UI adds
 # when it saves: ``datasource``/``viz_type``/``slice_id``/``cache_timeout`` are

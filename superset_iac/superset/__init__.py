@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from superset_iac.superset.client import SupersetClient
-    from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer
-    from superset_iac.superset.records import RequestRecord
-    from superset_iac.superset.version import ServerVersion
+if TYPE_CHECKING:  # the names __getattr__ gives, for type checkers
+    from superset_iac.superset.client import SupersetClient  # noqa: F401
+    from superset_iac.superset.errors import ApiError, TransientWriteError, UnsupportedServer  # noqa: F401
+    from superset_iac.superset.records import RequestRecord  # noqa: F401
+    from superset_iac.superset.version import ServerVersion  # noqa: F401
 
 _WHERE = {"SupersetClient": "client", "ApiError": "errors", "TransientWriteError": "errors",
           "UnsupportedServer": "errors", "RequestRecord": "records", "ServerVersion": "version"}

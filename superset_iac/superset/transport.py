@@ -42,8 +42,8 @@ from superset_iac.superset.errors import (
     server_message,
 )
 from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
-from superset_iac.superset.version import SECURITY_API_HELP
 from superset_iac.superset.timeouts import CONNECT_TIMEOUT, DEFAULT_TIMEOUT  # noqa: F401
+from superset_iac.superset.version import SECURITY_API_HELP
 from superset_iac.superset.wire import (
     is_csrf_failure,
     json_body,

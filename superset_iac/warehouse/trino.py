@@ -28,8 +28,7 @@ from superset_iac.errors import ConfigError
 from superset_iac.model.environment import Warehouse as WarehouseConfig
 from superset_iac.warehouse import LiveView, ViewDdl, sqlgen
 from superset_iac.warehouse.canonical import Target
-from superset_iac.warehouse.errors import (
-    WarehouseError, WarehouseUnreachable, one_line, without_secrets)
+from superset_iac.warehouse.errors import WarehouseError, WarehouseUnreachable, one_line, without_secrets
 
 Row = list[Any]
 
