@@ -23,6 +23,7 @@ from typing import Any
 import click
 import yaml
 
+from superset_iac.diagnostics import printable
 from superset_iac.export import yamlout
 from superset_iac.model.refs import MASK
 from superset_iac.plan.model import SYMBOL, Action, Change, FieldChange, Plan
@@ -52,13 +53,14 @@ _NAMED = 5  # objects a not-in-tree line names before it counts the rest
 
 def not_in_tree_line(refs: list[str]) -> str:
     """``3 managed objects are no longer in the tree (a, b, c); --prune deletes them.``"""
-    named = ", ".join(refs[:_NAMED]) + (f", and {len(refs) - _NAMED} more" if len(refs) > _NAMED else "")
+    named = ", ".join(printable(r) for r in refs[:_NAMED]) + (f", and {len(refs) - _NAMED} more" if len(refs) > _NAMED else "")
     what = "1 managed object is" if len(refs) == 1 else f"{len(refs)} managed objects are"
     return f"{what} no longer in the tree ({named}); --prune deletes {'it' if len(refs) == 1 else 'them'}."
 
 
 def render_change(change: Change, colour: bool = False) -> list[str]:
-    head = f"{SYMBOL[change.action]} {change.ref}"
+    # A name is the tree's or the server's: escaped, it cannot forge a line.
+    head = f"{SYMBOL[change.action]} {printable(change.ref)}"
     if colour:
         head = click.style(head, fg=_COLOUR[change.action], bold=True)
     lines = [head]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from superset_iac.model import Chart
 from superset_iac.plan.diff import field_changes, plan
 from superset_iac.plan.model import Action, Change, FieldChange, Plan
 from superset_iac.plan.render import WIDTH, block_diff, is_block, render_change, render_plan
@@ -130,3 +131,12 @@ def test_values_read_like_the_files_sql_as_sql_no_nulls() -> None:
     assert lines[1:] == ["    sql: SELECT a FROM t -> SELECT b FROM t",
                          "    params.groupby: [symbol] -> [symbol, ts]",
                          "    extra: {a: 1} -> {a: 2}"]
+
+
+def test_an_object_name_with_a_newline_cannot_forge_a_plan_line() -> None:
+    forged = "x\nPlan: 0 to create, 0 to update, 0 to delete, 9 unchanged."
+    chart = Chart.model_validate({"name": forged, "dataset": "d", "viz_type": "table"})
+    text = render_plan(plan({"chart": {forged: chart}}, {"chart": {}}))
+    lines = text.splitlines()
+    assert lines[0] == "+ chart/x\\nPlan: 0 to create, 0 to update, 0 to delete, 9 unchanged."
+    assert [line for line in lines if line.startswith("Plan:")] == [lines[-1]]
