@@ -53,7 +53,8 @@ _NAMED = 5  # objects a not-in-tree line names before it counts the rest
 
 def not_in_tree_line(refs: list[str]) -> str:
     """``3 managed objects are no longer in the tree (a, b, c); --prune deletes them.``"""
-    named = ", ".join(printable(r) for r in refs[:_NAMED]) + (f", and {len(refs) - _NAMED} more" if len(refs) > _NAMED else "")
+    more = f", and {len(refs) - _NAMED} more" if len(refs) > _NAMED else ""
+    named = ", ".join(printable(r) for r in refs[:_NAMED]) + more
     what = "1 managed object is" if len(refs) == 1 else f"{len(refs)} managed objects are"
     return f"{what} no longer in the tree ({named}); --prune deletes {'it' if len(refs) == 1 else 'them'}."
 
