@@ -177,7 +177,7 @@ def _totals(rows: list[dict]) -> dict:
 @pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.key)
 def test_a_chart_carries_the_time_filter_exactly_when_its_dataset_has_a_time_column(api, chart):
     params = json.loads(api.chart(chart.key)["params"])
-    temporal = [f for f in params["adhoc_filters"] if f.get("operator") == "TEMPORAL_RANGE"]
+    temporal = [f for f in params.get("adhoc_filters", []) if f.get("operator") == "TEMPORAL_RANGE"]
     column = default_time_column(TREE.get("dataset", chart.dataset))
     assert [(f["subject"], f["comparator"]) for f in temporal] == \
         ([(column, "No filter")] if column else [])
