@@ -13,6 +13,11 @@
   only for requests that are safe to repeat (GET, HEAD, PUT, DELETE, and any
   request that provably never left). A POST that may have been applied raises
   ``TransientWriteError`` instead: a blind repeat could create a duplicate.
+- **Rate limits**: a 429 (a production Superset limits every client to
+  ``RATELIMIT_APPLICATION``, 50 requests a second by default) means the
+  request was refused before it ran, so any method is repeated, after the
+  ``Retry-After`` the server gives (at most ``MAX_RETRY_AFTER`` s) or the
+  backoff.
   A **timeout** is never retried: a server that accepts connections and does
   not answer would otherwise hold a run for (retries + 1) times the timeout,
   and "no answer within N s" would not be true.
@@ -63,6 +68,8 @@ CSRF_PATH = "/api/v1/security/csrf_token/"
 # PUT and DELETE are idempotent in Superset's API: repeating one yields the same state.
 REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
+RATE_LIMITED = 429
+MAX_RETRY_AFTER = 10.0  # seconds: a longer wait asked for is capped, not obeyed blindly
 _MISSING_ROUTE = "requested URL was not found on the server"
 # flask-jwt-extended answers 401 (expired) or 422 (malformed) with {"msg": …}.
 _TOKEN_ONLY_HINT = (
@@ -191,6 +198,9 @@ class Transport:
                     self._pause(attempt)
                     continue
                 raise self._transport_error(method, shown, failure, repeatable) from exc
+            if response.status_code == RATE_LIMITED and not last:
+                self._pause(attempt, response.headers.get("Retry-After"))
+                continue
             if response.status_code not in TRANSIENT_STATUSES:
                 return response
             if not repeatable:
@@ -225,8 +235,13 @@ class Transport:
     def _body(self, response: requests.Response) -> Any:
         return json_body(response, self._secrets())
 
-    def _pause(self, attempt: int) -> None:
+    def _pause(self, attempt: int, retry_after: str | None = None) -> None:
         delay = self.backoff * 2**attempt
+        if retry_after is not None:
+            try:
+                delay = min(max(float(retry_after), 0.0), MAX_RETRY_AFTER)
+            except ValueError:  # an HTTP date: the backoff will do
+                pass
         if delay > 0:
             time.sleep(delay)
 

@@ -660,3 +660,29 @@ def test_access_token_mode_explains_a_malformed_token(rsps):
     assert str(info.value).startswith(
         "GET /api/v1/chart/ → 422: Not enough segments (the access token"
     )
+
+
+def test_a_rate_limited_post_is_repeated_after_the_wait_the_server_asks(rsps, monkeypatch):
+    """A production Superset limits each client (RATELIMIT_APPLICATION, 50/s by
+    default): a 429 was refused before it ran, so even a POST is repeated."""
+    waits: list[float] = []
+    monkeypatch.setattr("superset_iac.superset.transport.time.sleep", waits.append)
+    add_login(rsps)
+    add_csrf(rsps)
+    limited = {"errors": [{"message": "429 Too Many Requests: 50 per 1 second"}]}
+    rsps.add("POST", CHARTS, status=429, json=limited, headers={"Retry-After": "1"})
+    rsps.add("POST", CHARTS, status=429, json=limited, headers={"Retry-After": "3600"})
+    rsps.add("POST", CHARTS, json={"id": 7, "result": {}})
+    c = client(retries=3, backoff=0.5)
+    assert c.post("chart/", {"slice_name": "x"})["id"] == 7
+    assert [r.status for r in c.requests if r.method == "POST" and r.kind == "api"] == [429, 429, 200]
+    assert waits == [1.0, 10.0]  # the server's wait, capped
+
+
+def test_a_rate_limit_that_lasts_past_the_retries_is_one_error(rsps, monkeypatch):
+    monkeypatch.setattr("superset_iac.superset.transport.time.sleep", lambda _s: None)
+    add_login(rsps)
+    rsps.add("GET", CHARTS, status=429, json={"message": "429 Too Many Requests"})
+    with pytest.raises(ApiError) as info:
+        client(retries=1).get("chart/")
+    assert info.value.status == 429 and len(rsps.calls) == 1 + 2
