@@ -132,7 +132,9 @@ def test_database_errors_never_echo_the_uri_password(client, prefix):
                 "sqlalchemy_uri": "postgresql://app:Sup3rS3cret@127.0.0.1:1/lake",
             },
         )
-    assert info.value.status == 422
+    # 422 when Superset has no PostgreSQL driver; 400 with the connection's own
+    # error (psycopg2 is in Superset's environment for its production metadata DB).
+    assert info.value.status in (400, 422)
     assert "Sup3rS3cret" not in str(info.value)
 
 
