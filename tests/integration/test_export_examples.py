@@ -125,11 +125,12 @@ def test_the_export_of_every_example_validates(examples: Exported) -> None:
     report = json.loads(result.stdout)
     errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
     assert result.exit_code == 0 and errors == [], errors[:5]
-    # Superset's own examples carry one typo nothing reads (x_axis_forma): S023 says so.
+    # Superset's own examples carry one typo nothing reads (x_axis_forma): S023 says so;
+    # and a filter of the Sales dashboard scoped to every chart cannot narrow some: F001.
     warned = {(d["code"], d["message"].split("params key ")[-1].split(" ")[0])
               for d in report["diagnostics"]}
     print(f"\nwarnings on the examples: {sorted(warned)}")
-    assert all(code == "S023" for code, _ in warned)
+    assert all(code in ("S023", "F001") for code, _ in warned)
 
 
 @pytest.fixture(scope="module")
