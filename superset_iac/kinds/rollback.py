@@ -28,7 +28,7 @@ def finish_or_remove(ctx: Context, handler: Handler, spec: Spec, new_id: Any,
     """Run ``finish`` (the requests after the POST of ``spec``); if one fails,
     delete the object just created and raise one ``WriteFailed`` line."""
     try:
-        finish()
+        _finish(finish)
     except IacError as err:
         reason = redact(str(err))
         try:
@@ -37,3 +37,21 @@ def finish_or_remove(ctx: Context, handler: Handler, spec: Spec, new_id: Any,
             raise WriteFailed(f"{what}: {reason}; removing it again failed too "
                               f"({redact(str(undo))}): the next apply finishes it") from None
         raise WriteFailed(f"{what}: {reason}; it was removed again, nothing is left") from None
+
+
+def _finish(finish: Callable[[], None]) -> None:
+    """``finish``, once more after a conflict: another run that adopted the new
+    object (two applies at once) may have set the same columns, metrics or
+    permissions between our POST and our next request. ``finish`` reads the
+    object again first, so the second try converges on what is there instead
+    of deleting an object the other run is building on."""
+    try:
+        finish()
+    except IacError as err:
+        if not _concurrent(err):
+            raise
+        finish()
+
+
+def _concurrent(err: IacError) -> bool:
+    return getattr(err, "status", None) in (409, 422) and "already exist" in str(err)

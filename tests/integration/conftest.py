@@ -26,6 +26,8 @@ from typing import Iterator
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 # The Trino fixtures (trino_server, warehouse) live in their own module.
 from tests.integration.trino_stack import trino_server, trino_superset, warehouse  # noqa: F401
@@ -61,7 +63,7 @@ class SupersetInstance:
 
     def login(self) -> dict:
         """POST /api/v1/security/login: {"access_token", "refresh_token"}."""
-        resp = requests.post(
+        resp = _patient_session().post(
             f"{self.url}/api/v1/security/login",
             json={"username": self.username, "password": self.password,
                   "provider": "db", "refresh": True},
@@ -78,7 +80,7 @@ class SupersetInstance:
         to, `Accept: application/json`, and `Referer` (Superset checks it
         over HTTPS only, but it costs nothing).
         """
-        sess = requests.Session()
+        sess = _patient_session()
         sess.headers.update({"Accept": "application/json", "Referer": self.url})
         tokens = self.login()
         sess.headers["Authorization"] = f"Bearer {tokens['access_token']}"
@@ -104,6 +106,18 @@ class SupersetInstance:
     def stop(self) -> None:
         subprocess.run([sys.executable, str(DEVSTACK), "stop", "--home", str(self.home)],
                        capture_output=True, text=True, timeout=60, env=self._env)
+
+
+def _patient_session() -> requests.Session:
+    """A session that waits out a 429: the production stand-in limits every
+    client to 50 requests a second (Superset's RATELIMIT_APPLICATION), which a
+    test creating objects by hand in a loop reaches. A 429 never ran, so any
+    method may be repeated."""
+    sess = requests.Session()
+    retry = Retry(total=8, status_forcelist=[429], allowed_methods=None, backoff_factor=0.2,
+                  respect_retry_after_header=True, raise_on_status=False)
+    sess.mount("http://", HTTPAdapter(max_retries=retry))
+    return sess
 
 
 def _free_port() -> int:

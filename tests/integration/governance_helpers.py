@@ -122,7 +122,7 @@ def write_tree(root: Path, trino: TrinoInstance | None = None) -> Path:
         (root / "databases" / "lakehouse_raw.yaml").write_text(RAW_DATABASE.format(port=trino.port))
         for env_file in (root / "environments").glob("*.yaml"):  # a URI names only allowed hosts
             text = env_file.read_text()
-            if "127.0.0.1" not in text:
+            if "allowed_hosts: [127.0.0.1" not in text:
                 env_file.write_text(text.replace("allowed_hosts: [", "allowed_hosts: [127.0.0.1, ", 1))
         control = root / "datasets" / "raw_ticks_control.yaml"
         control.write_text(control.read_text().replace("database: lakehouse\n",
