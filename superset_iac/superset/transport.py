@@ -33,6 +33,7 @@ clearer as an error than as an HTML page parsed as JSON.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any, Self
@@ -238,10 +239,8 @@ class Transport:
     def _pause(self, attempt: int, retry_after: str | None = None) -> None:
         delay = self.backoff * 2**attempt
         if retry_after is not None:
-            try:
+            with contextlib.suppress(ValueError):  # an HTTP date: the backoff will do
                 delay = min(max(float(retry_after), 0.0), MAX_RETRY_AFTER)
-            except ValueError:  # an HTTP date: the backoff will do
-                pass
         if delay > 0:
             time.sleep(delay)
 
