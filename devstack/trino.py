@@ -323,6 +323,12 @@ def ready(url: str) -> bool:
     if not info or info.get("starting", True):
         return False
     try:
+        # The node manager must list this node as active: a catalog query can
+        # answer before it does, and a write then fails with NO_NODES_AVAILABLE.
+        nodes = query(url, "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'",
+                      timeout=10)
+        if not nodes or not nodes[0] or nodes[0][0] < 1:
+            return False
         return bool(query(url, f"SELECT count(*) FROM {CATALOG}.information_schema.schemata",
                           timeout=10))
     except (DevstackError, urllib.error.URLError, OSError, ValueError):

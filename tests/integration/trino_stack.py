@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -110,6 +111,19 @@ def _template(lakehouse: Any) -> Path:
     return state / "templates" / f"lakehouse-{lakehouse.builder_hash()[:16]}"
 
 
+def _load(lakehouse: Any, instance: TrinoInstance) -> Any:
+    """The sample data, once more after a few seconds if Trino had not yet
+    scheduled its own node (NO_NODES_AVAILABLE just after start on a busy machine)."""
+    for attempt in range(3):
+        try:
+            return lakehouse.build_trino(instance.host, instance.port)
+        except Exception as err:
+            if "NO_NODES_AVAILABLE" not in str(err) or attempt == 2:
+                raise
+            time.sleep(5)
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
 def trino_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrinoInstance]:
     """A fresh Trino with the sample lakehouse in ``hive_prod``: loaded by
@@ -122,7 +136,7 @@ def trino_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrinoInst
         shutil.copytree(template, home / "warehouse")
     instance = start_trino(home)
     try:
-        loaded = lakehouse.build_trino(instance.host, instance.port)
+        loaded = _load(lakehouse, instance)
     except Exception as err:  # the load is part of getting the server
         stop_trino(instance.home)
         _unavailable(f"loading the lakehouse failed: {err}")
