@@ -112,15 +112,16 @@ def _sha256(*parts: bytes) -> str:
 
 
 @contextlib.contextmanager
-def state_lock(name: str):
+def state_lock(name: str, directory: Path | None = None):
     """Serialise one kind of build (the venv, a template) across processes.
 
     Two test sessions (or `make test` beside `make demo`) may start at once;
     both must not build the same thing in the same place. One lock per
     thing, so that a long examples build does not hold up a base start.
     """
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(STATE_DIR / f".{name}.lock", "a+") as handle:
+    where = directory or STATE_DIR  # another devstack's state (trino.py) may share this
+    where.mkdir(parents=True, exist_ok=True)
+    with open(where / f".{name}.lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

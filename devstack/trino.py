@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import importlib.util
 import json
 import os
@@ -131,16 +130,9 @@ _sd = _superset_devstack()
 pid_alive, port_in_use, free_port, _tail = _sd.pid_alive, _sd.port_in_use, _sd.free_port, _sd._tail
 
 
-@contextlib.contextmanager
-def state_lock(name: str):
-    """One installer or starter per thing at a time, across processes."""
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(STATE_DIR / f".{name}.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def state_lock(name: str) -> contextlib.AbstractContextManager:
+    """One installer or starter per thing at a time, across processes (.trino/)."""
+    return _sd.state_lock(name, STATE_DIR)
 
 
 # --------------------------------------------------------------------------
