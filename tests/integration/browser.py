@@ -442,9 +442,14 @@ def fit_to_page(browser: Browser, width: int) -> int:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def apply_team_assets(superset: Any, lakehouse_path: Path, workdir: Path) -> dict[str, str]:
+def apply_team_assets(superset: Any, lakehouse_path: Path, workdir: Path,
+                      trino: Any = None) -> dict[str, str]:
     """Apply the repository's ``assets/`` with the ``local`` environment, as ``make demo``
     does, to the session's Superset; returns the environment variables used.
+
+    With ``trino`` (a ``trino_stack.TrinoInstance``) the tree is applied with
+    ``local-trino`` instead, as ``make demo WAREHOUSE=trino`` does, from a copy
+    pointing at that Trino's port.
 
     Other tests apply the same tree to the same server: a second apply
     changes nothing, and one after a test's hand edits restores them.
@@ -452,9 +457,14 @@ def apply_team_assets(superset: Any, lakehouse_path: Path, workdir: Path) -> dic
     from click.testing import CliRunner
 
     from superset_iac.cli import main
+    from tests.integration.trino_stack import trino_assets
 
     env = {**superset.env(lakehouse_path), "SUPERSET_IAC_AUDIT_LOG": str(workdir / "audit.jsonl")}
-    result = CliRunner().invoke(main, ["apply", "--assets", str(ROOT / "assets"), "--env", "local",
+    assets, env_name = ROOT / "assets", "local"
+    if trino is not None:
+        assets, env_name = trino_assets(workdir / "assets", trino), "local-trino"
+        env.update(trino.env())
+    result = CliRunner().invoke(main, ["apply", "--assets", str(assets), "--env", env_name,
                                        "--yes"], env=env, catch_exceptions=False)
     if result.exit_code != 0:
         raise AssertionError(f"apply of assets/ exited {result.exit_code}:\n{result.output[-4000:]}")

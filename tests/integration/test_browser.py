@@ -12,9 +12,14 @@ does): every chart in the filter's scope receives other data from Superset
 and draws something else, every chart outside it the same data and the same
 picture. A dashboard of broken and empty charts shows the check can fail.
 
+Every test runs on both warehouses (ids ``[duckdb]``, ``[trino]``): the
+session's Superset over the DuckDB file with ``--env local``, and a Superset
+of its own over the local Trino with ``--env local-trino`` (the masking views
+and the materialized view created in Trino by the same apply).
+
 The screenshot is written to the test's tmp dir, and to
-``$SUPERSET_IAC_SCREENSHOT`` when set (``docs/dashboard.png`` for the README).
-Without Chromium the tests skip on a laptop and fail in CI.
+``$SUPERSET_IAC_SCREENSHOT`` when set (``docs/dashboard.png`` for the README,
+taken on DuckDB). Without Chromium the tests skip on a laptop and fail in CI.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +52,7 @@ from tests.integration.browser import (
     open_dashboard,
     wait_settled,
 )
+from tests.integration.trino_stack import WAREHOUSES
 from tests.integration.native_filters import (CHARTS, DASHBOARD, chart_data, data_mask,
                                               filtered_query_string, in_scope, narrowing_value,
                                               same_rows)
@@ -95,18 +102,42 @@ def team_dashboard() -> tuple[Dashboard, list[str]]:
     return dashboard, [charts[ref.key] for ref in dashboard.chart_refs()]
 
 
+@dataclass
+class StandIn:
+    """The Superset the check runs on, with the team's tree applied over ``warehouse``."""
+
+    warehouse: str
+    superset: Any
+    apply_seconds: float
+
+
+@pytest.fixture(scope="module", params=WAREHOUSES)
+def stand_in(request, chromium, tmp_path_factory) -> StandIn:
+    """The session's Superset over the DuckDB file, or the one over the session's
+    Trino (started only for the ``[trino]`` tests), the tree applied as the demo does."""
+    work = tmp_path_factory.mktemp(f"browser-{request.param}")
+    started = time.monotonic()
+    if request.param == "trino":
+        superset = request.getfixturevalue("trino_superset")
+        apply_team_assets(superset, None, work, trino=request.getfixturevalue("trino_server"))
+    else:
+        superset = request.getfixturevalue("superset")
+        apply_team_assets(superset, request.getfixturevalue("lakehouse_path"), work)
+    return StandIn(request.param, superset, time.monotonic() - started)
+
+
 @pytest.fixture(scope="module")
-def browser(chromium) -> Iterator[Browser]:
+def browser(chromium, stand_in) -> Iterator[Browser]:
+    """One browser per Superset: both listen on 127.0.0.1, whose cookies they would share."""
     with Browser(chromium, width=WIDTH, height=HEIGHT, timeout=60) as opened:
         yield opened
 
 
 @pytest.fixture(scope="module")
-def seen(chromium, browser, superset, lakehouse_path, team_dashboard, tmp_path_factory) -> Seen:
+def seen(browser, stand_in, team_dashboard, tmp_path_factory) -> Seen:
+    superset = stand_in.superset
     work = tmp_path_factory.mktemp("browser")
     started = time.monotonic()
-    apply_team_assets(superset, lakehouse_path, work)
-    applied = time.monotonic()
     landed = login(browser, superset.url, superset.username, superset.password)
     logged_in = time.monotonic()
     expected = len(team_dashboard[1])
@@ -118,14 +149,14 @@ def seen(chromium, browser, superset, lakehouse_path, team_dashboard, tmp_path_f
     view = wait_settled(browser, expected_charts=expected)
     data = chart_data(browser, before)
     shot = browser.screenshot(work / "dashboard.png")
-    if os.environ.get(SCREENSHOT_ENV):
+    if os.environ.get(SCREENSHOT_ENV) and stand_in.warehouse == "duckdb":
         keep = Path(os.environ[SCREENSHOT_ENV])
         keep = keep if keep.is_absolute() else ROOT / keep
         keep.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, keep)
-    seconds = {"apply": applied - started, "login": logged_in - applied,
+    seconds = {"apply": stand_in.apply_seconds, "login": logged_in - started,
                "dashboard": loaded - logged_in, "total": time.monotonic() - started}
-    print(f"\nbrowser check: {({k: round(v, 1) for k, v in seconds.items()})}; "
+    print(f"\nbrowser check on {stand_in.warehouse}: {({k: round(v, 1) for k, v in seconds.items()})}; "
           f"screenshot {shot}")
     return Seen(landed, view, shot, seconds, data)
 
@@ -171,8 +202,9 @@ def test_the_screenshot_holds_the_whole_dashboard(seen):
 
 
 @pytest.fixture(scope="module")
-def narrowing(superset, seen) -> dict[str, object]:
+def narrowing(stand_in, seen) -> dict[str, object]:
     """For each filter of the dashboard, a value that excludes some rows."""
+    superset = stand_in.superset
     api = superset.session()
     base = f"{superset.url}/api/v1"
 
@@ -191,7 +223,8 @@ def narrowing(superset, seen) -> dict[str, object]:
 
 @pytest.mark.parametrize("f", DASHBOARD.filters, ids=lambda f: f.name)
 def test_a_native_filter_narrows_every_chart_in_its_scope_and_no_other(
-        browser, superset, seen, team_dashboard, narrowing, f):
+        browser, stand_in, seen, team_dashboard, narrowing, f):
+    superset = stand_in.superset
     expected = len(team_dashboard[1])
     before = len(browser.events)
     query = filtered_query_string([data_mask(f, narrowing[f.name])])
@@ -218,8 +251,9 @@ def test_a_native_filter_narrows_every_chart_in_its_scope_and_no_other(
 
 
 @pytest.fixture
-def bad_dashboard(superset, seen, unique) -> Iterator[str]:
+def bad_dashboard(stand_in, seen, unique) -> Iterator[str]:
     """A dashboard with a chart whose SQL fails and a chart that finds no rows."""
+    superset = stand_in.superset
     api = superset.session()
     base = f"{superset.url}/api/v1"
 
@@ -267,8 +301,8 @@ def _one_row(chart_ids: list[int]) -> dict:
     return position
 
 
-def test_a_failing_chart_and_an_empty_chart_are_caught(browser, superset, bad_dashboard, unique):
-    view = open_dashboard(browser, superset.url, bad_dashboard, expected_charts=2)
+def test_a_failing_chart_and_an_empty_chart_are_caught(browser, stand_in, bad_dashboard, unique):
+    view = open_dashboard(browser, stand_in.superset.url, bad_dashboard, expected_charts=2)
     tiles = {t.title: t for t in view.charts}
     assert set(tiles) == {f"Failing {unique}", f"Empty {unique}"}, view.describe()
     failing, empty = tiles[f"Failing {unique}"], tiles[f"Empty {unique}"]
