@@ -26,7 +26,7 @@ from superset_iac.plan.model import LiveObject
 Live = dict[str, dict[str, LiveObject]]
 
 CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
-EVERYTHING = CONTENT_KINDS + ("role", "rls")
+EVERYTHING = CONTENT_KINDS + ("role", "group", "rls")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class Selection:
     roles: bool = False
     rls: bool = False
     owners: Owners = Owners()
+    groups: bool = False
 
     def kinds_to_read(self) -> tuple[str, ...]:
         """Kinds whose handlers must read, in dependency order.
@@ -98,11 +99,13 @@ class Selection:
             wanted |= {"rls", "role", "dataset", "database"}
         if self.roles:
             wanted |= {"dataset", "database"}  # what data_access names
+        if self.everything or self.groups:
+            wanted |= {"group", "role", "dataset", "database"}  # its roles, and what they grant
         return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.roles or self.rls)
+        return not (self.dashboards or self.everything or self.roles or self.rls or self.groups)
 
 
 @dataclass
@@ -116,6 +119,7 @@ def select(live: Live, selection: Selection) -> Selected:
     kinds: tuple[str, ...] = EVERYTHING if selection.everything else ()
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
+    kinds += ("group",) if selection.groups else ()
     for kind in kinds:
         seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
                   if not getattr(obj.spec, "builtin", False)]

@@ -29,21 +29,22 @@ from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
 from superset_iac.plan.model import LiveObject
 
-_MARKER_PREFIX = managed_url("rls", "")
 
-
-def with_marker(description: str | None, name: str) -> str:
-    marker = managed_url("rls", name)
+def with_marker(description: str | None, name: str, kind: str = "rls") -> str:
+    """``description`` with the managed marker of ``kind/name`` as its last line
+    (groups are marked the same way, kinds/group.py)."""
+    marker = managed_url(kind, name)
     return f"{description.rstrip()}\n\n{marker}" if description else marker
 
 
-def split_marker(description: str | None) -> tuple[str | None, str | None]:
-    """(description without the marker line, the rule name the marker names)."""
+def split_marker(description: str | None, kind: str = "rls") -> tuple[str | None, str | None]:
+    """(description without the marker line, the name the marker of ``kind`` names)."""
+    prefix = managed_url(kind, "")
     text = description or ""
     head, _, last = text.rstrip().rpartition("\n")
-    if not last.startswith(_MARKER_PREFIX):
+    if not last.startswith(prefix):
         return (text or None), None
-    return (head.rstrip() or None), last[len(_MARKER_PREFIX):]
+    return (head.rstrip() or None), last[len(prefix):]
 
 
 class RlsHandler(RestHandler):

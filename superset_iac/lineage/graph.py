@@ -27,7 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from superset_iac.load.tree import AssetTree
-from superset_iac.model import Chart, Dashboard, Dataset, RlsRule, Role, View
+from superset_iac.model import Chart, Dashboard, Dataset, Group, RlsRule, Role, View
 from superset_iac.model.role import schema_database
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.validate.index import Index, index, table_ref
@@ -96,6 +96,9 @@ def build(tree: AssetTree) -> Graph:
             graph.add(role.ref, f"dataset/{name}", "grants")
         for name in [*access.databases, *map(schema_database, access.schemas)]:
             graph.add(role.ref, f"database/{name}", "grants")
+    for group in tree.each(Group):  # a member holds the group's roles
+        for name in group.roles:
+            graph.add(group.ref, f"role/{name}", "holds")
     for rule in tree.each(RlsRule):
         for name in rule.datasets:
             graph.add(rule.ref, f"dataset/{name}", "restricts")

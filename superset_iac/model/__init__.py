@@ -12,6 +12,7 @@ from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.environment import Environment
+from superset_iac.model.group import Group
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
 from superset_iac.model.user import User
@@ -25,6 +26,7 @@ KINDS: dict[str, type[Spec]] = {
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
     "dashboards": Dashboard,
+    "groups": Group,  # after roles (it holds them), before users (they name groups)
     "users": User,
     "rls": RlsRule,
 }
@@ -32,4 +34,4 @@ KINDS: dict[str, type[Spec]] = {
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "RlsRule", "Role", "User", "View"]
+           "Environment", "Group", "RlsRule", "Role", "User", "View"]

@@ -43,7 +43,8 @@ class User(Spec):
         return self.username
 
     def refs(self) -> list[Ref]:
-        return [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+        return ([Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+                + [Ref("group", g, ("groups", i)) for i, g in enumerate(self.groups)])
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Roles and groups are sets: their order never makes a change."""

@@ -69,6 +69,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R005": (W, "a Regular RLS rule with no roles (it filters nobody)"),
     "R006": (W, "a dataset reads an unknown table in a schema of the tree's views "
                 "(with a did-you-mean)"),
+    "R007": (E, "a group membership between a group and a user of the tree that only one of "
+                "them states (a group's members, a user's groups)"),
     "Q001": (E, "SQL that does not parse (Trino dialect, Jinja rendered with placeholders)"),
     "Q002": (E, "more than one SQL statement"),
     "Q003": (E, "SQL that is not one read-only query (DDL, DML, SET, ...)"),
