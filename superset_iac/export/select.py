@@ -26,7 +26,7 @@ from superset_iac.plan.model import LiveObject
 Live = dict[str, dict[str, LiveObject]]
 
 CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
-EVERYTHING = CONTENT_KINDS + ("role", "group", "rls")
+EVERYTHING = CONTENT_KINDS + ("embedded", "role", "group", "rls")
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,8 @@ class Selection:
             wanted |= {"rls", "role", "dataset", "database"}
         if self.roles:
             wanted |= {"dataset", "database"}  # what data_access names
+        if self.everything:
+            wanted.add("embedded")  # one request per dashboard read
         if self.everything or self.groups:
             wanted |= {"group", "role", "dataset", "database"}  # its roles, and what they grant
         return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)

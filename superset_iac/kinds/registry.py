@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import chart, dashboard, database, dataset, group, rls, role, user, view
+from superset_iac.kinds import (chart, dashboard, database, dataset, embedded, group, rls, role,
+                               user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -20,6 +21,7 @@ ORDER: tuple[Handler, ...] = (
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
     dashboard.HANDLER,
+    embedded.HANDLER,  # after the dashboard it embeds
     group.HANDLER,  # after roles (it holds them), before users (they name groups)
     user.HANDLER,
     rls.HANDLER,

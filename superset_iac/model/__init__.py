@@ -11,6 +11,7 @@ from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
+from superset_iac.model.embedded import Embedded
 from superset_iac.model.environment import Environment
 from superset_iac.model.group import Group
 from superset_iac.model.rls import RlsRule
@@ -26,6 +27,7 @@ KINDS: dict[str, type[Spec]] = {
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
     "dashboards": Dashboard,
+    "embedded": Embedded,  # after the dashboard it embeds
     "groups": Group,  # after roles (it holds them), before users (they name groups)
     "users": User,
     "rls": RlsRule,
@@ -34,4 +36,4 @@ KINDS: dict[str, type[Spec]] = {
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "Group", "RlsRule", "Role", "User", "View"]
+           "Embedded", "Environment", "Group", "RlsRule", "Role", "User", "View"]

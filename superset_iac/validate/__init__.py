@@ -10,7 +10,8 @@ per-kind schema problems are already reported by the loader):
 * ``uris``: database URIs interpolate only declared secrets, in secret slots,
   to allowed hosts;
 * ``references``: names resolve, charts placed once, no view cycles;
-* ``memberships``: a group membership is stated by both the group and the user;
+* ``memberships``: a group membership is stated by both the group and the user,
+  an embedding names the origins that may frame it;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
 * ``sandbox``: free SQL reads no warehouse environment, setting or file;
 * ``columns``: columns and metrics named exist in their dataset;

@@ -102,6 +102,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "G011": (E, "a custom mask that returns the column unchanged (masks nothing)"),
     "G012": (W, "a masked column that no view of its source declares under pii (dropping the "
                 "mask would not fail validation)"),
+    "G013": (W, "an embedded dashboard with no allowed_domains: any site may embed it"),
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),

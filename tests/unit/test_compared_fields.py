@@ -16,8 +16,10 @@ import yaml
 from superset_iac.model import KINDS, Spec
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-# Kinds the shipped assets do not define (users come from each team's tree).
+# Kinds the shipped assets do not define (users come from each team's tree; the
+# team embeds no dashboard in another site).
 INLINE: dict[str, dict[str, Any]] = {
+    "embedded": {"dashboard": "lakehouse-analytics", "allowed_domains": ["https://portal.example.com"]},
     "users": {"username": "ana", "first_name": "Ana", "last_name": "Lima",
               "email": "ana@example.com", "roles": ["Analyst"], "password": "${ANA_PASSWORD}"},
 }

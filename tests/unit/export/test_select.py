@@ -70,7 +70,7 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
         "database", "dataset", "chart", "role", "dashboard")
     assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard", "group", "rls")
+        "database", "dataset", "chart", "role", "dashboard", "embedded", "group", "rls")
     assert Selection(groups=True).kinds_to_read() == ("database", "dataset", "role", "group")
     assert Selection().empty
 
