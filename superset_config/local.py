@@ -65,6 +65,7 @@ _production = _load_production()
 globals().update({key: value for key, value in vars(_production).items() if key.isupper()})
 
 SECRET_KEY = LOCAL_SECRET_KEY
+GUEST_TOKEN_JWT_SECRET = _production.guest_token_secret(SECRET_KEY)
 SQLALCHEMY_DATABASE_URI = _sqlite("superset.db")
 SQLALCHEMY_EXAMPLES_URI = _sqlite("examples.db")
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}

@@ -108,6 +108,20 @@ if _env("SUPERSET_PREVIOUS_SECRET_KEY"):
     PREVIOUS_SECRET_KEY = _env("SUPERSET_PREVIOUS_SECRET_KEY")
 
 
+def guest_token_secret(secret_key: str) -> str:
+    """The key embedded dashboards' guest tokens are signed with: derived from
+    SECRET_KEY (already checked), never Superset's public default
+    (``test-guest-secret-change-me``), with which anyone could mint a token for
+    any embedded dashboard the moment EMBEDDED_SUPERSET is on."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret_key.encode(), b"superset-guest-token", hashlib.sha256).hexdigest()
+
+
+GUEST_TOKEN_JWT_SECRET = guest_token_secret(SECRET_KEY)
+
+
 # --------------------------------------------------------------------------
 # metadata database
 
@@ -268,6 +282,8 @@ FEATURE_FLAGS: dict[str, bool] = {
     "ALERT_REPORTS": bool(REDIS_HOST),
     # Jinja in SQL runs arbitrary templates; the managed datasets do not need it.
     "ENABLE_TEMPLATE_PROCESSING": False,
+    # superset-iac manages embedded dashboards' allowed domains (embedded/).
+    "EMBEDDED_SUPERSET": True,
 }
 
 # Connections that can read the server's files (SQLite, shillelagh) are refused.

@@ -245,3 +245,20 @@ def test_chart_data_records_name_their_dashboard_and_chart(clean_env):
     assert viewed({"form_data": {"dashboardId": 3, "slice_id": "7"}}, 0, 0) == (3, 7)
     assert viewed({"queries": []}, None, None) == (None, None)
     assert viewed(None, 5, 6) == (5, 6)
+
+
+def test_embedding_is_on_and_guest_tokens_are_signed_with_no_public_key(clean_env, tmp_path):
+    """EMBEDDED_SUPERSET turns on guest tokens: signed with Superset's default
+    key (test-guest-secret-change-me), anyone could mint one for an embedded
+    dashboard's data. Both profiles derive theirs from their SECRET_KEY."""
+    prod = production(clean_env)
+    assert prod.FEATURE_FLAGS["EMBEDDED_SUPERSET"] is True
+    assert prod.GUEST_TOKEN_JWT_SECRET not in ("test-guest-secret-change-me", REAL_KEY)
+    assert len(prod.GUEST_TOKEN_JWT_SECRET) == 64
+    assert production(clean_env).GUEST_TOKEN_JWT_SECRET == prod.GUEST_TOKEN_JWT_SECRET  # stable
+    other = production(clean_env, SUPERSET_SECRET_KEY=REAL_KEY[::-1]).GUEST_TOKEN_JWT_SECRET
+    assert other != prod.GUEST_TOKEN_JWT_SECRET
+    clean_env.setenv("SUPERSET_HOME", str(tmp_path))
+    local = load("local")
+    assert local.FEATURE_FLAGS["EMBEDDED_SUPERSET"] is True
+    assert local.GUEST_TOKEN_JWT_SECRET == prod.guest_token_secret(local.SECRET_KEY)
