@@ -41,6 +41,8 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 @click.option("--roles", is_flag=True, help="Export roles (with the data they grant access to).")
 @click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
 @click.option("--groups", is_flag=True, help="Export user groups (with their roles).")
+@click.option("--embedded", is_flag=True,
+              help="Export dashboards' embedding settings (with their dashboards).")
 @click.option("--owners", "owners", default="keep", show_default=True, metavar="keep|drop|map:FILE",
               help="Owners of datasets, charts and dashboards: as they are, none, or usernames "
                    "renamed by a YAML mapping (a user mapped to null is left out).")
@@ -48,17 +50,18 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
            dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool,
-           groups: bool, owners: str) -> ExitCode:
+           groups: bool, embedded: bool, owners: str) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
     Objects already in the tree are found wherever their file is and updated
     in place; objects that did not change are left untouched, so running it
     twice changes nothing. Passwords are written as ${VAR} references.
     """
-    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners), groups)
+    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners), groups,
+                          embedded)
     if selection.empty:
-        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles, --rls "
-                               "or --groups")
+        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles, --rls, "
+                               "--groups or --embedded")
     root = Path(assets)
     tree = _existing_tree(root)
     env = _environment(tree, env_name)

@@ -85,6 +85,7 @@ class Selection:
     rls: bool = False
     owners: Owners = Owners()
     groups: bool = False
+    embedded: bool = False
 
     def kinds_to_read(self) -> tuple[str, ...]:
         """Kinds whose handlers must read, in dependency order.
@@ -92,14 +93,15 @@ class Selection:
         Roles are read whenever dashboards are, since a dashboard names the
         roles that may see it.
         """
-        wanted = set(CONTENT_KINDS) if (self.everything or self.dashboards) else set()
-        if self.everything or self.dashboards or self.roles:
+        wanted = set(CONTENT_KINDS) if (self.everything or self.dashboards or self.embedded) \
+            else set()
+        if self.everything or self.dashboards or self.roles or self.embedded:
             wanted.add("role")
         if self.everything or self.rls:
             wanted |= {"rls", "role", "dataset", "database"}
         if self.roles:
             wanted |= {"dataset", "database"}  # what data_access names
-        if self.everything:
+        if self.everything or self.embedded:
             wanted.add("embedded")  # one request per dashboard read
         if self.everything or self.groups:
             wanted |= {"group", "role", "dataset", "database"}  # its roles, and what they grant
@@ -107,7 +109,8 @@ class Selection:
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.roles or self.rls or self.groups)
+        return not (self.dashboards or self.everything or self.roles or self.rls or self.groups
+                    or self.embedded)
 
 
 @dataclass
@@ -122,6 +125,7 @@ def select(live: Live, selection: Selection) -> Selected:
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
     kinds += ("group",) if selection.groups else ()
+    kinds += ("embedded",) if selection.embedded else ()
     for kind in kinds:
         seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
                   if not getattr(obj.spec, "builtin", False)]

@@ -145,7 +145,7 @@ def test_prune_deletes_only_managed_groups(applied, api, tree, environ, names):
     api.call("POST", "security/groups/", {"name": names["by_hand"], "description": "UI"})
     (tree / "groups" / "analysts.yaml").rename(tree / "analysts.yaml.off")
     try:
-        pruned = Run(tree, environ, prune=True)
+        pruned = Run(tree, environ, prune=True, targets=("group",))  # others: other modules
         deletes = [(c.kind, c.key) for c in pruned.plan.changes if c.action is Action.DELETE]
         assert ("group", "analysts") in deletes
         assert ("group", names["by_hand"]) not in deletes
