@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from superset_iac.model.base import Ref, Spec
 
@@ -37,7 +37,9 @@ def _origin(entry: str) -> str:
     return entry
 
 
-Origin = Annotated[str, AfterValidator(_origin)]
+# The schema says it too, so an editor flags a bare host name as it is typed.
+Origin = Annotated[str, AfterValidator(_origin),
+                   WithJsonSchema({"type": "string", "pattern": _ORIGIN.pattern})]
 
 
 class Embedded(Spec):
