@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from superset_iac.plan.model import Action
-from tests.integration.trees import Api, Run, cli, snapshot
+from tests.integration.trees import Api, Run, assert_export_unchanged
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL, LOCAL_APP = "https://portal.example.com", "http://localhost:3000"
@@ -100,11 +100,7 @@ def test_drift_by_hand_is_shown_and_apply_restores_it_keeping_the_uuid(
 
 
 def test_export_writes_the_tree_back_unchanged(applied, tree, environ):
-    before = snapshot(tree)
-    result = cli("export", "--assets", tree, "--env", "local", "--embedded", env=environ)
-    assert result.exit_code == 0, result.output
-    assert "0 files created, 0 changed, 2 unchanged" in result.output, result.output
-    assert snapshot(tree) == before
+    assert_export_unchanged(tree, environ, "--embedded")
 
 
 def test_prune_removes_an_embedding_gone_from_the_tree(applied, api, tree, environ, slug):

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from superset_iac.plan.model import Action
-from tests.integration.trees import Api, Run, cli, snapshot
+from tests.integration.trees import Api, Run, assert_export_unchanged
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Group-member-pw-4-tests!"
@@ -134,11 +134,7 @@ def test_drift_by_hand_is_shown_and_apply_restores_it(applied, api, tree, enviro
 
 
 def test_export_writes_the_tree_back_unchanged(applied, tree, environ):
-    before = snapshot(tree)
-    result = cli("export", "--assets", tree, "--env", "local", "--groups", env=environ)
-    assert result.exit_code == 0, result.output
-    assert "0 files created, 0 changed" in result.output, result.output
-    assert snapshot(tree) == before
+    assert_export_unchanged(tree, environ, "--groups")
 
 
 def test_prune_deletes_only_managed_groups(applied, api, tree, environ, names):

@@ -233,3 +233,13 @@ def export_json(root: Path, env: dict[str, str], *selection: str,
 
 def diff_text(root: Path, env: dict[str, str], env_name: str = "test") -> Result:
     return cli("diff", "--assets", root, "--env", env_name, env=env)
+
+
+def assert_export_unchanged(root: Path, env: dict[str, str], *selection: str,
+                            env_name: str = "local") -> None:
+    """``export SELECTION`` into the tree it was applied from writes no byte."""
+    before = snapshot(root)
+    result = cli("export", "--assets", root, "--env", env_name, *selection, env=env)
+    assert result.exit_code == 0, result.output
+    assert ", 0 files created, 0 changed," in result.output, result.output
+    assert snapshot(root) == before
