@@ -2,10 +2,9 @@
 member who holds a role through the group alone.
 
 The tree: the local environment, a role of its own (Gamma plus reading the
-database list), the team's ``analysts`` group as ``assets/`` defines it, a
-test group whose members are a user of the tree and a person made by hand
-(an account the tree does not manage), and that user of the tree naming the
-group back (R007).
+database list), a group holding it whose members are a user of the tree and
+a person made by hand (an account the tree does not manage), that user of the
+tree naming the group back (R007), and a second group holding a built-in role.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ PASSWORD = "Group-member-pw-4-tests!"
 def names() -> dict[str, str]:
     u = uuid.uuid4().hex[:8]
     return {"role": f"it_group_role_{u}", "group": f"it_desk_{u}", "user": f"it_member_{u}",
-            "person": f"it_person_{u}", "by_hand": f"it_by_hand_{u}"}
+            "person": f"it_person_{u}", "by_hand": f"it_by_hand_{u}", "extra": f"it_extra_{u}"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +49,8 @@ def person(api, names) -> int:
 def tree(tmp_path_factory, names, person) -> Path:
     root = tmp_path_factory.mktemp("groups-assets")
     shutil.copytree(ROOT / "assets" / "environments", root / "environments")
-    shutil.copytree(ROOT / "assets" / "groups", root / "groups")
+    (root / "groups").mkdir()
+    (root / "groups" / "extra.yaml").write_text(f"name: {names['extra']}\nroles: [Gamma]\n")
     (root / "roles").mkdir()
     (root / "roles" / "desk.yaml").write_text(
         f"name: {names['role']}\nextends: [Gamma]\npermissions:\n  Database: [can_read]\n")
@@ -139,19 +139,18 @@ def test_export_writes_the_tree_back_unchanged(applied, tree, environ):
 
 def test_prune_deletes_only_managed_groups(applied, api, tree, environ, names):
     api.call("POST", "security/groups/", {"name": names["by_hand"], "description": "UI"})
-    (tree / "groups" / "analysts.yaml").rename(tree / "analysts.yaml.off")
+    (tree / "groups" / "extra.yaml").rename(tree / "extra.yaml.off")
     try:
         pruned = Run(tree, environ, prune=True, targets=("group",))  # others: other modules
         deletes = [(c.kind, c.key) for c in pruned.plan.changes if c.action is Action.DELETE]
-        assert ("group", "analysts") in deletes
+        assert ("group", names["extra"]) in deletes
         assert ("group", names["by_hand"]) not in deletes
         pruned.apply()
         assert api.call("GET", "security/groups/",
-                        q="(filters:!((col:name,opr:eq,value:analysts)))")["count"] == 0
+                        q=f"(filters:!((col:name,opr:eq,value:'{names['extra']}')))")["count"] == 0
     finally:
-        (tree / "analysts.yaml.off").rename(tree / "groups" / "analysts.yaml")
+        (tree / "extra.yaml.off").rename(tree / "groups" / "extra.yaml")
     assert group_row(api, names["by_hand"])["name"] == names["by_hand"]
     restored = Run(tree, environ)
-    assert restored.changes() == [("create", "group", "analysts",
-                                   ["name", "label", "description", "roles", "members"])]
+    assert restored.changes() == [("create", "group", names["extra"], ["name", "roles", "members"])]
     restored.apply()
