@@ -1,8 +1,8 @@
 """User groups applied to a real Superset 6.1: the round trip, drift, prune, and a
 member who holds a role through the group alone.
 
-The tree: the local environment, a role of its own (Gamma plus reading the
-database list), a group holding it whose members are a user of the tree and
+The tree: the local environment, a role of its own (Gamma plus reading
+annotation layers, which Gamma may not), a group holding it whose members are a user of the tree and
 a person made by hand (an account the tree does not manage), that user of the
 tree naming the group back (R007), and a second group holding a built-in role.
 """
@@ -53,7 +53,7 @@ def tree(tmp_path_factory, names, person) -> Path:
     (root / "groups" / "extra.yaml").write_text(f"name: {names['extra']}\nroles: [Gamma]\n")
     (root / "roles").mkdir()
     (root / "roles" / "desk.yaml").write_text(
-        f"name: {names['role']}\nextends: [Gamma]\npermissions:\n  Database: [can_read]\n")
+        f"name: {names['role']}\nextends: [Gamma]\npermissions:\n  Annotation: [can_read]\n")
     (root / "groups" / "desk.yaml").write_text(
         f"name: {names['group']}\nlabel: Desk\ndescription: The trading desk.\n"
         f"roles: [{names['role']}]\nmembers: [{names['person']}, {names['user']}]\n")
@@ -101,11 +101,18 @@ def test_apply_then_diff_is_empty_and_writes_nothing(applied, tree, environ):
     assert again.writes() == []
 
 
-def test_a_member_holds_the_groups_role(applied, superset, names):
-    """FAB adds a group's roles to its members': the tree user has no role of its own."""
-    session = _session(superset, names["user"])
-    answer = session.get(f"{superset.url}/api/v1/database/")
-    assert answer.status_code == 200, answer.text[:300]  # Database: can_read, from the group
+def test_a_member_holds_the_groups_role(applied, superset, api, names):
+    """FAB adds a group's roles to its members': the tree user has no role of its
+    own, and reads annotation layers through the group; the person, a member
+    too but Gamma on its own account, likewise; once out of the group it may not."""
+    for username in (names["user"], names["person"]):
+        answer = _session(superset, username).get(f"{superset.url}/api/v1/annotation_layer/")
+        assert answer.status_code == 200, (username, answer.text[:300])
+    row = group_row(api, names["group"])
+    api.put(f"security/groups/{row['id']}", {
+        "users": [u["id"] for u in row["users"] if u["username"] != names["person"]]})
+    answer = _session(superset, names["person"]).get(f"{superset.url}/api/v1/annotation_layer/")
+    assert answer.status_code == 403, answer.text[:300]
 
 
 def _session(superset, username: str) -> requests.Session:
