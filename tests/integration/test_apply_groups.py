@@ -49,6 +49,9 @@ def person(api, names) -> int:
 def tree(tmp_path_factory, names, person) -> Path:
     root = tmp_path_factory.mktemp("groups-assets")
     shutil.copytree(ROOT / "assets" / "environments", root / "environments")
+    # a role's managed marker is a database_access permission, which Superset
+    # has only once it has a database
+    shutil.copytree(ROOT / "assets" / "databases", root / "databases")
     (root / "groups").mkdir()
     (root / "groups" / "extra.yaml").write_text(f"name: {names['extra']}\nroles: [Gamma]\n")
     (root / "roles").mkdir()

@@ -241,5 +241,5 @@ def assert_export_unchanged(root: Path, env: dict[str, str], *selection: str,
     before = snapshot(root)
     result = cli("export", "--assets", root, "--env", env_name, *selection, env=env)
     assert result.exit_code == 0, result.output
-    assert ", 0 files created, 0 changed," in result.output, result.output
+    assert " 0 files created, 0 changed," in result.output, result.output
     assert snapshot(root) == before
