@@ -55,6 +55,8 @@ def tree(tmp_path_factory, names, person) -> Path:
     (root / "groups").mkdir()
     (root / "groups" / "extra.yaml").write_text(f"name: {names['extra']}\nroles: [Gamma]\n")
     (root / "roles").mkdir()
+    # restated, as an export of the groups that name it writes it
+    (root / "roles" / "gamma.yaml").write_text("name: Gamma\nextends: [Gamma]\n")
     (root / "roles" / "desk.yaml").write_text(
         f"name: {names['role']}\nextends: [Gamma]\npermissions:\n  Annotation: [can_read]\n")
     (root / "groups" / "desk.yaml").write_text(
