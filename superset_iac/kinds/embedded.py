@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.base import Context, ExportFlag, Handler
 from superset_iac.kinds.rest import note
 from superset_iac.model.base import Spec
 from superset_iac.model.embedded import Embedded
@@ -40,6 +40,8 @@ def embedded_path(dashboard_id: Any) -> str:
 
 class EmbeddedHandler(Handler):
     spec_type = Embedded
+    export_flag = ExportFlag("--embedded",
+                             "Export dashboards' embedding settings (with their dashboards).")
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         dashboards = ctx.live.get("dashboard", {})

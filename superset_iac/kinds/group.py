@@ -34,7 +34,7 @@ from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds import owners
-from superset_iac.kinds.base import Context
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.kinds.rls import split_marker, with_marker
 from superset_iac.load.schema import did_you_mean
@@ -51,6 +51,7 @@ class GroupError(IacError):
 
 class GroupHandler(RestHandler):
     spec_type = Group
+    export_flag = ExportFlag("--groups", "Export user groups (with their roles).")
     resource = GROUPS_PATH
     columns = ()  # the default list columns are the ones with roles and users
 

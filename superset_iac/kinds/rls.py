@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from superset_iac.kinds.base import Context, managed_url
+from superset_iac.kinds.base import Context, ExportFlag, managed_url
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
@@ -49,6 +49,8 @@ def split_marker(description: str | None, kind: str = "rls") -> tuple[str | None
 
 class RlsHandler(RestHandler):
     spec_type = RlsRule
+    export_flag = ExportFlag("--rls", "Export row level security rules (with their datasets "
+                                      "and roles).")
     resource = "rowlevelsecurity"
     name_column = "name"
     columns = ()  # the default list schema is the one that includes description

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 
 # scheme://host[:port], lower case, nothing after: what same_origin compares.
 _ORIGIN = re.compile(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
@@ -44,6 +44,8 @@ Origin = Annotated[str, AfterValidator(_origin),
 
 class Embedded(Spec):
     KIND = "embedded"
+    KEY_FIELDS = ("dashboard",)
+    REFERS_TO = frozenset({"dashboard"})
 
     dashboard: str = Field(description="the dashboard's slug (or title, without one)")
     allowed_domains: list[Origin] = Field(
@@ -56,6 +58,17 @@ class Embedded(Spec):
 
     def refs(self) -> list[Ref]:
         return [Ref("dashboard", self.dashboard, ("dashboard",))]
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        if self.allowed_domains:
+            return []
+        return [Finding(self.pos("allowed_domains"), "G013",
+                        f"{self.ref}: no allowed_domains, so any site may embed this dashboard "
+                        "(Superset allows every origin for an empty list); name the host origins")]
+
+    def lineage(self) -> list[Link]:
+        """Where the dashboard is shown: a change of it reaches the embedding's pages."""
+        return [Link(f"dashboard/{self.dashboard}", self.ref, "embeds")]
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """The domains are a set."""

@@ -22,13 +22,11 @@ group-role link as a group's ``roles``, so it is kept on the group alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator
 
-from superset_iac.diagnostics import Position
-from superset_iac.model.base import Ref, Spec, managed_url
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec, managed_url
 
 # The FAB group the user kind puts every user it creates in (its managed
 # marker, see kinds/user.py): bookkeeping, never a group of the tree.
@@ -45,6 +43,7 @@ def marker_line(name: str) -> str:
 
 class Group(Spec):
     KIND = "group"
+    REFERS_TO = frozenset({"role"})
 
     name: str = Field(min_length=1, max_length=NAME_MAX)
     label: str | None = Field(default=None, max_length=LABEL_MAX)
@@ -77,6 +76,13 @@ class Group(Spec):
     def refs(self) -> list[Ref]:
         return [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
 
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        return one_sided_memberships(self, lookup)
+
+    def lineage(self) -> list[Link]:
+        """A member holds the group's roles: a change of the group reaches them."""
+        return [Link(self.ref, f"role/{r}", "holds") for r in self.roles]
+
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Roles and members are sets; an empty label or description is none."""
         data["roles"] = sorted(set(self.roles))
@@ -86,27 +92,25 @@ class Group(Spec):
         return data
 
 
-# How a check finds another object of the tree (None: not defined there).
-Lookup = Callable[[str, str], "Spec | None"]
-
-
-def one_sided_memberships(spec: Spec, lookup: Lookup) -> list[tuple[Position, str]]:
+def one_sided_memberships(spec: Spec, lookup: Lookup) -> list[Finding]:
     """R007: memberships between a group and a user of the tree that only one of
     them states (a group's ``members``, a user's ``groups``), at the line that
     states it. Each side's write replaces the whole membership, so the apply of
     the other would undo it, and the next diff show it again."""
-    out: list[tuple[Position, str]] = []
+    out: list[Finding] = []
     if isinstance(spec, Group):
         for i, username in enumerate(spec.members):
             user = lookup("user", username)
             if user is not None and spec.name not in getattr(user, "groups", []):
-                out.append((spec.pos("members", i),
-                            f"{spec.ref}: member '{username}' is a user of the tree whose groups "
-                            f"do not list '{spec.name}' (at {user.pos()}): add it there too"))
-    for i, name in enumerate(getattr(spec, "groups", []) if spec.KIND == "user" else []):
+                out.append(Finding(spec.pos("members", i), "R007",
+                                   f"{spec.ref}: member '{username}' is a user of the tree whose "
+                                   f"groups do not list '{spec.name}' (at {user.pos()}): add it "
+                                   "there too"))
+        return out
+    for i, name in enumerate(getattr(spec, "groups", [])):
         group = lookup("group", name)
         if isinstance(group, Group) and spec.key not in group.members:
-            out.append((spec.pos("groups", i),
-                        f"{spec.ref}: group '{name}' does not list '{spec.key}' among its "
-                        f"members (at {group.pos('name')}): add it there too"))
+            out.append(Finding(spec.pos("groups", i), "R007",
+                               f"{spec.ref}: group '{name}' does not list '{spec.key}' among its "
+                               f"members (at {group.pos('name')}): add it there too"))
     return out

@@ -10,8 +10,6 @@ per-kind schema problems are already reported by the loader):
 * ``uris``: database URIs interpolate only declared secrets, in secret slots,
   to allowed hosts;
 * ``references``: names resolve, charts placed once, no view cycles;
-* ``memberships``: a group membership is stated by both the group and the user,
-  an embedding names the origins that may frame it;
 * ``sql``: SQL parses as what it is used for (sqlglot, Trino, Jinja rendered);
 * ``sandbox``: free SQL reads no warehouse environment, setting or file;
 * ``columns``: columns and metrics named exist in their dataset;
@@ -40,7 +38,6 @@ def _checks() -> list[Check]:
         filter_scope,
         governance,
         masking,
-        memberships,
         references,
         sandbox,
         schema_rules,
@@ -48,8 +45,7 @@ def _checks() -> list[Check]:
         uris,
     )
 
-    return [schema_rules.check, environments.check, uris.check, references.check,
-            memberships.check, sql.check,
+    return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
             sandbox.check, columns.check, filter_scope.check, masking.check, governance.check]
 
 
