@@ -268,6 +268,8 @@ FEATURE_FLAGS: dict[str, bool] = {
     "ALERT_REPORTS": bool(REDIS_HOST),
     # Jinja in SQL runs arbitrary templates; the managed datasets do not need it.
     "ENABLE_TEMPLATE_PROCESSING": False,
+    # Tags group dashboards, charts and saved queries by medallion layer; superset-iac manages them.
+    "TAGGING_SYSTEM": True,
 }
 
 # Connections that can read the server's files (SQLite, shillelagh) are refused.

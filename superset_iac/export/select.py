@@ -1,7 +1,7 @@
 """Which live objects an export writes.
 
 Seeds come from the options (dashboards by slug, title or id; roles; RLS
-rules; everything), then everything a seed names is added, recursively,
+rules; saved queries; tags by name, with every object they tag; everything), then everything a seed names is added, recursively,
 through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
 roles, a chart its dataset, a dataset its database. So the exported tree
 validates on its own, whatever was picked.
@@ -20,13 +20,16 @@ from pathlib import Path
 import yaml
 
 from superset_iac.errors import ConfigError
+from superset_iac.load.schema import did_you_mean
 from superset_iac.model import KINDS
 from superset_iac.plan.model import LiveObject
 
 Live = dict[str, dict[str, LiveObject]]
 
 CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
-EVERYTHING = CONTENT_KINDS + ("role", "rls")
+EVERYTHING = CONTENT_KINDS + ("role", "rls", "saved_query", "tag")
+# What a tag may name, hence what ``--tag`` reads (dashboards bring their roles).
+TAGGED_KINDS = CONTENT_KINDS + ("role", "saved_query", "tag")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Selection:
     roles: bool = False
     rls: bool = False
     owners: Owners = Owners()
+    saved_queries: bool = False
+    tags: tuple[str, ...] = ()
 
     def kinds_to_read(self) -> tuple[str, ...]:
         """Kinds whose handlers must read, in dependency order.
@@ -98,11 +103,16 @@ class Selection:
             wanted |= {"rls", "role", "dataset", "database"}
         if self.roles:
             wanted |= {"dataset", "database"}  # what data_access names
+        if self.saved_queries:
+            wanted |= {"saved_query", "database"}
+        if self.everything or self.tags:
+            wanted |= set(TAGGED_KINDS)
         return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.roles or self.rls)
+        return not (self.dashboards or self.everything or self.roles or self.rls
+                    or self.saved_queries or self.tags)
 
 
 @dataclass
@@ -116,11 +126,13 @@ def select(live: Live, selection: Selection) -> Selected:
     kinds: tuple[str, ...] = EVERYTHING if selection.everything else ()
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
+    kinds += ("saved_query",) if selection.saved_queries else ()
     for kind in kinds:
         seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
                   if not getattr(obj.spec, "builtin", False)]
     seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
               for d in selection.dashboards]
+    seeds += [("tag", find_tag(live.get("tag", {}), t).key) for t in selection.tags]
     chosen = _closure(live, seeds)
     chosen.objects = selection.owners.apply(chosen.objects)
     return chosen
@@ -139,6 +151,15 @@ def find_dashboard(dashboards: dict[str, LiveObject], wanted: str) -> LiveObject
             raise ConfigError(f"several dashboards are called '{wanted}' (ids {ids}); "
                               "pass a slug or an id")
     raise ConfigError(f"no dashboard with id, slug or title '{wanted}'")
+
+
+def find_tag(tags: dict[str, LiveObject], wanted: str) -> LiveObject:
+    """A custom tag by name; an unknown one is an error naming the tags there are."""
+    if wanted in tags:
+        return tags[wanted]
+    known = ", ".join(sorted(tags)) or "none"
+    raise ConfigError(f"no custom tag named '{wanted}'{did_you_mean(wanted, tags)} "
+                      f"(tags on the server: {known})")
 
 
 def _closure(live: Live, seeds: list[tuple[str, str]]) -> Selected:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, user, view
+from superset_iac.kinds import (chart, dashboard, database, dataset, rls, role, saved_query, tag,
+                               user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -22,6 +23,8 @@ ORDER: tuple[Handler, ...] = (
     dashboard.HANDLER,
     user.HANDLER,
     rls.HANDLER,
+    saved_query.HANDLER,
+    tag.HANDLER,  # after what it tags: dashboards, charts, saved queries
 )
 
 # kind -> handler, for apply (which looks a change's handler up by its kind)

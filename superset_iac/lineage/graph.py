@@ -7,6 +7,7 @@ affects:
 
     table ──reads──> view ──reads──> dataset ──plots──> chart ──shows──> dashboard
     database ──connects──> dataset          dataset ──filters──> dashboard (native filter)
+    view ──reads──> saved query             database ──connects──> saved query
     rls ──restricts──> dataset              rls ──applies to──> role
     role ──grants──> dataset | database     role ──opens──> dashboard
 
@@ -27,7 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from superset_iac.load.tree import AssetTree
-from superset_iac.model import Chart, Dashboard, Dataset, RlsRule, Role, View
+from superset_iac.model import Chart, Dashboard, Dataset, RlsRule, Role, SavedQuery, View
 from superset_iac.model.role import schema_database
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.validate.index import Index, index, table_ref
@@ -80,6 +81,10 @@ def build(tree: AssetTree) -> Graph:
     for dataset in tree.each(Dataset):
         graph.add(f"database/{dataset.database}", dataset.ref, "connects")
         _reads(graph, idx.dataset_reads(dataset), dataset.ref, idx)
+    for saved in tree.each(SavedQuery):
+        graph.add(f"database/{saved.database}", saved.ref, "connects")
+        reads = idx.sql_reads(saved.sql, idx.catalog_of(saved), saved.schema_ or "")
+        _reads(graph, reads, saved.ref, idx)
     for chart in tree.each(Chart):
         graph.add(f"dataset/{chart.dataset}", chart.ref, "plots")
     for board in tree.each(Dashboard):

@@ -14,6 +14,8 @@ from superset_iac.model.dataset import Dataset
 from superset_iac.model.environment import Environment
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
+from superset_iac.model.saved_query import SavedQuery
+from superset_iac.model.tag import Tag
 from superset_iac.model.user import User
 from superset_iac.model.view import View
 
@@ -27,9 +29,11 @@ KINDS: dict[str, type[Spec]] = {
     "dashboards": Dashboard,
     "users": User,
     "rls": RlsRule,
+    "saved_queries": SavedQuery,
+    "tags": Tag,  # after what it tags: dashboards, charts, saved queries
 }
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "RlsRule", "Role", "User", "View"]
+           "Environment", "RlsRule", "Role", "SavedQuery", "Tag", "User", "View"]

@@ -70,7 +70,10 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
         "database", "dataset", "chart", "role", "dashboard")
     assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard", "rls")
+        "database", "dataset", "chart", "role", "dashboard", "rls", "saved_query", "tag")
+    assert Selection(tags=("gold",)).kinds_to_read() == (
+        "database", "dataset", "chart", "role", "dashboard", "saved_query", "tag")
+    assert Selection(saved_queries=True).kinds_to_read() == ("database", "saved_query")
     assert Selection().empty
 
 
