@@ -1,9 +1,10 @@
 """Which live objects an export writes.
 
 Seeds come from the options (dashboards by slug, title or id; roles; RLS
-rules; saved queries; tags by name, with every object they tag; everything), then everything a seed names is added, recursively,
-through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
-roles, a chart its dataset, a dataset its database. So the exported tree
+rules; saved queries; tags by name; everything), then everything a seed names
+is added, recursively, through ``Spec.refs()``: a dashboard brings its charts,
+filter datasets and roles, a chart its dataset, a dataset its database, a tag
+every dashboard, chart and saved query it tags. So the exported tree
 validates on its own, whatever was picked.
 
 Superset's built-in roles (Admin, Alpha, Gamma, sql_lab, Public) are never

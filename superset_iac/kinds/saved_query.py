@@ -36,7 +36,6 @@ from superset_iac.kinds.rest import RestHandler, id_of, json_object
 from superset_iac.model.base import Spec
 from superset_iac.model.saved_query import SavedQuery
 from superset_iac.plan.model import LiveObject
-from superset_iac.superset.errors import ApiError
 
 MARKER_KEY = "superset_iac"
 
@@ -91,11 +90,8 @@ class SavedQueryHandler(RestHandler):
 
     def landed(self, ctx: Context, key: str) -> Any:
         """The id of the managed query labelled ``key``, or None."""
-        try:
-            rows = ctx.client.list(self.resource, filters=[("label", "eq", key)],
-                                   columns=["id", "label", "extra"])
-        except ApiError:
-            return None
+        rows = ctx.client.list(self.resource, filters=[("label", "eq", key)],
+                               columns=["id", "label", "extra"])
         found = [row["id"] for row in rows if marker_of(row) == key]
         return found[0] if found else None
 

@@ -91,10 +91,11 @@ class TagHandler(RestHandler):
             kind = KIND_OF_TYPE.get(obj["type"])
             if kind is not None:
                 named[kind].append(ctx.ids.key(kind, obj["id"]) or f"#{obj['id']}")
-        fields = {field: sorted(named[kind]) for field, kind in MEMBER_KINDS.items()}
         return Tag.model_construct(name=row["name"],
                                    description=split_marker(self.kind, row.get("description"))[0],
-                                   **fields)
+                                   dashboards=sorted(named["dashboard"]),
+                                   charts=sorted(named["chart"]),
+                                   saved_queries=sorted(named["saved_query"]))
 
     # -- writing ---------------------------------------------------------------
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
