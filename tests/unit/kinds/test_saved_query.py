@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_plus as unquote
 
 import pytest
-from urllib.parse import unquote_plus as unquote
 
 from superset_iac.kinds.saved_query import SavedQueryHandler, marker_of
 from superset_iac.model.saved_query import SavedQuery
