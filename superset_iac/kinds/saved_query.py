@@ -19,6 +19,9 @@ naming another label, so it is not managed any more and ``--prune`` leaves it.
 Labels are not unique in Superset: when several rows share one, the managed
 row keeps the plain label as its key and the others are
 ``"<label> [#<id>]"`` (never compared with the tree's, which names no ids).
+Nothing on the server keeps two applies at the same moment from both creating
+a query: the second managed copy reads as ``"<label> [#<id>]"``, still
+managed, so ``diff`` names it and ``apply --prune`` deletes it.
 
 Writing: a create is one POST, an update one PUT of the whole query, a
 delete one DELETE. A POST whose answer was lost is looked up by label and
@@ -64,7 +67,9 @@ class SavedQueryHandler(RestHandler):
         return _unique(keys, rows)
 
     def is_managed(self, row: dict[str, Any], key: str) -> bool:
-        return marker_of(row) == key
+        """Its marker names its own label (a second copy ``"<label> [#<id>]"`` too,
+        so ``--prune`` removes it)."""
+        return marker_of(row) == (row.get("label") or "")
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> SavedQuery:
         database = row.get("database") or {}

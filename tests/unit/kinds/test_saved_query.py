@@ -50,6 +50,15 @@ def test_a_shared_label_keeps_the_managed_one_plain(rsps, ctx):
     live = SavedQueryHandler().read(ctx)
     assert sorted(live) == ["Top symbols", "Top symbols [#5]", "Top symbols [#7]"]
     assert live["Top symbols"].id == 6
+    assert [k for k, v in live.items() if v.managed] == ["Top symbols"]
+
+
+def test_a_second_managed_copy_from_two_applies_at_once_is_managed(rsps, ctx):
+    rsps.add("GET", SQ, json={"count": 2, "result": [
+        row(5, "Top symbols", "Top symbols"), row(6, "Top symbols", "Top symbols")]})
+    live = SavedQueryHandler().read(ctx)
+    assert {k: v.managed for k, v in live.items()} == {"Top symbols": True,
+                                                       "Top symbols [#6]": True}
 
 
 def test_a_filtered_read_asks_for_the_named_labels_only(rsps, ctx):
