@@ -34,7 +34,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from superset_iac.kinds.base import Context, managed_url
+from superset_iac.kinds.base import Context, ExportFlag, managed_url
 from superset_iac.kinds.rest import RestHandler, id_of, json_object
 from superset_iac.model.base import Spec
 from superset_iac.model.saved_query import SavedQuery
@@ -52,6 +52,8 @@ def marker_of(row: dict[str, Any]) -> str | None:
 
 class SavedQueryHandler(RestHandler):
     spec_type = SavedQuery
+    export_flag = ExportFlag("--saved-queries", "Export the saved queries of SQL Lab (the "
+                                                "login's own, with their databases).")
     resource = "saved_query"
     name_column = "label"
     columns = ("id", "label", "description", "sql", "schema", "catalog",

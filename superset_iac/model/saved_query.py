@@ -17,11 +17,13 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Link, Ref, Spec
 
 
 class SavedQuery(Spec):
     KIND = "saved_query"
+    KEY_FIELDS = ("label",)
+    REFERS_TO = frozenset({"database"})
 
     label: str = Field(min_length=1, description="the name SQL Lab lists it by")
     database: str
@@ -43,6 +45,10 @@ class SavedQuery(Spec):
 
     def refs(self) -> list[Ref]:
         return [Ref("database", self.database, ("database",))]
+
+    def lineage(self) -> list[Link]:
+        # the views and tables it reads come from its SQL (``lineage.graph``)
+        return [Link(f"database/{self.database}", self.ref, "connects")]
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         for name in ("catalog", "schema", "description"):

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Link, Ref, Spec
 
 # Prefixes of the tags Superset writes itself (``superset/tags/models.py``).
 SYSTEM_PREFIXES = ("owner:", "type:", "favorited_by:")
@@ -30,6 +30,7 @@ MEMBER_KINDS = {"dashboards": "dashboard", "charts": "chart", "saved_queries": "
 
 class Tag(Spec):
     KIND = "tag"
+    REFERS_TO = frozenset(MEMBER_KINDS.values())
 
     name: str = Field(min_length=1)
     description: str | None = None
@@ -59,6 +60,11 @@ class Tag(Spec):
     def refs(self) -> list[Ref]:
         return [Ref(kind, key, (field, i)) for field, kind in MEMBER_KINDS.items()
                 for i, key in enumerate(getattr(self, field))]
+
+    def lineage(self) -> list[Link]:
+        """None: a tag groups what it names, a change of a member changes no tag
+        (and ``--impact`` would otherwise list every tag of every chart reached)."""
+        return []
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         for field in MEMBER_KINDS:

@@ -49,7 +49,7 @@ def test_several_tags_and_a_tag_with_no_members(tagged_live) -> None:
 
 
 def test_saved_queries_bring_their_databases(tagged_live) -> None:
-    got = select(tagged_live, Selection(saved_queries=True))
+    got = select(tagged_live, Selection(kinds=("saved_query",)))
     assert keys(got) == {"database": ["lakehouse", "other"],
                          "saved_query": ["Elsewhere", "Top symbols"]}
 
