@@ -284,6 +284,8 @@ FEATURE_FLAGS: dict[str, bool] = {
     "ENABLE_TEMPLATE_PROCESSING": False,
     # superset-iac manages embedded dashboards' allowed domains (embedded/).
     "EMBEDDED_SUPERSET": True,
+    # Tags group dashboards, charts and saved queries by medallion layer; superset-iac manages them.
+    "TAGGING_SYSTEM": True,
 }
 
 # Connections that can read the server's files (SQLite, shillelagh) are refused.

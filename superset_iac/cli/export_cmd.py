@@ -56,6 +56,9 @@ def _everything_help() -> str:
 @connection_options
 @click.option("--dashboard", "dashboards", multiple=True,
               help="Dashboard slug, title or id to export, with what it uses (repeatable).")
+@click.option("--tag", "tags", multiple=True, metavar="NAME",
+              help="Export a custom tag with every dashboard, chart and saved query it tags, "
+                   "and what they use (repeatable).")
 @click.option("--all", "everything", is_flag=True, help=_everything_help())
 @_kind_flags
 @click.option("--owners", "owners", default="keep", show_default=True, metavar="keep|drop|map:FILE",
@@ -64,7 +67,7 @@ def _everything_help() -> str:
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
-           dashboards: tuple[str, ...], everything: bool, owners: str,
+           dashboards: tuple[str, ...], tags: tuple[str, ...], everything: bool, owners: str,
            **kind_flags: bool) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
@@ -73,9 +76,9 @@ def export(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     twice changes nothing. Passwords are written as ${VAR} references.
     """
     kinds = tuple(name.removeprefix("kind_") for name, on in kind_flags.items() if on)
-    selection = Selection(dashboards, everything, kinds, Owners.parse(owners))
+    selection = Selection(dashboards, everything, kinds, Owners.parse(owners), tags)
     if selection.empty:
-        ways = ["--dashboard NAME", "--all", *_KIND_FLAGS]
+        ways = ["--dashboard NAME", "--tag NAME", "--all", *_KIND_FLAGS]
         raise click.UsageError(f"say what to export: {', '.join(ways[:-1])} or {ways[-1]}")
     root = Path(assets)
     tree = _existing_tree(root)

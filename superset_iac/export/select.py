@@ -1,10 +1,11 @@
 """Which live objects an export writes.
 
-Seeds come from the options (dashboards by slug, title or id; every object
-of a kind whose handler has an ``export_flag``, roles and RLS rules;
-everything), then everything a seed names is added, recursively, through
-``Spec.refs()``: a dashboard brings its charts, filter datasets and roles, a
-chart its dataset, a dataset its database. So the exported tree validates on
+Seeds come from the options (dashboards by slug, title or id; custom tags
+by name; every object of a kind whose handler has an ``export_flag``, roles,
+RLS rules, saved queries; everything), then everything a seed names is
+added, recursively, through ``Spec.refs()``: a dashboard brings its charts,
+filter datasets and roles, a chart its dataset, a dataset its database, a
+tag every dashboard, chart and saved query it tags. So the exported tree validates on
 its own, whatever was picked. Which kinds are read for that is known before
 anything is read, from the kinds each kind may name (``Spec.REFERS_TO``).
 
@@ -24,6 +25,7 @@ import yaml
 
 from superset_iac.errors import ConfigError
 from superset_iac.kinds.registry import EXPORTED, HANDLERS
+from superset_iac.load.schema import did_you_mean
 from superset_iac.plan.model import LiveObject
 
 Live = dict[str, dict[str, LiveObject]]
@@ -80,12 +82,14 @@ class Owners:
 @dataclass(frozen=True)
 class Selection:
     """What to export: ``dashboards`` by slug, title or id; every object of
-    every exported kind (``everything``); every object of ``kinds``."""
+    every exported kind (``everything``); every object of ``kinds``; the
+    custom ``tags`` by name."""
 
     dashboards: tuple[str, ...] = ()
     everything: bool = False
     kinds: tuple[str, ...] = ()
     owners: Owners = Owners()
+    tags: tuple[str, ...] = ()
 
     def seed_kinds(self) -> tuple[str, ...]:
         """The kinds every object of which is a seed."""
@@ -96,7 +100,8 @@ class Selection:
         kinds and, recursively, every exported kind they may name. Roles are
         read whenever dashboards are, since a dashboard names the roles that
         may see it; views never are (``Handler.not_exported``)."""
-        todo = [*self.seed_kinds(), *(("dashboard",) if self.dashboards else ())]
+        todo = [*self.seed_kinds(), *(("dashboard",) if self.dashboards else ()),
+                *(("tag",) if self.tags else ())]
         wanted: set[str] = set()
         while todo:
             kind = todo.pop()
@@ -107,7 +112,7 @@ class Selection:
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.kinds)
+        return not (self.dashboards or self.everything or self.kinds or self.tags)
 
 
 @dataclass
@@ -123,6 +128,7 @@ def select(live: Live, selection: Selection) -> Selected:
                   if key not in obj.spec.BUILT_IN_KEYS]
     seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
               for d in selection.dashboards]
+    seeds += [("tag", find_tag(live.get("tag", {}), t).key) for t in selection.tags]
     chosen = _closure(live, seeds)
     chosen.objects = selection.owners.apply(chosen.objects)
     return chosen
@@ -141,6 +147,15 @@ def find_dashboard(dashboards: dict[str, LiveObject], wanted: str) -> LiveObject
             raise ConfigError(f"several dashboards are called '{wanted}' (ids {ids}); "
                               "pass a slug or an id")
     raise ConfigError(f"no dashboard with id, slug or title '{wanted}'")
+
+
+def find_tag(tags: dict[str, LiveObject], wanted: str) -> LiveObject:
+    """A custom tag by name; an unknown one is an error naming the tags there are."""
+    if wanted in tags:
+        return tags[wanted]
+    known = ", ".join(sorted(tags)) or "none"
+    raise ConfigError(f"no custom tag named '{wanted}'{did_you_mean(wanted, tags)} "
+                      f"(tags on the server: {known})")
 
 
 def _closure(live: Live, seeds: list[tuple[str, str]]) -> Selected:

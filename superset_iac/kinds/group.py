@@ -36,7 +36,7 @@ from superset_iac.errors import IacError
 from superset_iac.kinds import owners
 from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.rest import RestHandler
-from superset_iac.kinds.rls import split_marker, with_marker
+from superset_iac.kinds.markers import split_marker, with_marker
 from superset_iac.load.schema import did_you_mean
 from superset_iac.model.base import Spec
 from superset_iac.model.group import MARKER_GROUP, Group
@@ -64,19 +64,19 @@ class GroupHandler(RestHandler):
         return [row["name"] for row in rows]  # unique in FAB
 
     def is_managed(self, row: dict[str, Any], key: str) -> bool:
-        return split_marker(row.get("description"), "group")[1] == key
+        return split_marker("group", row.get("description"))[1] == key
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> Group:
         return Group.model_construct(
             name=row["name"], label=row.get("label") or None,
-            description=split_marker(row.get("description"), "group")[0],
+            description=split_marker("group", row.get("description"))[0],
             roles=sorted(r["name"] for r in row.get("roles") or []),
             members=sorted(u["username"] for u in row.get("users") or []))
 
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Group)
         return {"name": spec.name, "label": spec.label or None,
-                "description": with_marker(spec.description, spec.name, "group"),
+                "description": with_marker("group", spec.description, spec.name),
                 "roles": [ctx.ids.id("role", r) for r in sorted(set(spec.roles))],
                 "users": member_ids(ctx, spec)}
 

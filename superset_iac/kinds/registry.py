@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from superset_iac.kinds import (chart, dashboard, database, dataset, embedded, group, rls, role,
-                               user, view)
+                                saved_query, tag, user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -28,6 +28,8 @@ ORDER: tuple[Handler, ...] = (
     group.HANDLER,  # after roles (it holds them), before users (they name groups)
     user.HANDLER,
     rls.HANDLER,
+    saved_query.HANDLER,
+    tag.HANDLER,  # after what it tags: dashboards, charts, saved queries
 )
 
 # kind -> handler, for apply (which looks a change's handler up by its kind)

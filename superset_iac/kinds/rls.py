@@ -9,10 +9,8 @@ Dataset ids become dataset keys through ``ctx.ids`` (the dataset handler
 reads first), role names come with the row.
 
 Managed marker: rules have no ``external_url``, so the tool appends a last
-line ``superset-iac://rls/<name>`` to the stored ``description`` (shown in
-the UI's rule editor). ``to_spec`` strips it, so plans and exports never see
-it; a rule renamed by hand keeps a marker naming another rule, which makes it
-unmanaged and safe from ``--prune``.
+line ``superset-iac://rls/<name>`` to the stored ``description``
+(``kinds/markers.py``); ``to_spec`` strips it again.
 
 Failure between requests: there is none. A create is one POST and an update
 one PUT carrying the whole rule (tables, roles, clause, marker), which the
@@ -23,28 +21,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from superset_iac.kinds.base import Context, ExportFlag, managed_url
+from superset_iac.kinds import markers
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
 from superset_iac.plan.model import LiveObject
 
 
-def with_marker(description: str | None, name: str, kind: str = "rls") -> str:
-    """``description`` with the managed marker of ``kind/name`` as its last line
-    (groups are marked the same way, kinds/group.py)."""
-    marker = managed_url(kind, name)
-    return f"{description.rstrip()}\n\n{marker}" if description else marker
+def with_marker(description: str | None, name: str) -> str:
+    return markers.with_marker("rls", description, name)
 
 
-def split_marker(description: str | None, kind: str = "rls") -> tuple[str | None, str | None]:
-    """(description without the marker line, the name the marker of ``kind`` names)."""
-    prefix = managed_url(kind, "")
-    text = description or ""
-    head, _, last = text.rstrip().rpartition("\n")
-    if not last.startswith(prefix):
-        return (text or None), None
-    return (head.rstrip() or None), last[len(prefix):]
+def split_marker(description: str | None) -> tuple[str | None, str | None]:
+    """(description without the marker line, the rule name the marker names)."""
+    return markers.split_marker("rls", description)
 
 
 class RlsHandler(RestHandler):

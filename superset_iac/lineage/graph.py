@@ -9,6 +9,7 @@ affects:
     database ──connects──> dataset          dataset ──filters──> dashboard (native filter)
     rls ──restricts──> dataset              rls ──applies to──> role
     role ──grants──> dataset | database     role ──opens──> dashboard
+    view ──reads──> saved query             database ──connects──> saved query
 
 ``impact`` follows edges transitively, except through the relations of
 ``STOP``: a role's change alters who may open a dashboard, not what its
@@ -28,7 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from superset_iac.load.tree import AssetTree
-from superset_iac.model import Dataset, View
+from superset_iac.model import Dataset, SavedQuery, View
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.validate.index import Index, index, table_ref
 from superset_iac.validate.sqltext import TableRef
@@ -79,6 +80,9 @@ def build(tree: AssetTree) -> Graph:
         _reads(graph, idx.view_reads(view), view.ref, idx)
     for dataset in tree.each(Dataset):
         _reads(graph, idx.dataset_reads(dataset), dataset.ref, idx)
+    for saved in tree.each(SavedQuery):
+        reads = idx.sql_reads(saved.sql, idx.catalog_of(saved), saved.schema_ or "")
+        _reads(graph, reads, saved.ref, idx)
     for spec in tree:  # what each kind says it feeds or is fed by (``Spec.lineage``)
         for link in spec.lineage():
             graph.add(link.source, link.target, link.relation)

@@ -18,6 +18,8 @@ from superset_iac.model.environment import Environment
 from superset_iac.model.group import Group
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
+from superset_iac.model.saved_query import SavedQuery
+from superset_iac.model.tag import Tag
 from superset_iac.model.user import User
 from superset_iac.model.view import View
 
@@ -33,9 +35,12 @@ KINDS: dict[str, type[Spec]] = {
     "groups": Group,  # after roles (it holds them), before users (they name groups)
     "users": User,
     "rls": RlsRule,
+    "saved_queries": SavedQuery,
+    "tags": Tag,  # after what it tags: dashboards, charts, saved queries
 }
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Embedded", "Environment", "Group", "RlsRule", "Role", "User", "View"]
+           "Embedded", "Environment", "Group", "RlsRule", "Role", "SavedQuery", "Tag", "User",
+           "View"]

@@ -22,6 +22,7 @@ from sqlglot import exp
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
+from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import sqltext
 from superset_iac.validate.sqltext import STAR, Parsed, TableRef
@@ -120,7 +121,7 @@ class Index:
         match = _CATALOG_URI.match(database.uri)
         return match.group("catalog").lower() if match else ""
 
-    def catalog_of(self, dataset: Dataset) -> str:
+    def catalog_of(self, dataset: Dataset | SavedQuery) -> str:
         if dataset.catalog:
             return dataset.catalog.lower()
         database = self.tree.get("database", dataset.database)
@@ -130,7 +131,11 @@ class Index:
         catalog, schema = self.catalog_of(dataset), dataset.schema_ or ""
         if dataset.sql is None:
             return [qualified(TableRef("", "", dataset.name.lower()), catalog, schema)]
-        query = self.query(dataset.sql)
+        return self.sql_reads(dataset.sql, catalog, schema)
+
+    def sql_reads(self, sql: str, catalog: str, schema: str) -> list[TableRef]:
+        """The tables a (templated) query reads, unqualified names in ``catalog.schema``."""
+        query = self.query(sql)
         return [qualified(r, catalog, schema) for r in sqltext.tables_read(query)] if query else []
 
     def view_reads(self, view: View) -> list[TableRef]:

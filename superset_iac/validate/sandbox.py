@@ -2,8 +2,9 @@
 
 Every SQL text of the tree (view ``sql``, ``where`` and ``mask: custom``
 expressions, dataset SQL, metric and column expressions, RLS clauses, adhoc
-SQL in charts) runs inside a warehouse process: views are created by the
-tool's own connection, datasets run as Superset's. A pull request must not
+SQL in charts, saved queries) runs inside a warehouse process: views are
+created by the tool's own connection, datasets and saved queries run as
+Superset's. A pull request must not
 turn one into a way to read that process's secrets. Checked on sqlglot's AST
 (the Trino parse ``validate.sql`` already made), never by matching text:
 
@@ -43,6 +44,7 @@ from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.rls import RlsRule
+from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import chart_fields
 from superset_iac.validate.codes import add
@@ -83,6 +85,8 @@ def _texts(tree: AssetTree) -> Iterator[tuple[Spec, tuple, str, bool]]:
                 yield view, ("columns", i, "expression"), view_column.expression, False
     for rule in tree.each(RlsRule):
         yield rule, ("clause",), rule.clause, True
+    for saved in tree.each(SavedQuery):
+        yield saved, ("sql",), saved.sql, True
     for chart in tree.each(Chart):
         for use in chart_fields.uses(chart.params):
             if use.kind.startswith("sql_"):

@@ -63,6 +63,7 @@ def test_production_loads_without_superset(clean_env):
     assert cfg.SECRET_KEY == REAL_KEY
     assert cfg.FAB_ADD_SECURITY_API is True
     assert cfg.FEATURE_FLAGS["DASHBOARD_RBAC"] is True
+    assert cfg.FEATURE_FLAGS["TAGGING_SYSTEM"] is True  # the tags in assets/tags/
     assert cfg.TALISMAN_ENABLED is True
     assert cfg.WTF_CSRF_ENABLED is True
     assert cfg.PREVENT_UNSAFE_DB_CONNECTIONS is True

@@ -18,6 +18,7 @@ from superset_iac import workflow
 from superset_iac.cli import main
 from superset_iac.export import run
 from superset_iac.kinds.base import Context, Handler
+from superset_iac.model import Tag
 from superset_iac.plan.model import LiveObject
 from tests.unit.export.conftest import chart, dashboard, database, dataset, live_state
 
@@ -51,8 +52,10 @@ class FakeClient:
 def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeHandler]:
     state = live_state(
         database(), dataset(), chart(), chart("Volume"),
-        dashboard(charts=("Price", "Volume")), dashboard("Other", "other", charts=("Price",)))
-    order = ("database", "dataset", "chart", "role", "dashboard", "embedded", "group", "rls")
+        dashboard(charts=("Price", "Volume")), dashboard("Other", "other", charts=("Price",)),
+        Tag.model_validate({"name": "gold", "dashboards": ["other"]}))
+    order = ("database", "dataset", "chart", "role", "dashboard", "embedded", "group", "rls",
+             "saved_query", "tag")
     fakes = {kind: FakeHandler(kind, state.get(kind, {})) for kind in order}
     monkeypatch.setattr(run, "handlers", lambda: list(fakes.values()))
     seen: dict[str, Any] = {}
@@ -100,7 +103,7 @@ def test_json_output_lists_files_variables_and_requests(tmp_path: Path, server) 
     result = invoke("--assets", str(root), "--all", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["summary"] == {"created": 6, "changed": 0, "unchanged": 0, "objects": 6}
+    assert data["summary"] == {"created": 7, "changed": 0, "unchanged": 0, "objects": 7}
     assert data["variables"] == {"LAKEHOUSE_PASSWORD": ["database/lakehouse"]}
     assert data["requests"] == 7
     assert {f["action"] for f in data["files"]} == {"created"}
@@ -116,6 +119,19 @@ def test_a_changed_object_is_reported_with_the_note_about_comments(tmp_path: Pat
     assert f"~ {path}  (chart/Volume)" in result.output
     assert "comments inside them are not kept" in result.output
     assert path.read_text() == "# hand comment\nname: Volume\ndataset: ticks\nviz_type: table\n"
+
+
+def test_export_by_tag_writes_the_tag_and_what_it_tags(tmp_path: Path, server) -> None:
+    root = tmp_path / "assets"
+    result = invoke("--assets", str(root), "--tag", "gold")
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(root)) for p in root.rglob("*.yaml"))
+    assert written == ["charts/price.yaml", "dashboards/other.yaml", "databases/lakehouse.yaml",
+                       "datasets/lakehouse/ticks.yaml", "tags/gold.yaml"]
+    assert (root / "tags" / "gold.yaml").read_text() == "name: gold\ndashboards: [other]\n"
+    unknown = invoke("--assets", str(root), "--tag", "glod")
+    assert unknown.exit_code == 2
+    assert "no custom tag named 'glod'; did you mean 'gold'?" in unknown.output
 
 
 def test_nothing_selected_is_a_usage_error(tmp_path: Path, server) -> None:

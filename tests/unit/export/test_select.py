@@ -71,10 +71,14 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(kinds=("role",)).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(kinds=("rls",)).kinds_to_read() == ("database", "dataset", "role", "rls")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard", "embedded", "group", "rls")
+        "database", "dataset", "chart", "role", "dashboard", "embedded", "group", "rls",
+        "saved_query", "tag")
     assert Selection(kinds=("group",)).kinds_to_read() == ("database", "dataset", "role", "group")
     assert Selection(kinds=("embedded",)).kinds_to_read() == (
         "database", "dataset", "chart", "role", "dashboard", "embedded")
+    assert Selection(tags=("gold",)).kinds_to_read() == (
+        "database", "dataset", "chart", "role", "dashboard", "saved_query", "tag")
+    assert Selection(kinds=("saved_query",)).kinds_to_read() == ("database", "saved_query")
     assert Selection().empty
 
 

@@ -6,7 +6,7 @@ import pytest
 from responses import matchers
 
 from superset_iac.kinds.group import GroupError, GroupHandler
-from superset_iac.kinds.rls import with_marker
+from superset_iac.kinds.markers import with_marker
 from superset_iac.kinds.user import UserHandler
 from superset_iac.load.tree import load_tree
 from superset_iac.model.group import Group
@@ -42,7 +42,7 @@ def ids() -> dict:
 def test_read_is_one_request_hides_the_users_marker_group_and_strips_the_marker(rsps, ctx):
     rsps.add("GET", GROUPS, json={"count": 3, "result": [
         MARKER,
-        row(7, "analysts", with_marker("Market analysts.", "analysts", "group"),
+        row(7, "analysts", with_marker("group", "Market analysts.", "analysts"),
             [(6, "Analyst")], [(21, "alice"), (20, "bob")]),
         row(8, "by-hand", "Made in the UI.", [(3, "Gamma")])]})
     live = GroupHandler().read(ctx)
@@ -57,7 +57,7 @@ def test_read_is_one_request_hides_the_users_marker_group_and_strips_the_marker(
 
 def test_a_marker_naming_another_group_is_not_managed(rsps, ctx):
     rsps.add("GET", GROUPS, json={"count": 1, "result": [
-        row(7, "renamed", with_marker(None, "analysts", "group"))]})
+        row(7, "renamed", with_marker("group", None, "analysts"))]})
     assert not GroupHandler().read(ctx)["renamed"].managed
 
 
@@ -75,7 +75,7 @@ def test_create_sends_roles_members_and_the_marker_in_one_post(rsps, csrf, ctx):
 
 def test_update_puts_the_whole_group(rsps, csrf, ctx):
     rsps.add("GET", GROUPS, json={"count": 1, "result": [
-        row(7, "analysts", with_marker("Market analysts.", "analysts", "group"),
+        row(7, "analysts", with_marker("group", "Market analysts.", "analysts"),
             [(3, "Gamma")], [(20, "bob"), (22, "carol")])]})
     users_listed(rsps, "bob", "alice", "carol")
     rsps.add("PUT", f"{GROUPS}7", json={"result": {}}, match=[matchers.json_params_matcher({
@@ -126,7 +126,7 @@ def test_a_group_without_members_reads_no_user(rsps, csrf, ctx):
 def test_a_create_another_run_made_meanwhile_is_adopted_by_name(rsps, csrf, ctx):
     rsps.add("POST", GROUPS, status=422, json={"message": "UNIQUE constraint failed: ab_group.name"})
     rsps.add("GET", GROUPS, json={"count": 1, "result": [
-        row(9, "g", with_marker(None, "g", "group"))]})
+        row(9, "g", with_marker("group", None, "g"))]})
     assert GroupHandler().create(ctx, Group.model_validate({"name": "g"})) == 9
 
 
@@ -144,7 +144,7 @@ def test_a_user_resolves_a_group_created_in_the_same_run(rsps, csrf, ctx):
 
 
 def test_delete_removes_the_group(rsps, csrf, ctx):
-    rsps.add("GET", GROUPS, json={"count": 1, "result": [row(7, "g", with_marker(None, "g", "group"))]})
+    rsps.add("GET", GROUPS, json={"count": 1, "result": [row(7, "g", with_marker("group", None, "g"))]})
     rsps.add("DELETE", f"{GROUPS}7", json={"message": "OK"})
     handler = GroupHandler()
     handler.delete(ctx, handler.read(ctx)["g"])

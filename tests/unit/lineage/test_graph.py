@@ -45,7 +45,15 @@ def test_impact_of_a_view_reaches_its_datasets_charts_and_dashboard(assets) -> N
         "dataset/option_ticks": MASKED, "dataset/volume_stats": MASKED,
         "chart/Option price over time": "dataset/option_ticks",
         "chart/Volume by symbol": "dataset/volume_stats",
-        "dashboard/lakehouse-analytics": "dataset/option_ticks"}
+        "dashboard/lakehouse-analytics": "dataset/option_ticks",
+        # the analysts' saved query reads the view in its SQL
+        "saved_query/Notional by symbol, latest trading day": MASKED}
+
+
+def test_a_saved_query_connects_through_its_database_and_reads_its_views(assets) -> None:
+    saved = "saved_query/Notional by symbol, latest trading day"
+    assert {(e.source, e.relation) for e in assets.edges if e.target == saved} == {
+        ("database/lakehouse", "connects"), (MASKED, "reads")}
 
 
 def test_impact_of_a_role_stops_at_what_it_grants(assets) -> None:
