@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, user, view
+from superset_iac.kinds import annotation_layer, chart, dashboard, database, dataset, rls, role, user, view
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
     view.HANDLER,
     database.HANDLER,
     dataset.HANDLER,
+    annotation_layer.HANDLER,  # before charts: charts draw layers
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
     dashboard.HANDLER,

@@ -6,6 +6,7 @@ what a later kind references is created by an earlier one.
 
 from __future__ import annotations
 
+from superset_iac.model.annotation_layer import AnnotationLayer
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dashboard import Dashboard
@@ -22,6 +23,7 @@ KINDS: dict[str, type[Spec]] = {
     "views": View,
     "databases": Database,
     "datasets": Dataset,
+    "annotation_layers": AnnotationLayer,  # before charts: charts draw layers
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
     "dashboards": Dashboard,
@@ -31,5 +33,5 @@ KINDS: dict[str, type[Spec]] = {
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
-__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
+__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "Dashboard", "Database", "Dataset",
            "Environment", "RlsRule", "Role", "User", "View"]
