@@ -94,8 +94,9 @@ class AnnotationLayerHandler(RestHandler):
 
     def annotation_rows(self, ctx: Context, layer_id: Any) -> list[dict[str, Any]]:
         path = annotations_path(layer_id)
-        listed = ctx.client.list(path, columns=["id"], order_column="id")
-        return [{**ctx.client.get(f"{path}/{a['id']}")["result"], "id": a["id"]} for a in listed]
+        # by id, sorted here: the annotation list cannot be ordered by id (400)
+        listed = sorted(a["id"] for a in ctx.client.list(path, columns=["id"]))
+        return [{**ctx.client.get(f"{path}/{aid}")["result"], "id": aid} for aid in listed]
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> AnnotationLayer:
         annotations = sorted((to_annotation(a) for a in row.get("annotations") or []),

@@ -5,7 +5,7 @@ one drawing a native layer is
 
     {"name": <legend label>, "annotationType": "EVENT" | "INTERVAL",
      "sourceType": "NATIVE", "value": <layer id>, "show", "showLabel",
-     "style", "width", "color", "opacity"}
+     "style", "width", "color", "opacity", "showMarkers", "hideLine"}
 
 (the frontend's ``NativeSourceAnnotationLayer``). The chart data API reads
 ``value`` to load the layer's annotations (``get_native_annotation_data``) and
@@ -37,6 +37,9 @@ def to_form_data(ctx: Context, layer: ChartAnnotationLayer) -> dict[str, Any]:
         "value": id_of(ctx, "annotation_layer", layer.layer), "show": layer.show,
         "showLabel": layer.show_label, "style": layer.style, "width": layer.width,
         "opacity": OPACITY[layer.opacity] if layer.opacity else "",
+        # for line sources only, but the chart data API's AnnotationLayerSchema
+        # requires showMarkers of every layer (400 without it)
+        "showMarkers": False, "hideLine": False,
     }
     if layer.color:
         entry["color"] = layer.color

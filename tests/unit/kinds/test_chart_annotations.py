@@ -43,10 +43,10 @@ def test_a_write_names_each_layer_by_its_id_and_the_query_context_carries_them(
         FORMULA,
         {"name": "Market closed", "annotationType": "INTERVAL", "sourceType": "NATIVE",
          "value": 11, "show": True, "showLabel": False, "style": "solid", "width": 1,
-         "opacity": "opacityLow"},
+         "opacity": "opacityLow", "showMarkers": False, "hideLine": False},
         {"name": "Lakehouse releases", "annotationType": "EVENT", "sourceType": "NATIVE",
          "value": 12, "show": True, "showLabel": True, "style": "dashed", "width": 2,
-         "opacity": ""}]
+         "opacity": "", "showMarkers": False, "hideLine": False}]
     # What the chart data API reads to answer annotation_data.
     query = json.loads(sent["query_context"])["queries"][0]
     assert query["annotation_layers"] == entries
