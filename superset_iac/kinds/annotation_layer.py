@@ -153,7 +153,7 @@ class AnnotationLayerHandler(RestHandler):
             row = have.get(name)
             if row is None:
                 ctx.client.post(f"{path}/", annotation_payload(annotation))
-            elif to_annotation(row).compared() != annotation.compared():
+            elif to_annotation(row).canonical() != annotation.canonical():
                 ctx.client.put(f"{path}/{row['id']}", annotation_payload(annotation))
 
     def delete(self, ctx: Context, live: LiveObject) -> None:

@@ -74,7 +74,7 @@ class Annotation(Model):
     def until(self) -> str:
         return self.end or self.start
 
-    def compared(self) -> dict[str, Any]:
+    def canonical(self) -> dict[str, Any]:
         """The annotation as its layer compares it: ``end`` explicit, a blank description none."""
         return {"name": self.name, "start": self.start, "end": self.until,
                 "description": self.description or None, "metadata": self.metadata}
@@ -95,7 +95,7 @@ class AnnotationLayer(Spec):
         """Annotations are a set keyed by name (sorted so); ``end`` is explicit;
         blank descriptions are none."""
         data["description"] = self.description or None
-        data["annotations"] = [a.compared() for a in sorted(self.annotations, key=lambda a: a.name)]
+        data["annotations"] = [a.canonical() for a in sorted(self.annotations, key=lambda a: a.name)]
         return data
 
 
@@ -131,6 +131,6 @@ class ChartAnnotationLayer(Model):
     def label(self) -> str:
         return self.name or self.layer
 
-    def compared(self) -> dict[str, Any]:
+    def canonical(self) -> dict[str, Any]:
         """The entry with its label explicit (a label equal to the layer's name is the default)."""
         return {**self.model_dump(mode="json"), "name": self.label}

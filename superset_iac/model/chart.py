@@ -191,7 +191,7 @@ class Chart(Spec):
         """
         data["params"] = canonical_params(self.params)
         data["owners"] = sorted(self.owners)
-        data["annotation_layers"] = [a.compared() for a in self.annotation_layers]
+        data["annotation_layers"] = [a.canonical() for a in self.annotation_layers]
         for name in ("description", "certified_by", "certification_details"):
             data[name] = _blank_to_none(data[name])
         return data
