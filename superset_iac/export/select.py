@@ -25,7 +25,7 @@ from superset_iac.plan.model import LiveObject
 
 Live = dict[str, dict[str, LiveObject]]
 
-CONTENT_KINDS = ("database", "dataset", "annotation_layer", "chart", "dashboard")
+CONTENT_KINDS = ("database", "dataset", "annotation_layer", "chart", "css_template", "dashboard")
 EVERYTHING = CONTENT_KINDS + ("role", "rls")
 
 

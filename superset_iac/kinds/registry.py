@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import annotation_layer, chart, dashboard, database, dataset, rls, role, user, view
+from superset_iac.kinds import (annotation_layer, chart, css_template, dashboard, database, dataset,
+                                rls, role, user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -20,6 +21,7 @@ ORDER: tuple[Handler, ...] = (
     annotation_layer.HANDLER,  # before charts: charts draw layers
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
+    css_template.HANDLER,  # before dashboards: dashboards copy templates
     dashboard.HANDLER,
     user.HANDLER,
     rls.HANDLER,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from superset_iac.model.annotation_layer import AnnotationLayer
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
+from superset_iac.model.css_template import CssTemplate
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
@@ -26,6 +27,7 @@ KINDS: dict[str, type[Spec]] = {
     "annotation_layers": AnnotationLayer,  # before charts: charts draw layers
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
+    "css_templates": CssTemplate,  # before dashboards: dashboards copy templates
     "dashboards": Dashboard,
     "users": User,
     "rls": RlsRule,
@@ -33,5 +35,5 @@ KINDS: dict[str, type[Spec]] = {
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
-__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "RlsRule", "Role", "User", "View"]
+__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "CssTemplate", "Dashboard",
+           "Database", "Dataset", "Environment", "RlsRule", "Role", "User", "View"]

@@ -111,6 +111,9 @@ class Dashboard(Spec):
     roles: list[str] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)
     css: str | None = None
+    css_template: str | None = Field(
+        default=None, description="a CSS template of the tree, by name: its CSS is written "
+                                  "before the dashboard's own css")
     published: bool = False
     certified_by: str | None = None
     certification_details: str | None = None
@@ -163,6 +166,8 @@ class Dashboard(Spec):
             for j, chart in enumerate(f.charts or []):
                 out.append(Ref("chart", chart, ("filters", i, "charts", j)))
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+        if self.css_template is not None:
+            out.append(Ref("css_template", self.css_template, ("css_template",)))
         return out
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -173,8 +178,9 @@ class Dashboard(Spec):
         data["filters"] = [canonical_filter(f, charts) for f in self.filters]
         data["roles"] = sorted(self.roles)
         data["owners"] = sorted(self.owners)
-        for name in ("css", "certified_by", "certification_details"):
+        for name in ("certified_by", "certification_details"):
             data[name] = data[name] or None
+        data["css"] = (self.css or "").rstrip() or None
         data["metadata"] = canonical_metadata(self.metadata)
         return data
 

@@ -67,10 +67,11 @@ def test_an_ambiguous_title_asks_for_a_slug_or_id() -> None:
 
 def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(dashboards=("x",)).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "dashboard")
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard")
     assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "dashboard", "rls")
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
+        "rls")
     assert Selection().empty
 
 
