@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from superset_iac.kinds.base import Context
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.marker import split_marker, with_marker
 from superset_iac.kinds.rest import RestHandler, json_object
 from superset_iac.kinds.rollback import finish_or_remove
@@ -73,6 +73,8 @@ def _time(value: Any) -> str:
 
 class AnnotationLayerHandler(RestHandler):
     spec_type = AnnotationLayer
+    export_flag = ExportFlag("--annotation-layers", "Export annotation layers (with their "
+                                                    "annotations).")
     resource = "annotation_layer"
     name_column = "name"
     columns = ("id", "name", "descr")

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from superset_iac.kinds.base import Context
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.marker import CSS_COMMENT, split_marker, with_marker
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
@@ -42,6 +42,7 @@ def template_css(row: dict[str, Any]) -> tuple[str, str | None]:
 
 class CssTemplateHandler(RestHandler):
     spec_type = CssTemplate
+    export_flag = ExportFlag("--css-templates", "Export CSS templates.")
     resource = "css_template"
     name_column = "template_name"
     columns = ("id", "template_name", "css")

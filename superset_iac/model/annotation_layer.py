@@ -1,5 +1,10 @@
 """An annotation layer: named events and intervals charts draw over their time axis.
 
+The model refuses a time that is not ISO 8601 without offset and an end
+before the start (S010, at the field); ``findings`` an annotation name
+repeated in its layer (S040), ``chart_findings`` what a chart's use of
+layers gets wrong (S041-S043).
+
 A layer (``annotation_layers/``) holds annotations; a chart shows a layer by
 naming it in its ``annotation_layers`` (``ChartAnnotationLayer``), which the
 handler turns into Superset's ``NATIVE`` annotation entry of the chart's form
@@ -26,7 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from superset_iac.model.base import Model, Spec
+from superset_iac.model.base import Finding, Lookup, Model, Spec
 
 TIME_HELP = "ISO 8601 date or date-time without offset (stored as written, no time zone)"
 
@@ -91,6 +96,19 @@ class AnnotationLayer(Spec):
     def key(self) -> str:
         return self.name
 
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        """An annotation name once per layer: Superset refuses the second (its
+        ``short_descr`` is unique per layer), and the plan matches by name."""
+        out: list[Finding] = []
+        first: dict[str, int] = {}
+        for i, annotation in enumerate(self.annotations):
+            if annotation.name in first:
+                out.append(Finding(self.pos("annotations", i, "name"), "S040",
+                                   f"{self.ref}: annotation '{annotation.name}' is already "
+                                   f"defined at {self.pos('annotations', first[annotation.name])}"))
+            first.setdefault(annotation.name, i)
+        return out
+
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Annotations are a set keyed by name (sorted so); ``end`` is explicit;
         blank descriptions are none."""
@@ -134,3 +152,41 @@ class ChartAnnotationLayer(Model):
     def canonical(self) -> dict[str, Any]:
         """The entry with its label explicit (a label equal to the layer's name is the default)."""
         return {**self.model_dump(mode="json"), "name": self.label}
+
+
+# The viz types whose controls offer annotation layers (the ECharts time series
+# family of Superset 6.x); others keep them in their form data and draw nothing.
+DRAWS_ANNOTATIONS = frozenset({
+    "echarts_timeseries", "echarts_timeseries_line", "echarts_timeseries_bar",
+    "echarts_timeseries_scatter", "echarts_timeseries_smooth", "echarts_timeseries_step",
+    "echarts_area", "mixed_timeseries",
+})
+
+
+def chart_findings(chart: Spec, viz_type: str, params: dict[str, Any],
+                   layers: list[ChartAnnotationLayer]) -> list[Finding]:
+    """A native layer written into ``params`` by id (S041), two layers of one
+    chart under one label (S042: the chart data API answers annotations by
+    label, one would hide the other), layers on a chart type that does not
+    draw them (S043)."""
+    out: list[Finding] = []
+    entries = params.get("annotation_layers")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if is_native(entry):
+            out.append(Finding(chart.pos("params", "annotation_layers", i), "S041",
+                               f"{chart.ref}: a native annotation layer names its layer by id "
+                               "here; write it under the chart's annotation_layers (layer: "
+                               "<name>) so it resolves in every environment"))
+    labels: dict[str, int] = {}
+    for i, layer in enumerate(layers):
+        if layer.label in labels:
+            out.append(Finding(chart.pos("annotation_layers", i), "S042",
+                               f"{chart.ref}: two annotation layers are labelled '{layer.label}' "
+                               f"(the first at {chart.pos('annotation_layers', labels[layer.label])}"
+                               "); give one a name"))
+        labels.setdefault(layer.label, i)
+    if layers and viz_type not in DRAWS_ANNOTATIONS:
+        out.append(Finding(chart.pos("annotation_layers"), "S043",
+                           f"{chart.ref}: viz_type {viz_type} does not draw annotation layers "
+                           "(the ECharts time series charts do)"))
+    return out

@@ -31,8 +31,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from superset_iac.model.annotation_layer import ChartAnnotationLayer
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.annotation_layer import ChartAnnotationLayer, chart_findings
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 from superset_iac.model.chart_params import expand, tidy
 from superset_iac.model.dataset import Dataset
 
@@ -143,6 +143,8 @@ def _blank_to_none(value: str | None) -> str | None:
 
 class Chart(Spec):
     KIND = "chart"
+    KEY_FIELDS = ("key", "name")
+    REFERS_TO = frozenset({"dataset", "annotation_layer"})
 
     # The key is identity (the plan matches on it), not an attribute.
     NOT_COMPARED = frozenset({"key_"})
@@ -182,6 +184,14 @@ class Chart(Spec):
         return [Ref("dataset", self.dataset, ("dataset",))] + [
             Ref("annotation_layer", a.layer, ("annotation_layers", i, "layer"))
             for i, a in enumerate(self.annotation_layers)]
+
+    def lineage(self) -> list[Link]:
+        return [Link(f"dataset/{self.dataset}", self.ref, "plots")] + [
+            Link(f"annotation_layer/{a.layer}", self.ref, "annotates")
+            for a in self.annotation_layers]
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        return chart_findings(self, self.viz_type, self.params, self.annotation_layers)
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Server-owned params dropped, blank strings as absent.

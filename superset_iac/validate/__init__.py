@@ -15,8 +15,7 @@ per-kind schema problems are already reported by the loader):
 * ``columns``: columns and metrics named exist in their dataset;
 * ``masking``: declared PII columns masked in every view, masks that mask;
 * ``filter_scope``: a native filter can narrow every chart in its scope;
-* ``governance``: masked raw tables reached only by their raw roles;
-* ``annotation_layers``: annotation names unique per layer, charts' layers by name.
+* ``governance``: masked raw tables reached only by their raw roles.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
 ``validate.codes`` is the table of every diagnostic code.
@@ -34,7 +33,6 @@ Check = Callable[[AssetTree, Diagnostics], None]
 
 def _checks() -> list[Check]:
     from superset_iac.validate import (
-        annotation_layers,
         columns,
         environments,
         filter_scope,
@@ -48,8 +46,7 @@ def _checks() -> list[Check]:
     )
 
     return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
-            sandbox.check, columns.check, filter_scope.check, masking.check, governance.check,
-            annotation_layers.check]
+            sandbox.check, columns.check, filter_scope.check, masking.check, governance.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:
