@@ -33,8 +33,8 @@ import json
 from typing import Any
 
 from superset_iac.kinds.base import Context, ExportFlag
-from superset_iac.kinds.marker import split_marker, with_marker
-from superset_iac.kinds.rest import RestHandler, json_object
+from superset_iac.kinds.marker import MarkedHandler, split_marker, with_marker
+from superset_iac.kinds.rest import json_object
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.annotation_layer import Annotation, AnnotationLayer, normal_time
 from superset_iac.model.base import Spec
@@ -71,7 +71,7 @@ def _time(value: Any) -> str:
         return str(value or "")  # kept as stored: the plan shows it against the tree's
 
 
-class AnnotationLayerHandler(RestHandler):
+class AnnotationLayerHandler(MarkedHandler):
     spec_type = AnnotationLayer
     export_flag = ExportFlag("--annotation-layers", "Export annotation layers (with their "
                                                     "annotations).")
@@ -111,16 +111,6 @@ class AnnotationLayerHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, AnnotationLayer)
         return {"name": spec.name, "descr": with_marker(KIND, spec.description, spec.name)}
-
-    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
-        """The layer as it is: layers take no uuid (the marker is in ``descr``)."""
-        return self.to_payload(ctx, spec)
-
-    def landed(self, ctx: Context, key: str) -> Any:
-        """The layer created here as ``key`` (its marker names it), or None."""
-        rows = ctx.client.list(self.resource, filters=[("name", "eq", key)],
-                               columns=list(self.columns))
-        return next((row["id"] for row in rows if self.is_managed(row, key)), None)
 
     def create(self, ctx: Context, spec: Spec) -> Any:
         assert isinstance(spec, AnnotationLayer)

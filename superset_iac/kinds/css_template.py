@@ -25,8 +25,7 @@ from collections import Counter
 from typing import Any
 
 from superset_iac.kinds.base import Context, ExportFlag
-from superset_iac.kinds.marker import CSS_COMMENT, split_marker, with_marker
-from superset_iac.kinds.rest import RestHandler
+from superset_iac.kinds.marker import MarkedHandler, CSS_COMMENT, split_marker, with_marker
 from superset_iac.model.base import Spec
 from superset_iac.model.css_template import CssTemplate
 from superset_iac.plan.model import LiveObject
@@ -40,7 +39,7 @@ def template_css(row: dict[str, Any]) -> tuple[str, str | None]:
     return css or "", marked
 
 
-class CssTemplateHandler(RestHandler):
+class CssTemplateHandler(MarkedHandler):
     spec_type = CssTemplate
     export_flag = ExportFlag("--css-templates", "Export CSS templates.")
     resource = "css_template"
@@ -69,16 +68,6 @@ class CssTemplateHandler(RestHandler):
         assert isinstance(spec, CssTemplate)
         return {"template_name": spec.name,
                 "css": with_marker(KIND, spec.css, spec.name, CSS_COMMENT)}
-
-    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
-        """Name and CSS: the API takes no uuid (the marker is in the CSS)."""
-        return self.to_payload(ctx, spec)
-
-    def landed(self, ctx: Context, key: str) -> Any:
-        """The template created here as ``key`` (its marker names it), or None."""
-        rows = ctx.client.list(self.resource, filters=[("template_name", "eq", key)],
-                               columns=list(self.columns))
-        return next((row["id"] for row in rows if self.is_managed(row, key)), None)
 
 
 HANDLER = CssTemplateHandler()

@@ -11,7 +11,11 @@ another key, which makes it unmanaged and safe from ``--prune``.
 
 from __future__ import annotations
 
-from superset_iac.model.base import managed_url
+from typing import Any
+
+from superset_iac.kinds.base import Context
+from superset_iac.kinds.rest import RestHandler
+from superset_iac.model.base import Spec, managed_url
 
 
 # A marker in CSS (a CSS template's only text) is a comment: ``/* … */``.
@@ -34,3 +38,19 @@ def split_marker(kind: str, text: str | None,
     if not (last.startswith(prefix) and last.endswith(comment[1])):
         return (whole or None), None
     return (head.rstrip() or None), last[len(prefix):len(last) - len(comment[1])]
+
+
+class MarkedHandler(RestHandler):
+    """A REST kind whose API takes no uuid: it is found again by its name and
+    the marker in its text (``is_managed``), never by a managed uuid."""
+
+    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
+        """The object as it is: there is no uuid to send."""
+        return self.to_payload(ctx, spec)
+
+    def landed(self, ctx: Context, key: str) -> Any:
+        """The object created here as ``key`` (its marker names it), or None."""
+        assert self.name_column is not None
+        rows = ctx.client.list(self.resource, filters=[(self.name_column, "eq", key)],
+                               columns=list(self.columns))
+        return next((row["id"] for row in rows if self.is_managed(row, key)), None)

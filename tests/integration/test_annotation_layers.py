@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from superset_iac.kinds.rest import managed_uuid
-from tests.integration.trees import Api, WrittenTree, diff_text, export_json, new_tree, snapshot
+from tests.integration.trees import Api, WrittenTree
 
 pytestmark = pytest.mark.integration
 
@@ -150,20 +150,11 @@ def test_drift_by_hand_shows_those_fields_and_apply_restores_them(tree) -> None:
 
 
 def test_export_brings_the_layer_and_changes_nothing_in_the_applied_tree(tree) -> None:
-    before = snapshot(tree.root)
-    report = export_json(tree.root, tree.environ, "--dashboard", tree.slug, env_name="local")
-    objects = {o for f in report["files"] for o in f["objects"]}
+    objects, fresh = tree.export_round_trip(tree.slug)
     assert f"annotation_layer/{tree.layer}" in objects
-    assert report["summary"]["created"] == report["summary"]["changed"] == 0, report["files"]
-    assert snapshot(tree.root) == before
-
-    fresh = new_tree(tree.root.parent / "exported", "local")
-    export_json(fresh, tree.environ, "--dashboard", tree.slug, env_name="local")
     (layer_file,) = (fresh / "annotation_layers").rglob("*.yaml")
     text = layer_file.read_text()
     assert "superset-iac://" not in text and "2025-06-03T00:00:00" in text
-    result = diff_text(fresh, tree.environ, env_name="local")
-    assert result.exit_code == 0 and "No changes." in result.output, result.output
 
 
 def test_prune_deletes_the_managed_layer_and_never_one_made_by_hand(tree) -> None:
