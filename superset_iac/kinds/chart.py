@@ -45,6 +45,10 @@ takes that same filter out again and says ``time_filter: true``; a chart
 whose dataset has a time column but that carries no temporal filter reads
 as ``time_filter: false``, so a chart created before is updated once and
 then compares equal.
+
+Annotation layers (``chart_annotations.py``): the layers a chart names are
+written as native entries of ``params.annotation_layers`` with their ids,
+and read back to names; the layer handler reads before this one.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from collections import Counter
 from typing import Any
 
 from superset_iac.kinds.base import Context
+from superset_iac.kinds.chart_annotations import split_layers, with_layers
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.query_context import build_query_context
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
@@ -88,7 +93,7 @@ class ChartHandler(RestHandler):
         name = row.get("slice_name") or ""
         key = key or name
         dataset = _dataset_key(ctx, row)
-        params = canonical_params(json_object(row.get("params")))
+        params, layers = split_layers(ctx, canonical_params(json_object(row.get("params"))))
         params, time_filter = split_time_filter(params, time_subject(params, time_column(ctx, dataset)))
         if time_filter is None:  # no time column: the flag means nothing, take the tree's
             wanted = (ctx.desired or {}).get(self.kind, {}).get(key)
@@ -100,6 +105,7 @@ class ChartHandler(RestHandler):
             "viz_type": row.get("viz_type") or "",
             "params": params,
             "time_filter": time_filter,
+            "annotation_layers": layers,
             "description": row.get("description") or None,
             "owners": owner_names(ctx, row.get("owners") or []),
             "cache_timeout": row.get("cache_timeout"),
@@ -120,6 +126,7 @@ class ChartHandler(RestHandler):
         params = expand(canonical_params(spec.params))
         if spec.time_filter:
             params = with_time_filter(params, time_subject(params, time_column(ctx, spec.dataset)))
+        params = with_layers(ctx, params, spec.annotation_layers)
         params[KEY_PARAM] = spec.key
         context = build_query_context(params, spec.viz_type, dataset_id,
                                       live.id if live is not None else None)

@@ -32,6 +32,9 @@ server, so a refused PUT leaves the dashboard as it was. A create is POST
 then PUT; when the PUT fails, the new dashboard (no charts, no filters) is
 deleted again, so it is either there as declared or not at all.
 
+CSS templates (``dashboard_css.py``): a dashboard naming one is written with
+the template's CSS before its own, and read back to the name.
+
 Roles are named; their ids come from the role handler (read before
 dashboards), or, when it did not run, from one read of
 ``dashboard/related/roles``.
@@ -46,6 +49,7 @@ from typing import Any, Callable
 from superset_iac.kinds import layout as lay
 from superset_iac.kinds import native_filters as nf
 from superset_iac.kinds.base import Context, UnresolvedReference
+from superset_iac.kinds.dashboard_css import split_css, stored_css
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
                                      managed_uuid)
@@ -98,6 +102,7 @@ class DashboardHandler(RestHandler):
         """A dashboard from its detail: ids become names, derived keys go, and
         the layout is in its one canonical form (``model.layout.canonical_layout``)."""
         metadata = json_object(row.get("json_metadata"))
+        css_template, css = split_css(ctx, key or row.get("slug") or "", row.get("css"))
         tree = lay.from_server(json_object(row.get("position_json")),
                                lambda cid: ctx.ids.key("chart", cid))
         layout, position = spec_layout.canonical_layout([], tree)
@@ -115,7 +120,8 @@ class DashboardHandler(RestHandler):
             "filters": [f.model_dump(exclude_unset=True) for f in filters],
             "roles": sorted(r["name"] for r in row.get("roles") or []),
             "owners": owner_names(ctx, row.get("owners") or []),
-            "css": row.get("css") or None,
+            "css": css,
+            "css_template": css_template,
             "published": bool(row.get("published")),
             "certified_by": row.get("certified_by") or None,
             "certification_details": row.get("certification_details") or None,
@@ -141,7 +147,7 @@ class DashboardHandler(RestHandler):
             "dashboard_title": spec.title,
             "slug": spec.slug,
             "published": spec.published,
-            "css": spec.css or "",
+            "css": stored_css(ctx, spec),
             "certified_by": spec.certified_by or "",
             "certification_details": spec.certification_details or "",
             "owners": owner_ids(ctx, spec.owners),

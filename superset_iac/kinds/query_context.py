@@ -85,7 +85,10 @@ def base_query(fd: FormData) -> Query:
         extras["time_grain_sqla"] = fd["time_grain_sqla"]
     query: Query = {
         "filters": filters, "extras": extras, "applied_time_extras": {},
-        "columns": [], "metrics": _metrics(fd), "annotation_layers": [],
+        "columns": [], "metrics": _metrics(fd),
+        # as buildQueryObject passes them; the server drops formulas and loads
+        # each native layer's annotations into the answer's annotation_data
+        "annotation_layers": _list(fd.get("annotation_layers")),
         "series_limit": int(fd.get("series_limit") or fd.get("limit") or 0),
         "order_desc": bool(fd.get("order_desc", True)),
         "url_params": fd.get("url_params") or {}, "custom_params": {}, "custom_form_data": {},

@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import (chart, dashboard, database, dataset, embedded, group, rls, role,
-                                saved_query, tag, user, view)
+from superset_iac.kinds import (annotation_layer, chart, css_template, dashboard, database, dataset,
+                                embedded, group, rls, role, saved_query, tag, user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
     view.HANDLER,
     database.HANDLER,
     dataset.HANDLER,
+    annotation_layer.HANDLER,  # before charts: charts draw layers
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
+    css_template.HANDLER,  # before dashboards: dashboards copy templates
     dashboard.HANDLER,
     embedded.HANDLER,  # after the dashboard it embeds
     group.HANDLER,  # after roles (it holds them), before users (they name groups)

@@ -8,8 +8,10 @@ in the same order as ``kinds.registry.ORDER`` (tests/unit/kinds/test_registry.py
 
 from __future__ import annotations
 
+from superset_iac.model.annotation_layer import AnnotationLayer
 from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
+from superset_iac.model.css_template import CssTemplate
 from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
@@ -28,8 +30,10 @@ KINDS: dict[str, type[Spec]] = {
     "views": View,
     "databases": Database,
     "datasets": Dataset,
+    "annotation_layers": AnnotationLayer,  # before charts: charts draw layers
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
+    "css_templates": CssTemplate,  # before dashboards: dashboards copy templates
     "dashboards": Dashboard,
     "embedded": Embedded,  # after the dashboard it embeds
     "groups": Group,  # after roles (it holds them), before users (they name groups)
@@ -41,6 +45,6 @@ KINDS: dict[str, type[Spec]] = {
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
-__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Embedded", "Environment", "Group", "RlsRule", "Role", "SavedQuery", "Tag", "User",
-           "View"]
+__all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "CssTemplate", "Dashboard",
+           "Database", "Dataset", "Embedded", "Environment", "Group", "RlsRule", "Role", "SavedQuery",
+           "Tag", "User", "View"]

@@ -16,6 +16,13 @@ column, on ``granularity_sqla`` or the dataset's default time column
 (``time_filter: true``, the default), and reads it back as that flag, so
 neither a tree nor an export spells it; ``time_filter: false`` is a chart
 that no dashboard time range narrows.
+
+Annotation layers. ``annotation_layers`` names layers of the tree
+(``model/annotation_layer.py``); a write puts each into the form data as
+Superset's ``NATIVE`` entry with the layer's id in this environment, and a
+read turns such entries back into names, so a tree and its export never hold
+an id. Other annotation sources (formulas, another chart's series) stay in
+``params.annotation_layers`` as Superset writes them.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from superset_iac.model.base import Link, Ref, Spec
+from superset_iac.model.annotation_layer import ChartAnnotationLayer, chart_findings
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 from superset_iac.model.chart_params import expand, tidy
 from superset_iac.model.dataset import Dataset
 
@@ -136,7 +144,7 @@ def _blank_to_none(value: str | None) -> str | None:
 class Chart(Spec):
     KIND = "chart"
     KEY_FIELDS = ("key", "name")
-    REFERS_TO = frozenset({"dataset"})
+    REFERS_TO = frozenset({"dataset", "annotation_layer"})
 
     # The key is identity (the plan matches on it), not an attribute.
     NOT_COMPARED = frozenset({"key_"})
@@ -158,6 +166,8 @@ class Chart(Spec):
     time_filter: bool = Field(
         default=True, description="a dashboard's time range narrows the chart (a TEMPORAL_RANGE "
                                   "filter on its dataset's time column is added when it has none)")
+    annotation_layers: list[ChartAnnotationLayer] = Field(
+        default_factory=list, description="annotation layers of the tree the chart draws")
 
     @model_validator(mode="after")
     def _time_filter_or_own(self) -> "Chart":
@@ -171,10 +181,17 @@ class Chart(Spec):
         return self.key_ or self.name
 
     def refs(self) -> list[Ref]:
-        return [Ref("dataset", self.dataset, ("dataset",))]
+        return [Ref("dataset", self.dataset, ("dataset",))] + [
+            Ref("annotation_layer", a.layer, ("annotation_layers", i, "layer"))
+            for i, a in enumerate(self.annotation_layers)]
 
     def lineage(self) -> list[Link]:
-        return [Link(f"dataset/{self.dataset}", self.ref, "plots")]
+        return [Link(f"dataset/{self.dataset}", self.ref, "plots")] + [
+            Link(f"annotation_layer/{a.layer}", self.ref, "annotates")
+            for a in self.annotation_layers]
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        return chart_findings(self, self.viz_type, self.params, self.annotation_layers)
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Server-owned params dropped, blank strings as absent.
@@ -184,6 +201,7 @@ class Chart(Spec):
         """
         data["params"] = canonical_params(self.params)
         data["owners"] = sorted(self.owners)
+        data["annotation_layers"] = [a.canonical() for a in self.annotation_layers]
         for name in ("description", "certified_by", "certification_details"):
             data[name] = _blank_to_none(data[name])
         return data

@@ -102,7 +102,7 @@ def normalised_slug(slug: str) -> str:
 class Dashboard(Spec):
     KIND = "dashboard"
     KEY_FIELDS = ("slug", "title")
-    REFERS_TO = frozenset({"chart", "dataset", "role"})
+    REFERS_TO = frozenset({"chart", "dataset", "role", "css_template"})
     TOGETHER = (frozenset({"layout", "position"}),)  # see ``canonical_form``
 
     title: str
@@ -114,6 +114,9 @@ class Dashboard(Spec):
     roles: list[str] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)
     css: str | None = None
+    css_template: str | None = Field(
+        default=None, description="a CSS template of the tree, by name: its CSS is written "
+                                  "before the dashboard's own css")
     published: bool = False
     certified_by: str | None = None
     certification_details: str | None = None
@@ -166,6 +169,8 @@ class Dashboard(Spec):
             for j, chart in enumerate(f.charts or []):
                 out.append(Ref("chart", chart, ("filters", i, "charts", j)))
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+        if self.css_template is not None:
+            out.append(Ref("css_template", self.css_template, ("css_template",)))
         return out
 
     def lineage(self) -> list[Link]:
@@ -173,6 +178,8 @@ class Dashboard(Spec):
         open it (a filter's scope changes nothing a chart shows)."""
         out = [Link(f"chart/{ref.key}", self.ref, "shows") for ref in self.chart_refs()]
         out += [Link(f"dataset/{f.dataset}", self.ref, "filters") for f in self.filters if f.dataset]
+        out += [Link(f"css_template/{self.css_template}", self.ref, "styles")] \
+            if self.css_template else []
         return out + [Link(f"role/{name}", self.ref, "opens") for name in self.roles]
 
     def findings(self, lookup: Lookup) -> list[Finding]:
@@ -201,8 +208,9 @@ class Dashboard(Spec):
         data["filters"] = [canonical_filter(f, charts) for f in self.filters]
         data["roles"] = sorted(self.roles)
         data["owners"] = sorted(self.owners)
-        for name in ("css", "certified_by", "certification_details"):
+        for name in ("certified_by", "certification_details"):
             data[name] = data[name] or None
+        data["css"] = (self.css or "").rstrip() or None
         data["metadata"] = canonical_metadata(self.metadata)
         return data
 

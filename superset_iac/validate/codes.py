@@ -38,7 +38,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S010": (E, "a rule of the kind's model (one of row/header/divider/tabs, a cell is one of "
                 "chart/markdown/column, view sql or source+columns, mask custom needs expression, "
                 "a mask given as YAML null, "
-                "keep_last >= 0, role rules, slug form)"),
+                "keep_last >= 0, role rules, slug form, annotation times ISO 8601 without offset "
+                "and an end not before the start)"),
     "S011": (E, "layout width outside 1..12, or height below 1"),
     "S012": (E, "a row whose widths add up to more than 12"),
     "S013": (E, "a physical dataset without schema on a Trino database whose URI names none, "
@@ -62,6 +63,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, that "
                 "carries a secret where the environment sets no allowed_hosts, or whose "
                 "connect_args would move it to another host"),
+    "S040": (E, "an annotation name repeated in one annotation layer"),
+    "S041": (E, "a native annotation layer written in chart params by id instead of under the "
+                "chart's annotation_layers by name"),
+    "S042": (E, "two annotation layers of one chart with the same label"),
+    "S043": (W, "annotation layers on a viz_type that does not draw them"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),

@@ -67,22 +67,23 @@ def tree(tmp_path_factory) -> Path:
 def applied(tree, environ) -> Run:
     first = Run(tree, environ)
     created = Counter(c.kind for c in first.plan.changes if c.action is Action.CREATE)
-    assert created == {"view": 3, "database": 1, "dataset": 4, "chart": 5, "role": 4,
-                       "dashboard": 1, "group": 1, "rls": 1, "saved_query": 1, "tag": 3}
+    assert created == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2, "chart": 6,
+                       "role": 4, "css_template": 1, "dashboard": 1, "group": 1, "rls": 1,
+                       "saved_query": 1, "tag": 3}
     report = first.apply()
     BENCH["first apply"] = {"seconds": round(first.apply_seconds, 2),
                             "requests": first.ctx.client.count(),
                             "writes": len(first.writes())}
-    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 24
+    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 28
     return first
 
 
 def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     again = Run(tree, environ)
     assert again.fields() == [] and not again.plan.has_changes
-    assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "chart": 5,
-                                    "role": 5, "dashboard": 1, "group": 1, "rls": 1,
-                                    "saved_query": 1, "tag": 3}
+    assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2,
+                                    "chart": 6, "role": 5, "css_template": 1, "dashboard": 1,
+                                    "group": 1, "rls": 1, "saved_query": 1, "tag": 3}
     reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
     assert again.writes() == []
     # What the database and dataset handlers document: one list each, one

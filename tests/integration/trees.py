@@ -129,6 +129,20 @@ class WrittenTree:
     def url(self, path: str) -> str:
         return f"{self.superset.url}/api/v1/{path}"
 
+    def export_round_trip(self, slug: str) -> tuple[set[str], Path]:
+        """Export dashboard ``slug`` into this tree, which must change no file,
+        then into a fresh tree, which must diff empty; (the objects exported,
+        the fresh tree)."""
+        before = snapshot(self.root)
+        report = export_json(self.root, self.environ, "--dashboard", slug, env_name="local")
+        assert report["summary"]["created"] == report["summary"]["changed"] == 0, report["files"]
+        assert snapshot(self.root) == before
+        fresh = new_tree(self.root.parent / "exported", "local")
+        export_json(fresh, self.environ, "--dashboard", slug, env_name="local")
+        result = diff_text(fresh, self.environ, env_name="local")
+        assert result.exit_code == 0 and "No changes." in result.output, result.output
+        return {o for f in report["files"] for o in f["objects"]}, fresh
+
 
 class Run:
     """One command on an existing tree: load, connect, diff (timed); apply on demand."""

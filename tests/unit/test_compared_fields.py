@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.yaml_source import parse_yaml
 from superset_iac.model import KINDS, Spec
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -29,7 +30,9 @@ def sample(directory: str, cls: type[Spec]) -> Spec:
     if directory in INLINE:
         return cls.model_validate(INLINE[directory])
     first = sorted((ASSETS / directory).glob("*.yaml"))[0]
-    data = yaml.safe_load(first.read_text())
+    # The tool's own YAML reading: no implicit timestamps (an annotation's
+    # ``start: 2025-06-19`` is a string to it, a date to plain PyYAML).
+    data = parse_yaml(first.read_text(), str(first), Diagnostics())[0].data
     return cls.model_validate(data[0] if isinstance(data, list) else data)
 
 

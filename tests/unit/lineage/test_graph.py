@@ -44,6 +44,7 @@ def test_impact_of_a_view_reaches_its_datasets_charts_and_dashboard(assets) -> N
     assert lineage.impact(assets, MASKED) == {
         "dataset/option_ticks": MASKED, "dataset/volume_stats": MASKED,
         "chart/Option price over time": "dataset/option_ticks",
+        "chart/Option volume over time": "dataset/option_ticks",
         "chart/Volume by symbol": "dataset/volume_stats",
         "dashboard/lakehouse-analytics": "dataset/option_ticks",
         # the analysts' saved query reads the view in its SQL
