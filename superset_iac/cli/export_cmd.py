@@ -37,9 +37,11 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 @click.option("--dashboard", "dashboards", multiple=True,
               help="Dashboard slug, title or id to export, with what it uses (repeatable).")
 @click.option("--all", "everything", is_flag=True,
-              help="Export every object: databases, datasets, charts, dashboards, roles, RLS.")
+              help="Export every object: databases, datasets, charts, dashboards, roles, RLS, reports.")
 @click.option("--roles", is_flag=True, help="Export roles (with the data they grant access to).")
 @click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
+@click.option("--reports", is_flag=True,
+              help="Export alerts and reports (with the charts, dashboards, databases they name).")
 @click.option("--owners", "owners", default="keep", show_default=True, metavar="keep|drop|map:FILE",
               help="Owners of datasets, charts and dashboards: as they are, none, or usernames "
                    "renamed by a YAML mapping (a user mapped to null is left out).")
@@ -47,16 +49,17 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
            dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool,
-           owners: str) -> ExitCode:
+           reports: bool, owners: str) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
     Objects already in the tree are found wherever their file is and updated
     in place; objects that did not change are left untouched, so running it
     twice changes nothing. Passwords are written as ${VAR} references.
     """
-    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners))
+    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners), reports)
     if selection.empty:
-        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles or --rls")
+        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles, --rls "
+                               "or --reports")
     root = Path(assets)
     tree = _existing_tree(root)
     env = _environment(tree, env_name)

@@ -1,7 +1,7 @@
 """Which live objects an export writes.
 
 Seeds come from the options (dashboards by slug, title or id; roles; RLS
-rules; everything), then everything a seed names is added, recursively,
+rules; alerts and reports; everything), then everything a seed names is added, recursively,
 through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
 roles, a chart its dataset, a dataset its database. So the exported tree
 validates on its own, whatever was picked.
@@ -26,7 +26,7 @@ from superset_iac.plan.model import LiveObject
 Live = dict[str, dict[str, LiveObject]]
 
 CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
-EVERYTHING = CONTENT_KINDS + ("role", "rls")
+EVERYTHING = CONTENT_KINDS + ("role", "rls", "report")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class Selection:
     roles: bool = False
     rls: bool = False
     owners: Owners = Owners()
+    reports: bool = False
 
     def kinds_to_read(self) -> tuple[str, ...]:
         """Kinds whose handlers must read, in dependency order.
@@ -98,11 +99,13 @@ class Selection:
             wanted |= {"rls", "role", "dataset", "database"}
         if self.roles:
             wanted |= {"dataset", "database"}  # what data_access names
+        if self.everything or self.reports:  # what a report sends, with what that uses
+            wanted |= set(CONTENT_KINDS) | {"role", "report"}
         return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.roles or self.rls)
+        return not (self.dashboards or self.everything or self.roles or self.rls or self.reports)
 
 
 @dataclass
@@ -116,6 +119,7 @@ def select(live: Live, selection: Selection) -> Selected:
     kinds: tuple[str, ...] = EVERYTHING if selection.everything else ()
     kinds += ("role",) if selection.roles else ()
     kinds += ("rls",) if selection.rls else ()
+    kinds += ("report",) if selection.reports else ()
     for kind in kinds:
         seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
                   if not getattr(obj.spec, "builtin", False)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, user, view
+from superset_iac.kinds import chart, dashboard, database, dataset, report, rls, role, user, view
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -22,6 +22,7 @@ ORDER: tuple[Handler, ...] = (
     dashboard.HANDLER,
     user.HANDLER,
     rls.HANDLER,
+    report.HANDLER,
 )
 
 # kind -> handler, for apply (which looks a change's handler up by its kind)

@@ -10,9 +10,9 @@ reads first), role names come with the row.
 
 Managed marker: rules have no ``external_url``, so the tool appends a last
 line ``superset-iac://rls/<name>`` to the stored ``description`` (shown in
-the UI's rule editor). ``to_spec`` strips it, so plans and exports never see
-it; a rule renamed by hand keeps a marker naming another rule, which makes it
-unmanaged and safe from ``--prune``.
+the UI's rule editor; ``kinds.marker``). ``to_spec`` strips it, so plans and
+exports never see it; a rule renamed by hand keeps a marker naming another
+rule, which makes it unmanaged and safe from ``--prune``.
 
 Failure between requests: there is none. A create is one POST and an update
 one PUT carrying the whole rule (tables, roles, clause, marker), which the
@@ -23,27 +23,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from superset_iac.kinds.base import Context, managed_url
+from superset_iac.kinds import marker
+from superset_iac.kinds.base import Context
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
 from superset_iac.plan.model import LiveObject
 
-_MARKER_PREFIX = managed_url("rls", "")
-
 
 def with_marker(description: str | None, name: str) -> str:
-    marker = managed_url("rls", name)
-    return f"{description.rstrip()}\n\n{marker}" if description else marker
+    return marker.with_marker(description, "rls", name)
 
 
 def split_marker(description: str | None) -> tuple[str | None, str | None]:
     """(description without the marker line, the rule name the marker names)."""
-    text = description or ""
-    head, _, last = text.rstrip().rpartition("\n")
-    if not last.startswith(_MARKER_PREFIX):
-        return (text or None), None
-    return (head.rstrip() or None), last[len(_MARKER_PREFIX):]
+    return marker.split_marker(description, "rls")
 
 
 class RlsHandler(RestHandler):

@@ -12,6 +12,7 @@ from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.environment import Environment
+from superset_iac.model.report import Report
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
 from superset_iac.model.user import User
@@ -27,9 +28,10 @@ KINDS: dict[str, type[Spec]] = {
     "dashboards": Dashboard,
     "users": User,
     "rls": RlsRule,
+    "reports": Report,  # last: a report names charts, dashboards and databases
 }
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "RlsRule", "Role", "User", "View"]
+           "Environment", "Report", "RlsRule", "Role", "User", "View"]

@@ -62,6 +62,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, that "
                 "carries a secret where the environment sets no allowed_hosts, or whose "
                 "connect_args would move it to another host"),
+    "S040": (E, "a report's crontab that is not five cron fields within their ranges"),
+    "S041": (E, "a report's timezone that the IANA time zone database does not know"),
+    "S042": (E, "a report recipient that is not one e-mail address or a Slack channel name"),
+    "S043": (E, "a report recipient outside the environment's recipient_domains or "
+                "slack_channels (an environment that lists none allows none)"),
+    "S044": (W, "reports in a tree without environment files: no allow-list checks their "
+                "recipients"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),
@@ -78,6 +85,7 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "settings or files (getenv, current_setting, read_csv, read_text, glob, ...)"),
     "Q011": (E, "free SQL reads a table function, a file named as a table, or Trino's system "
                 "catalog"),
+    "Q020": (E, "an alert's SQL that selects more than one column (Superset compares one value)"),
     "C001": (E, "a column that its dataset does not have (with a did-you-mean)"),
     "C002": (E, "a saved metric that its dataset does not define"),
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),

@@ -70,7 +70,9 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
         "database", "dataset", "chart", "role", "dashboard")
     assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard", "rls")
+        "database", "dataset", "chart", "role", "dashboard", "rls", "report")
+    assert Selection(reports=True).kinds_to_read() == (
+        "database", "dataset", "chart", "role", "dashboard", "report")
     assert Selection().empty
 
 

@@ -1,0 +1,134 @@
+"""A report or an alert: a schedule that sends a chart or a dashboard.
+
+One kind for both, as Superset has one table (``report_schedule``) for them:
+a spec with an ``alert`` block is an alert (Superset type ``Alert``: its
+``sql`` runs on ``database`` at every tick and the content is sent only when
+the value meets ``condition``), one without is a report (type ``Report``:
+sent at every tick). The object it sends is ``chart`` or ``dashboard``, by
+the name the tree gives it (a chart's name, a dashboard's slug or title).
+
+``crontab`` and ``timezone`` are checked offline (``validate.reports``: five
+cron fields and their ranges, the IANA database); recipients are e-mail
+addresses or Slack channel names, and every one must be allowed by the
+environment the tree is applied to (``recipient_domains``,
+``slack_channels``): a pull request cannot add a reader unnoticed.
+
+Defaults are Superset 6.1's: ``timezone`` UTC, ``format`` PNG, ``active``,
+``working_timeout`` one hour, ``grace_period`` four hours, ``log_retention``
+90 days. Owners are not part of the spec: Superset makes the account that
+applies the tree the owner, and a report runs as its owner
+(``ALERT_REPORTS_EXECUTORS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from superset_iac.model.base import Model, Ref, Spec
+
+Operator = Literal["<", "<=", ">", ">=", "==", "!="]
+Format = Literal["PNG", "PDF", "CSV", "TEXT"]
+
+# Formats Superset renders for a dashboard (a screenshot); a chart takes all.
+DASHBOARD_FORMATS = ("PNG", "PDF")
+
+
+class Threshold(Model):
+    """Send when ``value <op> threshold`` (Superset's ``operator`` validator)."""
+
+    op: Operator
+    threshold: float
+
+
+class Alert(Model):
+    database: str = Field(description="the database the condition SQL runs on, by name")
+    sql: str = Field(description="one read-only query returning one value (or no row)")
+    condition: Threshold | Literal["not null"] = Field(
+        description="{op, threshold}, or 'not null': any value but NULL, 0 or empty")
+
+    @field_validator("condition", mode="before")
+    @classmethod
+    def _one_condition(cls, value: Any) -> Any:
+        # One message for either shape, not one per member of the union.
+        if isinstance(value, str) and value != "not null":
+            raise ValueError(f"condition is {{op, threshold}} or 'not null', not {value!r}")
+        return value
+
+
+class Recipients(Model):
+    email: list[str] = Field(default_factory=list, description="To: addresses")
+    cc: list[str] = Field(default_factory=list)
+    bcc: list[str] = Field(default_factory=list)
+    slack: list[str] = Field(default_factory=list, description="Slack channel names")
+
+    def addresses(self) -> list[tuple[str, int, str]]:
+        """Every e-mail address with the list and index it is written at."""
+        return [(field, i, a) for field in ("email", "cc", "bcc")
+                for i, a in enumerate(getattr(self, field))]
+
+
+class Report(Spec):
+    KIND = "report"
+
+    name: str = Field(min_length=1, max_length=150)
+    description: str | None = None
+    chart: str | None = Field(default=None, description="the chart sent, by name")
+    dashboard: str | None = Field(default=None, description="the dashboard sent, by slug or title")
+    crontab: str = Field(description="five cron fields: minute hour day-of-month month "
+                                     "day-of-week, in timezone")
+    timezone: str = Field(default="UTC", description="an IANA time zone (Europe/Zurich)")
+    format: Format = "PNG"
+    active: bool = True
+    recipients: Recipients
+    email_subject: str | None = None
+    working_timeout: int = Field(default=3600, ge=1, description="seconds")
+    grace_period: int = Field(default=14400, ge=1, description="seconds after an alert fires")
+    log_retention: int = Field(default=90, ge=1, description="days of execution logs kept")
+    force_screenshot: bool = False
+    alert: Alert | None = None
+
+    @model_validator(mode="after")
+    def _one_content(self) -> "Report":
+        if (self.chart is None) == (self.dashboard is None):
+            raise ValueError("give exactly one of chart or dashboard: what the report sends")
+        if self.dashboard is not None and self.format not in DASHBOARD_FORMATS:
+            raise ValueError(f"a dashboard is sent as {' or '.join(DASHBOARD_FORMATS)}, "
+                             f"not {self.format} (CSV and TEXT are a chart's data)")
+        r = self.recipients
+        if not (r.email or r.cc or r.bcc or r.slack):
+            raise ValueError("recipients: name at least one e-mail address or Slack channel")
+        if (r.cc or r.bcc) and not r.email:
+            raise ValueError("recipients: cc and bcc need an email (To:) address too")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @property
+    def superset_type(self) -> str:
+        return "Alert" if self.alert is not None else "Report"
+
+    def refs(self) -> list[Ref]:
+        out = [Ref("chart", self.chart, ("chart",))] if self.chart else []
+        out += [Ref("dashboard", self.dashboard, ("dashboard",))] if self.dashboard else []
+        if self.alert is not None:
+            out.append(Ref("database", self.alert.database, ("alert", "database")))
+        return out
+
+    def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Recipients are sets; Slack channels without their ``#``; an empty
+        subject or description is none; the SQL without surrounding blanks."""
+        r = self.recipients
+        data["recipients"] = {
+            "email": sorted({a.strip() for a in r.email}),
+            "cc": sorted({a.strip() for a in r.cc}),
+            "bcc": sorted({a.strip() for a in r.bcc}),
+            "slack": sorted({c.strip().lstrip("#") for c in r.slack})}
+        data["email_subject"] = self.email_subject or None
+        data["description"] = self.description or None
+        if self.alert is not None:
+            data["alert"]["sql"] = self.alert.sql.strip()
+        return data

@@ -1,0 +1,135 @@
+"""Reports and alerts: a schedule Superset will run, to readers the environment allows.
+
+* S040 a ``crontab`` that is not five cron fields within their ranges
+  (``validate.cron``), at the field that is wrong;
+* S041 a ``timezone`` the IANA database (``zoneinfo``) does not know;
+* S042 a recipient that is not one e-mail address as Superset accepts it
+  (its own pattern: a list written in one string is refused, since Superset
+  would split it) or not a Slack channel name;
+* S043 a recipient the environment does not allow. A report sends a chart's
+  data to whoever it names, and a pull request can name anyone: every
+  address's domain must be in the environment's ``recipient_domains`` and
+  every Slack channel in its ``slack_channels``, which live in the
+  environment files (the runner's configuration, reviewed apart, like
+  ``allowed_hosts``). An environment that lists none allows none.
+* S044 (warning) a tree with no environment file, whose recipients no
+  allow-list checks;
+* an alert's ``sql``: one read-only query (Q001-Q003), within the free-SQL
+  sandbox (Q010/Q011), selecting one column (Q006: Superset refuses more at
+  every run, so the alert would never fire).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from sqlglot import exp
+
+from superset_iac.diagnostics import Diagnostics
+from superset_iac.load.schema import did_you_mean
+from superset_iac.load.tree import AssetTree
+from superset_iac.model.environment import Environment
+from superset_iac.model.report import Report
+from superset_iac.validate import cron, sandbox, sql
+from superset_iac.validate.codes import add
+from superset_iac.validate.index import index
+from superset_iac.validate.uris import host_allowed
+
+# Superset 6.1's own pattern (superset/reports/schemas.py, EMAIL_REGEX).
+EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
+# Slack's rule for channel names: lowercase letters, digits, - and _, at most 80.
+SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+def check(tree: AssetTree, diags: Diagnostics) -> None:
+    reports = list(tree.each(Report))
+    for report in reports:
+        _schedule(report, diags)
+        _recipients(report, list(tree.environments.values()), diags)
+        if report.alert is not None:
+            _alert_sql(tree, report, diags)
+    if reports and not tree.environments:
+        first = reports[0]
+        add(diags, first.pos("recipients"), "S044",
+            f"{first.ref}: no environment file, so no recipient_domains or slack_channels "
+            "check the recipients of this tree's reports")
+
+
+def _schedule(report: Report, diags: Diagnostics) -> None:
+    found = cron.problem(report.crontab)
+    if found is not None:
+        add(diags, report.text_pos(("crontab",), 0, found.offset), "S040",
+            f"{report.ref}: {found.message}")
+    if report.timezone not in timezones():
+        add(diags, report.pos("timezone"), "S041",
+            f"{report.ref}: '{report.timezone}' is not a time zone of the IANA database"
+            f"{did_you_mean(report.timezone, timezones())}")
+
+
+@lru_cache(maxsize=1)
+def timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _recipients(report: Report, envs: list[Environment], diags: Diagnostics) -> None:
+    for field, i, address in report.recipients.addresses():
+        pos = report.pos("recipients", field, i)
+        if not EMAIL.match(address.strip()):
+            add(diags, pos, "S042", f"{report.ref}: '{address}' is not one e-mail address")
+            continue
+        domain = address.strip().rpartition("@")[2]
+        for env in envs:
+            if env.recipient_domains is None or not host_allowed(domain, env.recipient_domains):
+                add(diags, pos, "S043",
+                    f"{report.ref}: {address} is at {domain}, not among the recipient_domains "
+                    f"of environment '{env.name}' ({_listed(env.recipient_domains)})")
+    for i, channel in enumerate(report.recipients.slack):
+        pos = report.pos("recipients", "slack", i)
+        if not SLACK_CHANNEL.match(channel.strip()):
+            add(diags, pos, "S042", f"{report.ref}: '{channel}' is not a Slack channel name "
+                                    "(lowercase letters, digits, - and _)")
+            continue
+        name = channel.strip().lstrip("#")
+        for env in envs:
+            allowed = {c.lstrip("#") for c in env.slack_channels or []}
+            if name not in allowed:
+                add(diags, pos, "S043",
+                    f"{report.ref}: Slack channel {name} is not among the slack_channels of "
+                    f"environment '{env.name}' ({_listed(env.slack_channels)})")
+
+
+def _listed(values: list[str] | None) -> str:
+    return ", ".join(values) if values else "none"
+
+
+def _alert_sql(tree: AssetTree, report: Report, diags: Diagnostics) -> None:
+    assert report.alert is not None
+    idx = index(tree)
+    path = ("alert", "sql")
+    before = len(diags)
+    sql.query(idx, report, path, report.alert.sql, diags)
+    if len(diags) > before:
+        return
+    sandbox.check_text(idx, report, path, report.alert.sql, True, diags)
+    query = idx.parsed(report.alert.sql, True).statements[0]
+    columns = _columns(query)
+    if columns is not None and columns != 1:
+        add(diags, report.text_pos(path), "Q020",
+            f"{report.ref}: the alert's SQL selects {columns} columns; Superset compares one "
+            "value and refuses more at every run")
+
+
+def _columns(query: exp.Expression | None) -> int | None:
+    """How many columns ``query`` returns, when that is known offline."""
+    node: Any = query
+    while isinstance(node, (exp.SetOperation, exp.Subquery)):
+        node = node.this if isinstance(node, exp.Subquery) else node.left
+    if not isinstance(node, exp.Select):
+        return None
+    if any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
+           for e in node.expressions):
+        return None
+    return len(node.expressions)
