@@ -173,3 +173,16 @@ def test_recipients_payload_has_one_recipient_per_type():
         {"type": "Slack", "recipient_config_json": {"target": "a,b"}}]
     assert recipients_payload(Recipients(email=["x@example.com"])) == [
         {"type": "Email", "recipient_config_json": {"target": "x@example.com"}}]
+
+
+def test_prune_deletes_only_the_managed_report(rsps, ctx):
+    from superset_iac.plan.diff import plan
+
+    rsps.add("GET", REPORT, json={"count": 3, "result": [
+        list_row(3, SPEC["name"], MARKED), list_row(4, "By hand", "made in the UI"),
+        list_row(5, "Renamed", with_marker(None, "report", "Old name"))]})
+    ctx.desired = {"report": {}}  # the tree has none: nothing compared, no detail read
+    live = {"report": ReportHandler().read(ctx)}
+    assert len(rsps.calls) == 1
+    changes = plan({"report": {}}, live, prune=True).changes
+    assert [(c.action.value, c.ref) for c in changes] == [("delete", f"report/{SPEC['name']}")]
