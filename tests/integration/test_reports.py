@@ -1,12 +1,13 @@
 """Alerts and reports against the production stand-in: the round trip, and a
-report that Superset really runs and delivers.
+report and an alert that Superset really runs and delivers.
 
 The production stand-in runs Celery beat (``reports.scheduler`` every
 minute) and a worker, with ``ALERT_REPORTS`` on, and relays mail to
 127.0.0.1 (``mail_sink.smtp_env``): the ``MailSink`` here receives what the
 worker sends. The report is a CSV of a table chart, which needs no browser:
 the worker reads the chart's data from the web server as the report's owner
-and attaches it. The mail is waited for by polling (every second, at most
+and attaches it; the alert first runs its SQL on the database, and sends
+because the value meets its condition. The mail is waited for by polling (every second, at most
 ``DELIVERY_TIMEOUT``): a ``* * * * *`` schedule fires at the first minute
 after it is created, so about a minute of the module's time is the wait.
 
@@ -58,12 +59,14 @@ def lakehouse(server, tmp_path_factory) -> Path:
 
 
 class Tree(WrittenTree):
-    """A database, a dataset of ticks, a table chart of volume per symbol, its report."""
+    """A database, a dataset of ticks, a table chart of volume per symbol, its report,
+    and an alert on it whose condition holds (the day's volume is above 0)."""
 
     def __init__(self, root: Path, superset, lakehouse: Path, suffix: str) -> None:
         super().__init__(root, superset, superset.env(lakehouse))
         self.suffix = suffix
         self.chart, self.report = f"Volume per symbol {suffix}", f"Morning volumes {suffix}"
+        self.alert = f"Volume traded {suffix}"
         self.write("databases/lake.yaml", f"""\
             name: lake_rp_{suffix}
             uri: duckdb:///${{LAKEHOUSE_PATH}}
@@ -90,6 +93,18 @@ class Tree(WrittenTree):
             time_filter: false
             """)
         self.write_report("* * * * *", [RECIPIENT])
+        self.write("reports/alert.yaml", f"""\
+            name: {self.alert}
+            chart: {self.chart}
+            crontab: "* * * * *"
+            format: CSV
+            email_subject: {self.alert}
+            recipients: {{email: [{RECIPIENT}]}}
+            alert:
+              database: lake_rp_{suffix}
+              sql: SELECT SUM(volume) FROM option_ticks_db.bronze_option_ticks
+              condition: {{op: ">", threshold: 0}}
+            """)
 
     def write_report(self, crontab: str, email: list[str]) -> None:
         self.write("reports/volumes.yaml", f"""\
@@ -113,7 +128,7 @@ def tree(server, lakehouse, tmp_path_factory) -> Iterator[Tree]:
     # The schedule fires every minute: remove it from the shared Superset.
     api = Api(server)
     for row in api.get("report/")["result"]:
-        if row["name"] == tree.report:
+        if row["name"] in (tree.report, tree.alert):
             api.call("DELETE", f"report/{row['id']}")
 
 
@@ -121,14 +136,16 @@ def tree(server, lakehouse, tmp_path_factory) -> Iterator[Tree]:
 def applied(tree: Tree, sink: MailSink) -> Tree:
     plan = tree.diff()
     assert [(c.action.value, c.kind) for c in plan.changes] == [
-        ("create", "database"), ("create", "dataset"), ("create", "chart"), ("create", "report")]
+        ("create", "database"), ("create", "dataset"), ("create", "chart"), ("create", "report"),
+        ("create", "report")]
     report = tree.apply(plan)
-    assert [e.outcome for e in report.events] == [Outcome.CREATED] * 4
+    assert [e.outcome for e in report.events] == [Outcome.CREATED] * 5
     return tree
 
 
-def report_row(tree: Tree) -> dict:
-    return next(r for r in Api(tree.superset).get("report/")["result"] if r["name"] == tree.report)
+def report_row(tree: Tree, name: str = "") -> dict:
+    return next(r for r in Api(tree.superset).get("report/")["result"]
+                if r["name"] == (name or tree.report))
 
 
 def test_the_report_is_stored_as_written(applied: Tree) -> None:
@@ -143,39 +160,49 @@ def test_the_report_is_stored_as_written(applied: Tree) -> None:
     # Superset's defaults, as the spec's.
     assert (stored["working_timeout"], stored["grace_period"], stored["log_retention"]) == (
         3600, 14400, 90)
+    alert = api.call("GET", f"report/{report_row(applied, applied.alert)['id']}")["result"]
+    assert (alert["type"], alert["validator_type"], alert["database"]["database_name"]) == (
+        "Alert", "operator", f"lake_rp_{applied.suffix}")
+    assert alert["sql"] == "SELECT SUM(volume) FROM option_ticks_db.bronze_option_ticks"
 
 
 def test_second_diff_is_empty_and_apply_writes_nothing(applied: Tree) -> None:
     again = applied.diff()
     assert not again.has_changes, fields(again)
-    assert again.unchanged["report"] == 1
+    assert again.unchanged["report"] == 2
     applied.apply(again)
     assert applied.writes() == []
 
 
-def test_the_report_is_delivered_with_the_charts_rows(applied: Tree, sink: MailSink,
-                                                      lakehouse: Path) -> None:
-    api = Api(applied.superset)
-    report_id = report_row(applied)["id"]
+def delivered_rows(sink: MailSink, tree: Tree, name: str) -> list[tuple[str, float]]:
+    """The CSV rows of the mail ``name`` sent (waited for), with its envelope checked."""
+    api = Api(tree.superset)
+    report_id = report_row(tree, name)["id"]
 
     def log() -> str:
         rows = api.call("GET", f"report/{report_id}/log/", q="(page_size:5)")["result"]
-        return "execution log: " + "; ".join(
+        return f"{name}: execution log: " + "; ".join(
             f"{r['state']} {r.get('error_message') or ''}".strip() for r in rows)
 
-    mail: Delivered = sink.wait_for(lambda m: m.subject.endswith(applied.report),
-                                    DELIVERY_TIMEOUT, log)
+    mail: Delivered = sink.wait_for(lambda m: m.subject.endswith(name), DELIVERY_TIMEOUT, log)
     assert mail.rcpt_tos == [RECIPIENT]
-    (name, data), = mail.attachments().items()
-    assert name.endswith(".csv")
+    (file_name, data), = mail.attachments().items()
+    assert file_name.endswith(".csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["symbol", "total_volume"]
+    return sorted((symbol, float(total)) for symbol, total in rows[1:])
+
+
+def test_the_report_and_the_alert_are_delivered_with_the_charts_rows(
+        applied: Tree, sink: MailSink, lakehouse: Path) -> None:
     with duckdb.connect(str(lakehouse), read_only=True) as con:
         expected = con.execute("SELECT symbol, SUM(volume) FROM option_ticks_db.bronze_option_ticks "
                                "GROUP BY symbol").fetchall()
-    delivered = sorted((symbol, float(total)) for symbol, total in rows[1:])
-    assert delivered == sorted((symbol, float(total)) for symbol, total in expected)
-    assert len(delivered) >= 2
+    rows = sorted((symbol, float(total)) for symbol, total in expected)
+    assert len(rows) >= 2
+    # Both run at the same minute: the second wait is short.
+    assert delivered_rows(sink, applied, applied.report) == rows
+    assert delivered_rows(sink, applied, applied.alert) == rows
 
 
 def test_drift_by_hand_is_shown_and_apply_restores_it(applied: Tree) -> None:
@@ -203,10 +230,10 @@ def test_export_writes_the_report_as_the_tree_has_it(applied: Tree, tmp_path: Pa
     assert any("reports/" in p for p in written), written
     exported = load_tree(root)
     assert not validate_tree(exported).has_errors(), validate_tree(exported).render_text()
-    ours = load_tree(applied.root).get("report", applied.report)
-    theirs = exported.get("report", applied.report)
-    assert isinstance(ours, Report) and isinstance(theirs, Report)
-    assert theirs.compared() == ours.compared()
+    for name in (applied.report, applied.alert):
+        ours, theirs = load_tree(applied.root).get("report", name), exported.get("report", name)
+        assert isinstance(ours, Report) and isinstance(theirs, Report)
+        assert theirs.compared() == ours.compared()
     before = trees.snapshot(root)
     again = trees.export_json(root, env, "--reports")
     assert {f["action"] for f in again["files"]} == {"unchanged"}

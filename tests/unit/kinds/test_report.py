@@ -186,3 +186,20 @@ def test_prune_deletes_only_the_managed_report(rsps, ctx):
     assert len(rsps.calls) == 1
     changes = plan({"report": {}}, live, prune=True).changes
     assert [(c.action.value, c.ref) for c in changes] == [("delete", f"report/{SPEC['name']}")]
+
+
+def test_export_writes_what_was_read_without_defaults(rsps, ctx):
+    from superset_iac.export.content import fresh
+
+    ctx.desired = None  # export: every detail
+    rsps.add("GET", REPORT, json={"count": 1, "result": [list_row(3, SPEC["name"], MARKED)]})
+    rsps.add("GET", f"{REPORT}3", json=detail())
+    live = ReportHandler().read(ctx)[SPEC["name"]]
+    written = fresh(live.spec).data
+    assert written == {
+        "name": SPEC["name"], "description": "For Ops.", "chart": "Daily statistics",
+        "crontab": "0 6 * * mon-fri", "format": "CSV",
+        "recipients": {"email": ["desk@example.com", "ops@example.com"],
+                       "cc": ["lead@example.com"], "slack": ["ops-alerts"]},
+        "email_subject": "Lakehouse: daily statistics"}
+    assert compare(Report.model_validate(written), live) is None
