@@ -189,13 +189,13 @@ def test_second_diff_and_apply_change_nothing_and_send_no_write(applied, server,
 
 def test_a_diff_sends_the_documented_requests(applied, environ, tree, monkeypatch):
     """benchmarks/README.md: without --prune, one filtered list per kind (the
-    tree's managed uuids: all found), plus a detail read per database, dataset
-    and dashboard of the tree; roles and the catalogue are read whole; the views
-    are read from the warehouse."""
+    tree's managed uuids: all found), plus a detail read per database, dataset,
+    dashboard and report of the tree; roles, the catalogue and the reports' list
+    are read whole; the views are read from the warehouse."""
     sent = _diff_requests(environ, tree, monkeypatch)
     assert sent == {"database": 1 + 1, "dataset": 1 + 4, "chart": 1, "role": 1,
-                    "catalogue": 3, "dashboard": 1 + 1, "rls": 1}
-    assert sum(sent.values()) == 15  # on this Superset 6.1.0: 3 catalogue pages
+                    "catalogue": 3, "dashboard": 1 + 1, "rls": 1, "report": 1 + 1}
+    assert sum(sent.values()) == 17  # on this Superset 6.1.0: 3 catalogue pages
 
 
 def test_a_diff_costs_the_same_requests_on_a_server_holding_much_more(
@@ -238,7 +238,7 @@ def _kind(path: str) -> str:
     for prefix, kind in [("database/", "database"), ("dataset/", "dataset"), ("chart/", "chart"),
                          ("dashboard/", "dashboard"), ("security/roles", "role"),
                          ("security/permissions-resources", "catalogue"),
-                         ("rowlevelsecurity", "rls")]:
+                         ("rowlevelsecurity", "rls"), ("report/", "report")]:
         if path.startswith(f"/api/v1/{prefix}"):
             return kind
     return path
