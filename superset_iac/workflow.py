@@ -21,7 +21,6 @@ from superset_iac.load.resolve import Desired, resolve, resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
 from superset_iac.model.environment import Environment, SupersetConnection
 from superset_iac.model.refs import interpolate
-from superset_iac.model.user import User
 from superset_iac.plan.diff import plan as make_plan
 from superset_iac.plan.model import Action, LiveObject, Plan
 from superset_iac.validate import validate_tree
@@ -167,15 +166,16 @@ def diff(loaded: Loaded, ctx: Context, *, prune: bool = False,
 
 
 def _require_create_passwords(loaded: Loaded, result: Plan) -> None:
-    """A user's ``password: ${VAR}`` is needed only to create the user: refuse
-    the plan (E001 at the line, nothing sent) only when such a create is in it."""
+    """A user's ``password: ${VAR}`` is needed only to create the user
+    (``Spec.missing_for_create``): refuse the plan (E001 at the line, nothing
+    sent) only when such a create is in it."""
     found = Diagnostics()
     for change in result.changes:
-        if change.action is Action.CREATE and isinstance(change.desired, User):
-            for name in change.desired.unset:
-                found.add(change.desired.pos("password"), "E001",
+        if change.action is Action.CREATE and change.desired is not None:
+            for path, name in change.desired.missing_for_create():
+                found.add(change.desired.pos(*path), "E001",
                           f"{change.desired.ref}: environment variable {name} is not set "
-                          "(needed to create the user)")
+                          f"(needed to create the {change.desired.KIND})")
     if found.has_errors():
         loaded.diagnostics.extend(found.items)
         raise AssetError(found.render_text() + f"\n{len(found.errors)} problem(s) in the "

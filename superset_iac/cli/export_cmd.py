@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping, TypeVar
 
 import click
 
@@ -19,11 +19,31 @@ from superset_iac.export import run
 from superset_iac.export.select import Owners, Selection
 from superset_iac.export.writer import ExportReport, FileAction
 from superset_iac.kinds.base import Context
+from superset_iac.kinds.registry import EXPORTED, handlers
 from superset_iac.load.resolve import resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
+from superset_iac.model import KINDS
 from superset_iac.model.environment import Environment
 
 _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED: "="}
+F = TypeVar("F", bound=Callable[..., object])
+# the flag that selects every object of a kind (``Handler.export_flag``) -> the kind
+_KIND_FLAGS = {h.export_flag.name: h.kind for h in handlers() if h.export_flag is not None}
+
+
+def _kind_flags(command: F) -> F:
+    """``--roles``, ``--rls``, …: one flag per kind whose handler has an
+    ``export_flag``, in the registry's order, passed as ``kind_<kind>``."""
+    for handler in reversed(handlers()):
+        if handler.export_flag is not None:
+            command = click.option(handler.export_flag.name, f"kind_{handler.kind}",
+                                   is_flag=True, help=handler.export_flag.help)(command)
+    return command
+
+
+def _everything_help() -> str:
+    kinds = [d for d, cls in KINDS.items() if cls.KIND in EXPORTED]
+    return f"Export every object: {', '.join(kinds)}."
 
 
 @click.command()
@@ -36,30 +56,27 @@ _MARK = {FileAction.CREATED: "+", FileAction.CHANGED: "~", FileAction.UNCHANGED:
 @connection_options
 @click.option("--dashboard", "dashboards", multiple=True,
               help="Dashboard slug, title or id to export, with what it uses (repeatable).")
-@click.option("--all", "everything", is_flag=True,
-              help="Export every object: databases, datasets, charts, dashboards, roles, RLS, reports.")
-@click.option("--roles", is_flag=True, help="Export roles (with the data they grant access to).")
-@click.option("--rls", is_flag=True, help="Export row level security rules (with their datasets and roles).")
-@click.option("--reports", is_flag=True,
-              help="Export alerts and reports (with the charts, dashboards, databases they name).")
+@click.option("--all", "everything", is_flag=True, help=_everything_help())
+@_kind_flags
 @click.option("--owners", "owners", default="keep", show_default=True, metavar="keep|drop|map:FILE",
               help="Owners of datasets, charts and dashboards: as they are, none, or usernames "
                    "renamed by a YAML mapping (a user mapped to null is left out).")
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
-           dashboards: tuple[str, ...], everything: bool, roles: bool, rls: bool,
-           reports: bool, owners: str) -> ExitCode:
+           dashboards: tuple[str, ...], everything: bool, owners: str,
+           **kind_flags: bool) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
     Objects already in the tree are found wherever their file is and updated
     in place; objects that did not change are left untouched, so running it
     twice changes nothing. Passwords are written as ${VAR} references.
     """
-    selection = Selection(dashboards, everything, roles, rls, Owners.parse(owners), reports)
+    kinds = tuple(name.removeprefix("kind_") for name, on in kind_flags.items() if on)
+    selection = Selection(dashboards, everything, kinds, Owners.parse(owners))
     if selection.empty:
-        raise click.UsageError("say what to export: --dashboard NAME, --all, --roles, --rls "
-                               "or --reports")
+        ways = ["--dashboard NAME", "--all", *_KIND_FLAGS]
+        raise click.UsageError(f"say what to export: {', '.join(ways[:-1])} or {ways[-1]}")
     root = Path(assets)
     tree = _existing_tree(root)
     env = _environment(tree, env_name)

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from superset_iac.convert.bundle import KINDS as BUNDLE_KINDS
 from superset_iac.convert.bundle import Bundle, read_bundle
 from superset_iac.convert.client import BundleClient
 from superset_iac.convert.server import import_bundles
 from superset_iac.export.run import export_read
-from superset_iac.export.select import CONTENT_KINDS, Selection
+from superset_iac.export.select import Selection
 from superset_iac.export.writer import ExportReport
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.registry import handlers
@@ -32,7 +33,7 @@ def convert(bundles: list[Path], tree: AssetTree, root: Path,
     """Write every object of ``bundles`` into ``root`` (``tree`` is what it holds)."""
     read = [read_bundle(path) for path in bundles]
     client = BundleClient(import_bundles(read))
-    readers = [h for h in handlers() if h.kind in CONTENT_KINDS]
+    readers = [h for h in handlers() if h.kind in BUNDLE_KINDS.values()]  # what bundles hold
     report = export_read(Context(client=client), readers, tree, root,
                          Selection(everything=True), environ)
     notes = [note for bundle in read for note in bundle.notes] + _legacy(read) + [NOT_IN_BUNDLES]

@@ -5,8 +5,10 @@ next without meaning anything: the order of keys in free-form JSON (chart
 ``params``, dashboard metadata, ``extra``), the plain columns a physical
 dataset derives from its table. Export writes the form that equality sees,
 so that the same objects exported from two servers give the same bytes, and
-a file is not rewritten for noise. (A dashboard's layout needs no step here:
-the handler reads it in its canonical form, as ``Dashboard.compared`` sees it.)
+a file is not rewritten for noise. A kind's own step is its handler's
+``export_form`` (a dataset keeps only the columns equality sees). (A
+dashboard's layout needs no step: the handler reads it in its canonical form,
+as ``Dashboard.compared`` sees it.)
 
 Every step is checked: the result must compare equal to the input, or the
 input is written as it is.
@@ -14,17 +16,16 @@ input is written as it is.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel
 
-from superset_iac.model import Dataset, Spec
-from superset_iac.model.dataset import Column
-from superset_iac.validate import sqltext
+from superset_iac.kinds.registry import HANDLERS
+from superset_iac.model import Spec
 
 
 def canonical(spec: Spec) -> Spec:
-    candidate = _KIND_STEPS.get(type(spec), lambda s: s)(spec)
+    candidate = HANDLERS[spec.KIND].export_form(spec)
     candidate = _ordered(candidate)
     return candidate if candidate.compared() == spec.compared() else spec
 
@@ -49,30 +50,3 @@ def _sorted(value: Any) -> Any:
     if isinstance(value, list):
         return [_sorted(v) for v in value]
     return value
-
-
-def _dataset(spec: Spec) -> Spec:
-    """Only the columns equality sees; a physical column's type is the database's.
-
-    A virtual dataset whose columns validation cannot name from its SQL
-    (``SELECT *``, ``t.*``, an unaliased ``COUNT(*)``) keeps every column it
-    has: they are what its charts are checked against, so the exported tree
-    validates.
-    """
-    assert isinstance(spec, Dataset)
-    keep_all = spec.sql is not None and _projection_unknown(spec.sql)
-    columns = [_column(c) for c in spec.columns if keep_all or c.compared() is not None]
-    return spec.model_copy(update={"columns": columns})
-
-
-def _projection_unknown(sql: str) -> bool:
-    query = sqltext.parse(sql, True).single
-    names = sqltext.projection(query) if query is not None else None
-    return names is None or sqltext.STAR in names
-
-
-def _column(column: Column) -> Column:
-    return column if column.is_calculated else column.model_copy(update={"type": None})
-
-
-_KIND_STEPS: dict[type[Spec], Callable[[Spec], Spec]] = {Dataset: _dataset}

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superset_iac.export.canonical import canonical
-from superset_iac.export.secrets import template_uri, variable_for
-from superset_iac.model import Database, Spec
-from superset_iac.model.refs import variables_in
+from superset_iac.kinds.base import Rewrite
+from superset_iac.kinds.registry import HANDLERS
+from superset_iac.model import Spec
 
 
 @dataclass
@@ -31,9 +31,7 @@ class Content:
 
 def fresh(spec: Spec) -> Content:
     """What to write for an object the tree does not define yet."""
-    data = _as_written(spec)
-    if isinstance(spec, Database):
-        data["uri"] = _templated(spec.name, spec.uri)
+    data = HANDLERS[spec.KIND].export_fresh(spec, _as_written(spec))
     return _finish(type(spec), data)
 
 
@@ -50,10 +48,7 @@ def merged(live: Spec, written: Spec, resolved: Spec, env: str | None) -> Conten
         source = before if name in keep else ours
         if name in source:
             data[name] = source[name]
-    if isinstance(live, Database) and isinstance(written, Database):
-        if "uri" not in keep:
-            data["uri"] = _templated(live.name, live.uri)
-        _keep_override(data, before, live, written, keep, env)
+    data = HANDLERS[live.KIND].export_merged(live, data, Rewrite(written, before, keep, env))
     result = _finish(type(live), data)
     result.data = _in_written_order(result.data, _as_in_file(written))
     return result
@@ -103,15 +98,10 @@ def _field_order(cls: type[Spec]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 
 
-# Fields equality sees as one: a dashboard's layout is said by either of them
-# (``Dashboard.compared``), so both are written from the same side.
-_TOGETHER = (frozenset({"layout", "position"}),)
-
-
 def _agreeing(live: Spec, resolved: Spec) -> set[str]:
     ours, theirs = live.compared(), resolved.compared()
     same = {name for name in ours if name in theirs and ours[name] == theirs[name]}
-    for group in _TOGETHER:
+    for group in live.TOGETHER:  # fields equality sees as one: written from one side
         if not group <= same:
             same -= group
     return same
@@ -122,33 +112,6 @@ def _aliases(spec: Spec, names: frozenset[str]) -> set[str]:
     return {fields[n].alias or n for n in names if n in fields}
 
 
-def _keep_override(data: dict[str, Any], before: dict[str, Any], live: Database,
-                   written: Database, same: set[str], env: str | None) -> None:
-    """Changed values that ``env`` overrides go into the override, not the base.
-
-    Otherwise the override would still win and the next diff would show the
-    change again.
-    """
-    override = written.environments.get(env) if env else None
-    if override is None:
-        return
-    block = data["environments"][env]
-    for name in override.model_dump(exclude_none=True):
-        if name in same:
-            continue
-        value = live.model_dump(mode="json")[name]
-        block[name] = _templated(live.name, value) if name == "uri" else value
-        if name in before:
-            data[name] = before[name]
-        else:
-            data.pop(name, None)
-
-
-def _templated(database: str, uri: str) -> str:
-    text, _ = template_uri(uri, variable_for(database))
-    return text
-
-
 def _finish(cls: type[Spec], data: dict[str, Any]) -> Content:
     spec = cls.model_validate(data)  # the file must load as a valid spec
     spec = canonical(spec)
@@ -157,8 +120,5 @@ def _finish(cls: type[Spec], data: dict[str, Any]) -> Content:
 
 
 def variables_of(spec: Spec) -> list[str]:
-    """The ``${VAR}`` names a database's URIs need set (none for other kinds)."""
-    if not isinstance(spec, Database):
-        return []
-    uris = [spec.uri] + [o.uri for o in spec.environments.values() if o.uri]
-    return sorted({v for uri in uris for v in variables_in(uri.replace("$${", ""))})
+    """The ``${VAR}`` names the file of ``spec`` needs set (``Handler.export_variables``)."""
+    return HANDLERS[spec.KIND].export_variables(spec)

@@ -1,7 +1,8 @@
 """Where a newly exported object's file goes: stable names from natural keys.
 
 ``charts/<slug of key>.yaml``, ``datasets/<database>/<slug>.yaml``, … A name
-depends only on the object's key (and, for a dataset, its database), never on
+depends only on the object's key (and what ``Spec.export_under`` names: a
+dataset's database), never on
 a server id or on the order objects were read, so exporting the same objects
 from two servers gives the same paths. Keys that slug alike, or a slug whose
 file already exists for something else, get a suffix taken from a hash of the
@@ -36,9 +37,9 @@ def short_hash(text: str) -> str:
 def natural_path(spec: Spec) -> Path:
     """The path, relative to the asset root, an object gets when nothing collides."""
     directory = Path(DIR_OF_KIND[spec.KIND])
-    database = getattr(spec, "database", None)
-    if spec.KIND == "dataset" and isinstance(database, str):
-        directory = directory / slug(database, "database")
+    under = spec.export_under()  # a dataset's file goes under its database's name
+    if under is not None:
+        directory = directory / slug(under.key, under.kind)
     return directory / f"{slug(spec.key, spec.KIND)}.yaml"
 
 

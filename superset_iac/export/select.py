@@ -1,14 +1,17 @@
 """Which live objects an export writes.
 
-Seeds come from the options (dashboards by slug, title or id; roles; RLS
-rules; alerts and reports; everything), then everything a seed names is added, recursively,
-through ``Spec.refs()``: a dashboard brings its charts, filter datasets and
-roles, a chart its dataset, a dataset its database. So the exported tree
-validates on its own, whatever was picked.
+Seeds come from the options (dashboards by slug, title or id; every object
+of a kind whose handler has an ``export_flag``, roles and RLS rules;
+everything), then everything a seed names is added, recursively, through
+``Spec.refs()``: a dashboard brings its charts, filter datasets and roles, a
+chart its dataset, a dataset its database. So the exported tree validates on
+its own, whatever was picked. Which kinds are read for that is known before
+anything is read, from the kinds each kind may name (``Spec.REFERS_TO``).
 
-Superset's built-in roles (Admin, Alpha, Gamma, sql_lab, Public) are never
-seeds: superset-iac never writes them, and ``superset init`` resets them.
-They are exported when something exported names them.
+Objects every server has (``Spec.BUILT_IN_KEYS``: Superset's built-in roles
+Admin, Alpha, Gamma, sql_lab, Public) are never seeds: superset-iac never
+writes them, and ``superset init`` resets them. They are exported when
+something exported names them.
 """
 
 from __future__ import annotations
@@ -20,13 +23,10 @@ from pathlib import Path
 import yaml
 
 from superset_iac.errors import ConfigError
-from superset_iac.model import KINDS
+from superset_iac.kinds.registry import EXPORTED, HANDLERS
 from superset_iac.plan.model import LiveObject
 
 Live = dict[str, dict[str, LiveObject]]
-
-CONTENT_KINDS = ("database", "dataset", "chart", "dashboard")
-EVERYTHING = CONTENT_KINDS + ("role", "rls", "report")
 
 
 @dataclass(frozen=True)
@@ -79,33 +79,35 @@ class Owners:
 
 @dataclass(frozen=True)
 class Selection:
+    """What to export: ``dashboards`` by slug, title or id; every object of
+    every exported kind (``everything``); every object of ``kinds``."""
+
     dashboards: tuple[str, ...] = ()
     everything: bool = False
-    roles: bool = False
-    rls: bool = False
+    kinds: tuple[str, ...] = ()
     owners: Owners = Owners()
-    reports: bool = False
+
+    def seed_kinds(self) -> tuple[str, ...]:
+        """The kinds every object of which is a seed."""
+        return EXPORTED if self.everything else tuple(k for k in self.kinds if k in EXPORTED)
 
     def kinds_to_read(self) -> tuple[str, ...]:
-        """Kinds whose handlers must read, in dependency order.
-
-        Roles are read whenever dashboards are, since a dashboard names the
-        roles that may see it.
-        """
-        wanted = set(CONTENT_KINDS) if (self.everything or self.dashboards) else set()
-        if self.everything or self.dashboards or self.roles:
-            wanted.add("role")
-        if self.everything or self.rls:
-            wanted |= {"rls", "role", "dataset", "database"}
-        if self.roles:
-            wanted |= {"dataset", "database"}  # what data_access names
-        if self.everything or self.reports:  # what a report sends, with what that uses
-            wanted |= set(CONTENT_KINDS) | {"role", "report"}
-        return tuple(cls.KIND for cls in KINDS.values() if cls.KIND in wanted)
+        """Kinds whose handlers must read, in dependency order: the seeds'
+        kinds and, recursively, every exported kind they may name. Roles are
+        read whenever dashboards are, since a dashboard names the roles that
+        may see it; views never are (``Handler.not_exported``)."""
+        todo = [*self.seed_kinds(), *(("dashboard",) if self.dashboards else ())]
+        wanted: set[str] = set()
+        while todo:
+            kind = todo.pop()
+            if kind not in wanted and kind in EXPORTED:
+                wanted.add(kind)
+                todo += HANDLERS[kind].spec_type.REFERS_TO
+        return tuple(kind for kind in EXPORTED if kind in wanted)
 
     @property
     def empty(self) -> bool:
-        return not (self.dashboards or self.everything or self.roles or self.rls or self.reports)
+        return not (self.dashboards or self.everything or self.kinds)
 
 
 @dataclass
@@ -116,13 +118,9 @@ class Selected:
 
 def select(live: Live, selection: Selection) -> Selected:
     seeds: list[tuple[str, str]] = []
-    kinds: tuple[str, ...] = EVERYTHING if selection.everything else ()
-    kinds += ("role",) if selection.roles else ()
-    kinds += ("rls",) if selection.rls else ()
-    kinds += ("report",) if selection.reports else ()
-    for kind in kinds:
+    for kind in selection.seed_kinds():
         seeds += [(kind, key) for key, obj in sorted(live.get(kind, {}).items())
-                  if not getattr(obj.spec, "builtin", False)]
+                  if key not in obj.spec.BUILT_IN_KEYS]
     seeds += [("dashboard", find_dashboard(live.get("dashboard", {}), d).key)
               for d in selection.dashboards]
     chosen = _closure(live, seeds)
@@ -160,8 +158,8 @@ def _closure(live: Live, seeds: list[tuple[str, str]]) -> Selected:
             else:
                 missing.append(f"{ref.kind}/{ref.key} (named by {kind}/{key})")
     objects: Live = {}
-    for cls in KINDS.values():
-        keys = sorted(k for kind, k in chosen if kind == cls.KIND)
+    for kind in HANDLERS:
+        keys = sorted(k for chosen_kind, k in chosen if chosen_kind == kind)
         if keys:
-            objects[cls.KIND] = {k: live[cls.KIND][k] for k in keys}
+            objects[kind] = {k: live[kind][k] for k in keys}
     return Selected(objects, sorted(set(missing)))

@@ -9,13 +9,16 @@ both directions:
 * ``create``/``update``/``delete`` turn a planned change into requests,
   resolving names to this environment's ids through ``ctx.ids``.
 
-Because ``read`` produces specs, export is ``read`` followed by writing YAML.
+Because ``read`` produces specs, export is ``read`` followed by writing YAML;
+what a kind's file says differently from what was read (a password as
+``${VAR}``, only the columns equality sees) are the ``export_*`` hooks, whose
+defaults write the spec as read.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -30,8 +33,8 @@ if TYPE_CHECKING:  # imported for types only; kinds must not need a live client 
     from superset_iac.model.environment import Environment
     from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "RunCache", "SupersetApi",
-           "UnresolvedReference", "managed_url"]
+__all__ = ["MANAGED_URL_PREFIX", "Context", "ExportFlag", "Handler", "IdIndex", "Rewrite",
+           "RunCache", "SupersetApi", "UnresolvedReference", "managed_url"]
 
 
 class SupersetApi(Protocol):
@@ -146,10 +149,33 @@ class Context:
         return list((self.desired or {}).get(kind, {}))
 
 
+@dataclass(frozen=True)
+class ExportFlag:
+    """An ``export`` option that selects every object of one kind (``--roles``)."""
+
+    name: str  # the option as typed, "--roles"
+    help: str
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """An object the tree defines that export rewrites because it changed."""
+
+    written: Spec  # as the tree defines it
+    before: Mapping[str, Any]  # ``written`` as its file holds it (defaults left out)
+    keep: Set[str]  # fields (as spelled in YAML) that still agree with the server
+    env: str | None  # the environment exported from
+
+
 class Handler(ABC):
     """Read, create, update and delete one kind of object."""
 
     spec_type: ClassVar[type[Spec]]
+    # Why ``export`` never writes this kind (a view lives in the tree only);
+    # None: ``--all`` exports it, and so does anything that names one.
+    not_exported: ClassVar[str | None] = None
+    # The ``export`` option that selects every object of this kind, if any.
+    export_flag: ClassVar[ExportFlag | None] = None
 
     @property
     def kind(self) -> str:
@@ -170,3 +196,27 @@ class Handler(ABC):
     @abstractmethod
     def delete(self, ctx: Context, live: LiveObject) -> None:
         """Delete a managed object that is no longer in the tree."""
+
+    # Export: what a kind's file says differently from the spec read. A
+    # default writes the spec as read, so only a kind with a secret or a
+    # derived part overrides one (``DatabaseHandler``, ``DatasetHandler``).
+
+    def export_form(self, spec: Spec) -> Spec:
+        """``spec`` as its file shows it; export keeps the result only if it
+        still compares equal (only the columns equality sees, for a dataset)."""
+        return spec
+
+    def export_fresh(self, spec: Spec, data: dict[str, Any]) -> dict[str, Any]:
+        """``data``, the new file's mapping for ``spec``, with what must not be
+        written as read replaced (a URI's password by ``${VAR}``)."""
+        return data
+
+    def export_merged(self, live: Spec, data: dict[str, Any], rewrite: Rewrite) -> dict[str, Any]:
+        """``data``, the rewritten mapping of ``rewrite.written`` (changed fields
+        from ``live``, agreeing ones as written), with what must not be written
+        as read replaced, and changed values an override holds put back there."""
+        return data
+
+    def export_variables(self, spec: Spec) -> list[str]:
+        """The ``${VAR}`` names this object's file needs set (sorted)."""
+        return []

@@ -28,6 +28,10 @@ carries a password (``Change.rotate``, the field ``uri.password`` shown as
 connection before it saves (``UpdateDatabaseCommand``), so a wrong password
 fails as one ``WriteFailed`` line naming the database, with the password
 redacted, and the stored one stays.
+
+Export. A file never holds a password: the URI's becomes
+``${<DATABASE>_PASSWORD}`` (``export.secrets``), and a changed value that the
+environment exported from overrides goes into that override.
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from superset_iac.kinds.base import Context
+from superset_iac.export.secrets import template_uri, variable_for
+from superset_iac.kinds.base import Context, Rewrite
 from superset_iac.kinds.rest import RestHandler, failing_as, json_object, managed_uuid
 from superset_iac.model.base import Spec
 from superset_iac.model.database import Database
+from superset_iac.model.refs import variables_in
 from superset_iac.secrets import has_password, masked_uri, uri_passwords
 from superset_iac.plan.model import Change, LiveObject
 
@@ -120,6 +126,53 @@ class DatabaseHandler(RestHandler):
         rows = ctx.client.list("database", filters=[("uuid", "eq", managed_uuid(self.kind, key))],
                                columns=["id"])
         return rows[0]["id"] if rows else None
+
+
+    def export_fresh(self, spec: Spec, data: dict[str, Any]) -> dict[str, Any]:
+        assert isinstance(spec, Database)
+        data["uri"] = _templated(spec.name, spec.uri)
+        return data
+
+    def export_merged(self, live: Spec, data: dict[str, Any], rewrite: Rewrite) -> dict[str, Any]:
+        assert isinstance(live, Database) and isinstance(rewrite.written, Database)
+        if "uri" not in rewrite.keep:
+            data["uri"] = _templated(live.name, live.uri)
+        _keep_override(data, live, rewrite.written, rewrite)
+        return data
+
+    def export_variables(self, spec: Spec) -> list[str]:
+        """The variables of every URI the file holds, its overrides' too."""
+        assert isinstance(spec, Database)
+        uris = [spec.uri] + [o.uri for o in spec.environments.values() if o.uri]
+        return sorted({v for uri in uris for v in variables_in(uri.replace("$${", ""))})
+
+
+def _keep_override(data: dict[str, Any], live: Database, written: Database,
+                   rewrite: Rewrite) -> None:
+    """Changed values that ``env`` overrides go into the override, not the base.
+
+    Otherwise the override would still win and the next diff would show the
+    change again.
+    """
+    env = rewrite.env
+    override = written.environments.get(env) if env else None
+    if override is None or env is None:
+        return
+    block = data["environments"][env]
+    for name in override.model_dump(exclude_none=True):
+        if name in rewrite.keep:
+            continue
+        value = live.model_dump(mode="json")[name]
+        block[name] = _templated(live.name, value) if name == "uri" else value
+        if name in rewrite.before:
+            data[name] = rewrite.before[name]
+        else:
+            data.pop(name, None)
+
+
+def _templated(database: str, uri: str) -> str:
+    text, _ = template_uri(uri, variable_for(database))
+    return text
 
 
 def _uri_for_update(spec: Database, live: LiveObject) -> str:

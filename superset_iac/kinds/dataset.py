@@ -21,7 +21,7 @@ elsewhere is a different object and is left alone.
 
 Writing. ``PUT`` replaces the whole column and metric lists, so a payload
 lists every column and metric the dataset keeps, existing ones with their
-ids (``_columns_payload``, ``_metrics_payload``); ``always_filter_main_dttm``
+ids (``dataset_columns``); ``always_filter_main_dttm``
 is always sent, since a PUT without it resets it. Creating is a POST (the
 server reads the columns from the table or runs the SQL), then a read, then
 the PUT that gives the declared attributes, all in the create step so the
@@ -35,32 +35,31 @@ after the first write restores the dataset as it was read (see ``update``).
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import read_cache_timeout
+from superset_iac.kinds.dataset_columns import (COLUMN_FIELDS, METRIC_FIELDS, column_fields,
+                                                columns_payload, metric_fields, metrics_payload)
 from superset_iac.kinds.dataset_probe import SqlRejected, check_sql, database_reason
 from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import (RestHandler, WriteFailed, failing_as, json_object,
                                      managed_fields, managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
-from superset_iac.model.dataset import Column, Dataset, Metric
+from superset_iac.model.dataset import Dataset
 from superset_iac.plan.model import Change, LiveObject
 from superset_iac.superset.errors import ApiError, redact
+from superset_iac.validate import sqltext
 
-_COLUMN_FIELDS = ("type", "is_dttm", "expression", "verbose_name", "description", "groupby",
-                  "filterable", "python_date_format")
-_METRIC_FIELDS = ("expression", "metric_type", "verbose_name", "description", "d3format",
-                  "currency", "warning_text")
 _SETTINGS = ("description", "main_dttm_col", "always_filter_main_dttm", "normalize_columns",
              "filter_select_enabled", "cache_timeout")
 DETAIL_COLUMNS = (
     "id", "uuid", "table_name", "database.database_name", "database.allow_multi_catalog",
     "catalog", "schema", "sql", "extra", "template_params", "owners.id", *_SETTINGS,
-    "columns.id", "columns.column_name", *(f"columns.{f}" for f in _COLUMN_FIELDS),
-    "metrics.id", "metrics.metric_name", *(f"metrics.{f}" for f in _METRIC_FIELDS),
+    "columns.id", "columns.column_name", *(f"columns.{f}" for f in COLUMN_FIELDS),
+    "metrics.id", "metrics.metric_name", *(f"metrics.{f}" for f in METRIC_FIELDS),
 )
 _SOURCE = ("sql", "schema", "catalog", "database")  # what the server derives columns from
 
@@ -135,8 +134,8 @@ class DatasetHandler(RestHandler):
             # In creation order: the server lists them in the metadata
             # database's row order, which on PostgreSQL moves a row that
             # was updated to the end (SQLite keeps rowid order).
-            "columns": [_column(c) for c in _by_id(row.get("columns"))],
-            "metrics": [_metric(m) for m in _by_id(row.get("metrics"))],
+            "columns": [column_fields(c) for c in _by_id(row.get("columns"))],
+            "metrics": [metric_fields(m) for m in _by_id(row.get("metrics"))],
         })
 
     # -- writing ---------------------------------------------------------------
@@ -154,8 +153,8 @@ class DatasetHandler(RestHandler):
             "extra": json.dumps(spec.extra, sort_keys=True) if spec.extra else None,
             "template_params": (json.dumps(spec.template_params, sort_keys=True)
                                 if spec.template_params else None),
-            "columns": _columns_payload(spec.columns, detail.get("columns") or []),
-            "metrics": _metrics_payload(spec.metrics, detail.get("metrics") or []),
+            "columns": columns_payload(spec.columns, detail.get("columns") or []),
+            "metrics": metrics_payload(spec.metrics, detail.get("metrics") or []),
         }
         if spec.catalog is not None:  # else the server's (default) catalog stays
             payload["catalog"] = spec.catalog
@@ -269,72 +268,36 @@ class DatasetHandler(RestHandler):
         its columns exactly, each with its type, mapped by name onto the current ids."""
         assert isinstance(live.spec, Dataset)
         payload = self.to_payload(ctx, live.spec, LiveObject(live.spec, live.id, True, current))
-        payload["columns"] = _columns_payload(live.spec.columns, current.get("columns") or [],
+        payload["columns"] = columns_payload(live.spec.columns, current.get("columns") or [],
                                               exact=True)
         return payload
 
 
 # -- columns and metrics: names <-> the server's rows ----------------------------
 
+    def export_form(self, spec: Spec) -> Spec:
+        """Only the columns equality sees; a physical column's type is the database's.
+
+        A virtual dataset whose columns validation cannot name from its SQL
+        (``SELECT *``, ``t.*``, an unaliased ``COUNT(*)``) keeps every column it
+        has: they are what its charts are checked against, so the exported tree
+        validates.
+        """
+        assert isinstance(spec, Dataset)
+        keep_all = spec.sql is not None and _projection_unknown(spec.sql)
+        columns = [c if c.is_calculated else c.model_copy(update={"type": None})
+                   for c in spec.columns if keep_all or c.compared() is not None]
+        return spec.model_copy(update={"columns": columns})
+
+
+def _projection_unknown(sql: str) -> bool:
+    query = sqltext.parse(sql, True).single
+    names = sqltext.projection(query) if query is not None else None
+    return names is None or sqltext.STAR in names
+
+
 def _by_id(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return sorted(rows or [], key=lambda row: row.get("id") or 0)
-
-
-def _columns_payload(declared: Iterable[Column], existing: list[dict[str, Any]], *,
-                     exact: bool = False) -> list[dict[str, Any]]:
-    """Every column the dataset keeps, with ids: declared ones as declared,
-    undeclared physical ones reset to plain, undeclared calculated ones dropped.
-
-    ``exact`` (a restore): only the declared columns, each with its type."""
-    by_name = {c["column_name"]: c for c in existing}
-    out = []
-    for column in declared:
-        row = by_name.get(column.name)
-        item = {"column_name": column.name,
-                **{f: getattr(column, f) for f in _COLUMN_FIELDS if f != "type"}}
-        # A physical column's type is the database's; a declared one only
-        # seeds a column the server has not derived (yet).
-        if column.is_calculated or (row is None and column.type is not None) or exact:
-            item["type"] = column.type
-        out.append(_with_id(item, row))
-    if exact:
-        return out
-    names = {c.name for c in declared}
-    for row in existing:
-        if row["column_name"] not in names and not row.get("expression"):
-            plain = {f: getattr(Column(name=row["column_name"]), f) for f in _COLUMN_FIELDS if f != "type"}
-            out.append({"id": row["id"], "column_name": row["column_name"], **plain})
-    return out
-
-
-def _metrics_payload(declared: Iterable[Metric], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Exactly the declared metrics; one whose name exists keeps its id
-    (re-sending an existing name without its id is a 422)."""
-    by_name = {m["metric_name"]: m for m in existing}
-    return [_with_id({"metric_name": m.name, **{f: getattr(m, f) for f in _METRIC_FIELDS}},
-                     by_name.get(m.name))
-            for m in declared]
-
-
-def _with_id(item: dict[str, Any], row: dict[str, Any] | None) -> dict[str, Any]:
-    return {"id": row["id"], **item} if row else item
-
-
-def _column(row: dict[str, Any]) -> dict[str, Any]:
-    return {"name": row["column_name"], "type": row.get("type"),
-            "is_dttm": bool(row.get("is_dttm")), "expression": row.get("expression") or None,
-            "verbose_name": row.get("verbose_name"), "description": row.get("description"),
-            "groupby": bool(row.get("groupby")), "filterable": bool(row.get("filterable")),
-            "python_date_format": row.get("python_date_format")}
-
-
-def _metric(row: dict[str, Any]) -> dict[str, Any]:
-    currency = row.get("currency")
-    if isinstance(currency, str):  # older servers answer a JSON string
-        currency = json_object(currency) or None
-    return {"name": row["metric_name"], "expression": row.get("expression") or "",
-            **{f: row.get(f) for f in _METRIC_FIELDS if f not in ("expression", "currency")},
-            "currency": currency or None}
 
 
 # -- helpers --------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 ``ORDER`` is written out by hand, in the same order as ``model.KINDS`` (a
 unit test keeps the two, and each kind's export, equality and validation
-support, in step): adding a kind is its spec, its handler and a line here.
+support, in step): adding a kind is its spec, its handler and a line here
+(and in ``model.KINDS``). What a kind does differently is a hook of its spec
+(``model.base.Spec``) or its handler (``kinds.base.Handler``), never a branch
+on its name elsewhere.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ ORDER: tuple[Handler, ...] = (
 # kind -> handler, for apply (which looks a change's handler up by its kind)
 HANDLERS: Mapping[str, Handler] = MappingProxyType({h.kind: h for h in ORDER})
 
-# Kinds ``export`` never writes, and why; every other kind is exported.
-NOT_EXPORTED: Mapping[str, str] = MappingProxyType({
-    "view": "a warehouse view is defined in the tree only; Superset does not hold it",
-    "user": "a user's password is write-only; accounts come from the tree",
-})
+# Kinds ``export`` never writes, and why (``Handler.not_exported``).
+NOT_EXPORTED: Mapping[str, str] = MappingProxyType(
+    {h.kind: h.not_exported for h in ORDER if h.not_exported is not None})
+
+# Kinds ``export`` writes, in dependency order: what ``--all`` selects.
+EXPORTED: tuple[str, ...] = tuple(h.kind for h in ORDER if h.not_exported is None)
 
 
 def handlers() -> list[Handler]:

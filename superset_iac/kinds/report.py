@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from superset_iac.errors import ConfigError
 from superset_iac.kinds import marker
-from superset_iac.kinds.base import Context
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.rest import RestHandler, json_object
 from superset_iac.model.base import Spec
 from superset_iac.model.report import Alert, Recipients, Report, Threshold
@@ -50,6 +50,8 @@ def addresses(text: Any) -> list[str]:
 
 class ReportHandler(RestHandler):
     spec_type = Report
+    export_flag = ExportFlag("--reports", "Export alerts and reports (with the charts, "
+                                          "dashboards and databases they name).")
     resource = "report"
     columns = _COLUMNS
     detailed = True

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from superset_iac.kinds import marker
-from superset_iac.kinds.base import Context
+from superset_iac.kinds.base import Context, ExportFlag
 from superset_iac.kinds.rest import RestHandler
 from superset_iac.model.base import Spec
 from superset_iac.model.rls import RlsRule
@@ -42,6 +42,8 @@ def split_marker(description: str | None) -> tuple[str | None, str | None]:
 
 class RlsHandler(RestHandler):
     spec_type = RlsRule
+    export_flag = ExportFlag("--rls", "Export row level security rules (with their datasets "
+                                      "and roles).")
     resource = "rowlevelsecurity"
     name_column = "name"
     columns = ()  # the default list schema is the one that includes description

@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping
 
 from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
-from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.base import Context, ExportFlag, Handler
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
@@ -143,6 +143,7 @@ def _without_markers(ids: Iterable[int], cat: perms.Catalogue) -> set[int]:
 
 class RoleHandler(Handler):
     spec_type = Role
+    export_flag = ExportFlag("--roles", "Export roles (with the data they grant access to).")
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         rows = role_rows(ctx, refresh=True)

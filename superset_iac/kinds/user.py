@@ -55,6 +55,7 @@ def marker_group_id(ctx: Context) -> int:
 
 class UserHandler(Handler):
     spec_type = User
+    not_exported = "a user's password is write-only; accounts come from the tree"
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         live: dict[str, LiveObject] = {}

@@ -33,6 +33,7 @@ from superset_iac.warehouse.sqlgen import query_sql
 
 class ViewHandler(Handler):
     spec_type = View
+    not_exported = "a warehouse view is defined in the tree only; Superset does not hold it"
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         warehouse = ctx.warehouse

@@ -18,7 +18,8 @@ grants. An RLS rule's ``restricts`` is followed: it changes the dataset's
 rows, so every chart and dashboard on it shows something else.
 
 Which tables a dataset or view reads comes from the validator's index (SQL
-parsed once per tree), so graph, validate and apply agree.
+parsed once per tree), so graph, validate and apply agree; every other edge
+is a kind's own ``Spec.lineage`` (by default: what it names feeds it).
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from superset_iac.load.tree import AssetTree
-from superset_iac.model import Chart, Dashboard, Dataset, RlsRule, Role, View
-from superset_iac.model.role import schema_database
+from superset_iac.model import Dataset, View
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.validate.index import Index, index, table_ref
 from superset_iac.validate.sqltext import TableRef
@@ -78,29 +78,10 @@ def build(tree: AssetTree) -> Graph:
     for view in tree.each(View):
         _reads(graph, idx.view_reads(view), view.ref, idx)
     for dataset in tree.each(Dataset):
-        graph.add(f"database/{dataset.database}", dataset.ref, "connects")
         _reads(graph, idx.dataset_reads(dataset), dataset.ref, idx)
-    for chart in tree.each(Chart):
-        graph.add(f"dataset/{chart.dataset}", chart.ref, "plots")
-    for board in tree.each(Dashboard):
-        for ref in board.chart_refs():
-            graph.add(f"chart/{ref.key}", board.ref, "shows")
-        for f in board.filters:
-            if f.dataset:
-                graph.add(f"dataset/{f.dataset}", board.ref, "filters")
-        for name in board.roles:
-            graph.add(f"role/{name}", board.ref, "opens")
-    for role in tree.each(Role):
-        access = role.data_access
-        for name in access.datasets:
-            graph.add(role.ref, f"dataset/{name}", "grants")
-        for name in [*access.databases, *map(schema_database, access.schemas)]:
-            graph.add(role.ref, f"database/{name}", "grants")
-    for rule in tree.each(RlsRule):
-        for name in rule.datasets:
-            graph.add(rule.ref, f"dataset/{name}", "restricts")
-        for name in rule.roles:
-            graph.add(rule.ref, f"role/{name}", "applies to")
+    for spec in tree:  # what each kind says it feeds or is fed by (``Spec.lineage``)
+        for link in spec.lineage():
+            graph.add(link.source, link.target, link.relation)
     return graph
 
 

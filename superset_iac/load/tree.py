@@ -127,12 +127,8 @@ def _add(tree: AssetTree, cls: type[Spec], doc: Document, prefix: Path, data: ob
     target[spec.key] = spec
 
 
-# Where each kind's natural key lives in the raw mapping (see each ``Spec.key``).
-_KEY_FIELDS = {"chart": ("key", "name"), "dashboard": ("slug", "title"), "user": ("username",)}
-
-
 def _raw_key(cls: type[Spec], data: dict) -> str | None:
-    for name in _KEY_FIELDS.get(cls.KIND, ("name",)):
+    for name in cls.KEY_FIELDS:
         if isinstance(data.get(name), str):
             return data[name]
     return None

@@ -1,7 +1,9 @@
 """Typed specs, one module per kind, and the registry of kinds.
 
 ``KINDS`` maps each asset directory to its spec class, in dependency order:
-what a later kind references is created by an earlier one.
+what a later kind references is created by an earlier one. It is written out
+here because the model never imports the handlers; it lists the same kinds
+in the same order as ``kinds.registry.ORDER`` (tests/unit/kinds/test_registry.py).
 """
 
 from __future__ import annotations

@@ -10,7 +10,12 @@ keys are errors). Each spec class declares:
   per-environment overrides themselves);
 * ``FOLDED``: compared keys computed from several fields together (a view's
   definition from its source, columns and SQL);
-* ``SECRET``: fields whose values are rendered as ``(sensitive)``.
+* ``SECRET``: fields whose values are rendered as ``(sensitive)``;
+* the hooks the stages outside the kind call instead of testing for it
+  (``KEY_FIELDS``, ``REFERS_TO``, ``BUILT_IN_KEYS``, ``resolved``,
+  ``checked_refs``, ``findings``, ``lineage``, ``export_under``,
+  ``missing_for_create``),
+  each with a default that suits a kind without that behaviour.
 
 Specs carry their source document privately, so any later stage can point at
 the line a field came from.
@@ -18,14 +23,18 @@ the line a field came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from superset_iac.diagnostics import Position
 from superset_iac.load.yaml_source import Document, Path
+
+if TYPE_CHECKING:  # types only: the environment module imports this one
+    from superset_iac.diagnostics import Diagnostics
+    from superset_iac.model.environment import Environment
 
 # ``superset-iac://<kind>/<key>`` names an object superset-iac created, on
 # every side: the seed of a managed uuid, the ``external_url`` the UI shows,
@@ -46,6 +55,28 @@ class Ref:
     path: tuple[str | int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A problem ``Spec.findings`` reports; validation adds it with its code's severity."""
+
+    pos: Position
+    code: str
+    message: str
+
+
+# How a check looks up another object of the tree by kind and key (None: not defined).
+Lookup = Callable[[str, str], "Spec | None"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A lineage edge, downstream: a change of ``source`` reaches ``target``."""
+
+    source: str  # kind/key
+    target: str
+    relation: str  # "plots", "grants", ... (``lineage.graph`` stops at some)
+
+
 class Model(BaseModel):
     """Strict, closed pydantic model used for specs and their parts."""
 
@@ -58,6 +89,19 @@ class Spec(Model):
     NOT_COMPARED: ClassVar[frozenset[str]] = frozenset()
     FOLDED: ClassVar[Mapping[str, frozenset[str]]] = {}
     SECRET: ClassVar[frozenset[str]] = frozenset()
+    # Where the natural key is in the raw mapping, first found wins: a file the
+    # schema refuses still names its object, so a reference to it is not
+    # reported as undefined as well (see ``key``).
+    KEY_FIELDS: ClassVar[tuple[str, ...]] = ("name",)
+    # Every kind ``refs()`` may name: export reads these kinds (and theirs)
+    # before anything is read, so that what a selected object names is there.
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset()
+    # Keys of objects every server has without the tree defining them
+    # (Superset's own roles): a reference to one needs no definition.
+    BUILT_IN_KEYS: ClassVar[frozenset[str]] = frozenset()
+    # Groups of fields equality sees as one (either says a dashboard's layout):
+    # export writes a group from one side, the file's or the server's.
+    TOGETHER: ClassVar[tuple[frozenset[str], ...]] = ()
 
     _doc: Document | None = PrivateAttr(default=None)
     _path: Path = PrivateAttr(default=())
@@ -78,6 +122,45 @@ class Spec(Model):
         that failed.
         """
         return []
+
+    def checked_refs(self) -> list[Ref]:
+        """What validation checks exists: ``refs()`` and names that are not a
+        dependency (nothing waits for them in apply, nor reads them in export)."""
+        return self.refs()
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        """Problems of this object on its own or with what it names, beyond its
+        schema and the existence of its references (a chart placed twice)."""
+        return []
+
+    def resolved(self, env: Environment | None, environ: Mapping[str, str],
+                 diags: Diagnostics) -> "Spec":
+        """This object as ``env`` wants it: its overrides applied and its
+        ``${VAR}`` values filled from ``environ`` (a missing one reported in
+        ``diags``). Pure but for remembering secrets; ``self`` by default."""
+        return self
+
+    def missing_for_create(self) -> list[tuple[Path, str]]:
+        """(path, variable) of values a create needs that were not set; the plan
+        refuses only a create of this object (a user's password)."""
+        return []
+
+    def lineage(self) -> list[Link]:
+        """The lineage edges this object adds (``superset-iac graph``, impact):
+        by default, each object it names reaches it. The tables a view or
+        dataset reads are not here: they come from its parsed SQL."""
+        return [Link(f"{r.kind}/{r.key}", self.ref, "feeds") for r in self.refs()]
+
+    def export_under(self) -> Ref | None:
+        """The object whose directory a newly exported file of this kind goes
+        in (a dataset under its database); None: the kind's directory itself."""
+        return None
+
+    def replaced(self, **update: Any) -> Self:
+        """A copy with ``update`` applied that still points at its source lines."""
+        copy = self.model_copy(update=update)
+        copy._doc, copy._path = self._doc, self._path
+        return copy
 
     def attach(self, doc: Document, path: Path) -> "Spec":
         self._doc, self._path = doc, tuple(path)

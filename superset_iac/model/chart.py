@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Link, Ref, Spec
 from superset_iac.model.chart_params import expand, tidy
 from superset_iac.model.dataset import Dataset
 
@@ -135,6 +135,8 @@ def _blank_to_none(value: str | None) -> str | None:
 
 class Chart(Spec):
     KIND = "chart"
+    KEY_FIELDS = ("key", "name")
+    REFERS_TO = frozenset({"dataset"})
 
     # The key is identity (the plan matches on it), not an attribute.
     NOT_COMPARED = frozenset({"key_"})
@@ -170,6 +172,9 @@ class Chart(Spec):
 
     def refs(self) -> list[Ref]:
         return [Ref("dataset", self.dataset, ("dataset",))]
+
+    def lineage(self) -> list[Link]:
+        return [Link(f"dataset/{self.dataset}", self.ref, "plots")]
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Server-owned params dropped, blank strings as absent.

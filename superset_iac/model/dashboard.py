@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 from superset_iac.model.layout import canonical_layout
 from superset_iac.model.layout_items import TRANSPARENT, Cell, LayoutItem, Tab
 from superset_iac.model.native_filters import NativeFilter, canonical_filter
@@ -101,6 +101,9 @@ def normalised_slug(slug: str) -> str:
 
 class Dashboard(Spec):
     KIND = "dashboard"
+    KEY_FIELDS = ("slug", "title")
+    REFERS_TO = frozenset({"chart", "dataset", "role"})
+    TOGETHER = (frozenset({"layout", "position"}),)  # see ``canonical_form``
 
     title: str
     slug: str | None = None
@@ -163,6 +166,31 @@ class Dashboard(Spec):
             for j, chart in enumerate(f.charts or []):
                 out.append(Ref("chart", chart, ("filters", i, "charts", j)))
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
+        return out
+
+    def lineage(self) -> list[Link]:
+        """The charts it shows, the datasets its filters read, the roles that
+        open it (a filter's scope changes nothing a chart shows)."""
+        out = [Link(f"chart/{ref.key}", self.ref, "shows") for ref in self.chart_refs()]
+        out += [Link(f"dataset/{f.dataset}", self.ref, "filters") for f in self.filters if f.dataset]
+        return out + [Link(f"role/{name}", self.ref, "opens") for name in self.roles]
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        """No chart placed twice; a filter scopes only charts this dashboard shows."""
+        out: list[Finding] = []
+        placed: dict[str, Ref] = {}
+        for ref in self.chart_refs():
+            if ref.key in placed:
+                out.append(Finding(self.pos(*ref.path), "R002",
+                                   f"{self.ref}: chart '{ref.key}' is already placed at "
+                                   f"{self.pos(*placed[ref.key].path)}"))
+            placed.setdefault(ref.key, ref)
+        for i, f in enumerate(self.filters):
+            for j, chart in enumerate(f.charts or []):
+                if chart not in placed and lookup("chart", chart) is not None:
+                    out.append(Finding(self.pos("filters", i, "charts", j), "R004",
+                                       f"{self.ref}: filter '{f.name}' scopes chart "
+                                       f"'{chart}', which is not on this dashboard"))
         return out
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:

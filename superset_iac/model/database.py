@@ -14,12 +14,18 @@ carries one, and ``plan(rotate=True)`` adds it to the database's update as a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import Field
 
+from superset_iac import secrets
 from superset_iac.model.base import Model, Spec
+from superset_iac.model.refs import fill, variables_in
 from superset_iac.secrets import carries_password, masked_uri
+
+if TYPE_CHECKING:
+    from superset_iac.diagnostics import Diagnostics
+    from superset_iac.model.environment import Environment
 
 # How a plan names the password inside ``uri`` (a rotation's one field).
 PASSWORD_PATH = "uri.password"
@@ -63,10 +69,23 @@ class Database(Spec):
         override = self.environments.get(env)
         if override is None:
             return self
-        changes = override.model_dump(exclude_none=True)
-        copy = self.model_copy(update=changes)
-        copy._doc, copy._path = self._doc, self._path
-        return copy
+        return self.replaced(**override.model_dump(exclude_none=True))
+
+    def resolved(self, env: Environment | None, environ: Mapping[str, str],
+                 diags: Diagnostics) -> Spec:
+        """The override applied and the URI filled, only from the variables
+        the environment declares (``validate.uris`` reports any other); every
+        value the URI takes from a variable is remembered as a secret."""
+        db = self.for_environment(env.name) if env is not None else self
+        override = self.environments.get(env.name) if env is not None else None
+        where: tuple[str, ...] = ("uri",)
+        if env is not None and override is not None and override.uri is not None:
+            where = ("environments", env.name, "uri")
+        names = _declared(env, db.uri)
+        value = fill(db, where, db.uri, {k: v for k, v in environ.items() if k in names},
+                     diags, unreported=set(variables_in(db.uri)) - names)
+        _remember_uri_secrets(db.uri, env, environ)
+        return db.replaced(uri=value)
 
     def write_only_secrets(self) -> tuple[str, ...]:
         """``uri.password`` when the URI carries a password (user info or a
@@ -92,3 +111,19 @@ def without_empty(value: Any) -> Any:
     if isinstance(value, list):
         return [without_empty(v) for v in value]
     return value
+
+
+def _declared(env: Environment | None, uri: str) -> set[str]:
+    """The variables a URI may be filled from: those the environment declares
+    (all of them for a tree without environments, see ``validate.uris``)."""
+    if env is None:
+        return set(variables_in(uri))
+    return set(env.secrets) | set(env.path_variables)
+
+
+def _remember_uri_secrets(uri: str, env: Environment | None, environ: Mapping[str, str]) -> None:
+    """Every value a URI takes from a variable is a secret, but a declared path."""
+    paths = set(env.path_variables) if env is not None else set()
+    for slot in secrets.uri_slots(uri) or []:
+        if slot.variable not in paths or slot.part != "database":
+            secrets.remember(environ.get(slot.variable))

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
-from superset_iac.model.base import Model, Ref, Spec
+from superset_iac.model.base import Link, Model, Ref, Spec
 from superset_iac.model.database import without_empty
 
 
@@ -77,6 +77,7 @@ class Metric(Model):
 
 class Dataset(Spec):
     KIND = "dataset"
+    REFERS_TO = frozenset({"database", "view"})
 
     name: str = Field(description="table_name: the table, or the virtual dataset's name")
     database: str
@@ -107,6 +108,14 @@ class Dataset(Spec):
     # (``validate.index.link_views``): apply must not touch a dataset whose
     # view failed.
     _views: tuple[str, ...] = PrivateAttr(default=())
+
+    def lineage(self) -> list[Link]:
+        # the views and tables it reads come from its SQL (``lineage.graph``)
+        return [Link(f"database/{self.database}", self.ref, "connects")]
+
+    def export_under(self) -> Ref | None:
+        """``datasets/<database>/``: a tree's datasets sorted by what they read."""
+        return Ref("database", self.database)
 
     def refs(self) -> list[Ref]:
         field = "sql" if self.sql is not None else "name"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, AbstractSet, Mapping
+
+if TYPE_CHECKING:  # types only: the specs import this module
+    from superset_iac.diagnostics import Diagnostics
+    from superset_iac.model.base import Spec
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -39,6 +43,17 @@ def interpolate(text: str, env: Mapping[str, str] | None = None) -> tuple[str, l
 
     escaped = text.replace("$${", "\0")
     return _VAR.sub(sub, escaped).replace("\0", "${"), missing
+
+
+def fill(spec: Spec, where: tuple[str, ...], text: str, environ: Mapping[str, str],
+         diags: Diagnostics, unreported: AbstractSet[str] = frozenset()) -> str:
+    """``text`` with its variables filled; each missing one reported at ``where``
+    (an undeclared one is left as written: ``validate.uris`` reports it)."""
+    value, missing = interpolate(text, environ)
+    for name in (m for m in missing if m not in unreported):
+        diags.add(spec.pos(*where), "E001",
+                  f"{spec.ref}: environment variable {name} is not set")
+    return value
 
 
 def mask_variables(text: str) -> str:

@@ -7,11 +7,13 @@ the value meets ``condition``), one without is a report (type ``Report``:
 sent at every tick). The object it sends is ``chart`` or ``dashboard``, by
 the name the tree gives it (a chart's name, a dashboard's slug or title).
 
-``crontab`` and ``timezone`` are checked offline (``validate.reports``: five
-cron fields and their ranges, the IANA database); recipients are e-mail
-addresses or Slack channel names, and every one must be allowed by the
-environment the tree is applied to (``recipient_domains``,
-``slack_channels``): a pull request cannot add a reader unnoticed.
+The spec checks itself (``findings``): ``crontab`` is five cron fields
+within their ranges (``model.cron``, S040), ``timezone`` one of the IANA
+database (``zoneinfo``, S041), every recipient one e-mail address as
+Superset accepts it or a Slack channel name (S042). What needs more than
+the object, ``validate.reports`` checks: every recipient allowed by the
+environments (``recipient_domains``, ``slack_channels``: a pull request
+cannot add a reader unnoticed), an alert's SQL like a dataset's.
 
 Defaults are Superset 6.1's: ``timezone`` UTC, ``format`` PNG, ``active``,
 ``working_timeout`` one hour, ``grace_period`` four hours, ``log_retention``
@@ -22,17 +24,39 @@ applies the tree the owner, and a report runs as its owner
 
 from __future__ import annotations
 
+import difflib
+import re
+import zoneinfo
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from superset_iac.model.base import Model, Ref, Spec
+from superset_iac.model import cron
+from superset_iac.model.base import Finding, Lookup, Model, Ref, Spec
 
 Operator = Literal["<", "<=", ">", ">=", "==", "!="]
 Format = Literal["PNG", "PDF", "CSV", "TEXT"]
 
 # Formats Superset renders for a dashboard (a screenshot); a chart takes all.
 DASHBOARD_FORMATS = ("PNG", "PDF")
+# Superset 6.1's own pattern (superset/reports/schemas.py, EMAIL_REGEX): a
+# list written in one string is refused, since Superset would split it.
+EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
+# Slack's rule for channel names: lowercase letters, digits, - and _, at most 80.
+SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+@lru_cache(maxsize=1)
+def timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _nearest(name: str) -> str:
+    """``"; did you mean 'Europe/Zurich'?"`` (the loader's did-you-mean, which
+    the model cannot import: the loader imports the model)."""
+    hint = difflib.get_close_matches(name, sorted(timezones()), n=1, cutoff=0.6)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
 
 
 class Threshold(Model):
@@ -71,6 +95,7 @@ class Recipients(Model):
 
 class Report(Spec):
     KIND = "report"
+    REFERS_TO = frozenset({"chart", "dashboard", "database"})
 
     name: str = Field(min_length=1, max_length=150)
     description: str | None = None
@@ -116,6 +141,29 @@ class Report(Spec):
         out += [Ref("dashboard", self.dashboard, ("dashboard",))] if self.dashboard else []
         if self.alert is not None:
             out.append(Ref("database", self.alert.database, ("alert", "database")))
+        return out
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        """S040 a crontab Superset's scheduler would not read as five fields (at
+        the field), S041 an unknown time zone, S042 a malformed recipient."""
+        out: list[Finding] = []
+        found = cron.problem(self.crontab)
+        if found is not None:
+            out.append(Finding(self.text_pos(("crontab",), 0, found.offset), "S040",
+                               f"{self.ref}: {found.message}"))
+        if self.timezone not in timezones():
+            out.append(Finding(self.pos("timezone"), "S041",
+                               f"{self.ref}: '{self.timezone}' is not a time zone of the IANA "
+                               f"database{_nearest(self.timezone)}"))
+        for field, i, address in self.recipients.addresses():
+            if not EMAIL.match(address.strip()):
+                out.append(Finding(self.pos("recipients", field, i), "S042",
+                                   f"{self.ref}: '{address}' is not one e-mail address"))
+        for i, channel in enumerate(self.recipients.slack):
+            if not SLACK_CHANNEL.match(channel.strip()):
+                out.append(Finding(self.pos("recipients", "slack", i), "S042",
+                                   f"{self.ref}: '{channel}' is not a Slack channel name "
+                                   "(lowercase letters, digits, - and _)"))
         return out
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:

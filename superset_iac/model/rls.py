@@ -11,11 +11,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from superset_iac.model.base import Ref, Spec
+from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 
 
 class RlsRule(Spec):
     KIND = "rls"
+    REFERS_TO = frozenset({"dataset", "role"})
 
     name: str
     filter_type: Literal["Regular", "Base"] = "Regular"
@@ -32,6 +33,17 @@ class RlsRule(Spec):
     def refs(self) -> list[Ref]:
         return ([Ref("dataset", d, ("datasets", i)) for i, d in enumerate(self.datasets)]
                 + [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)])
+
+    def lineage(self) -> list[Link]:
+        return ([Link(self.ref, f"dataset/{d}", "restricts") for d in self.datasets]
+                + [Link(self.ref, f"role/{r}", "applies to") for r in self.roles])
+
+    def findings(self, lookup: Lookup) -> list[Finding]:
+        if self.filter_type == "Regular" and not self.roles:
+            return [Finding(self.pos("filter_type"), "R005",
+                            f"{self.ref}: a Regular rule filters the roles it lists, "
+                            "and it lists none")]
+        return []
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Datasets and roles are sets; an empty group key or description is none."""

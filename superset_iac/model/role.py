@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from superset_iac.model.base import Model, Ref, Spec
+from superset_iac.model.base import Link, Model, Ref, Spec
 
 # Roles ``superset init`` (sync_role_definitions) creates and rewrites.
 BUILTIN_ROLES = ("Admin", "Alpha", "Gamma", "sql_lab", "Public")
@@ -97,8 +97,10 @@ class DataAccess(Model):
 
 class Role(Spec):
     KIND = "role"
+    REFERS_TO = frozenset({"dataset", "database"})
     # Superset roles have no description: it documents the YAML only.
     NOT_COMPARED = frozenset({"description"})
+    BUILT_IN_KEYS = frozenset(BUILTIN_ROLES)  # on every server: never written, always there
 
     name: str
     description: str | None = None
@@ -162,6 +164,10 @@ class Role(Spec):
                 for i, s in enumerate(access.schemas)]
         return out
 
+
+    def lineage(self) -> list[Link]:
+        """A role's grants reach the data it opens (downstream of the role)."""
+        return [Link(self.ref, f"{r.kind}/{r.key}", "grants") for r in self.refs()]
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         """Order-free: names sorted and deduplicated, empty resources dropped."""
         data["extends"] = sorted(set(self.extends))

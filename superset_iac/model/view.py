@@ -14,15 +14,19 @@ a change as SQL before -> after, with the hash salt masked.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from superset_iac.model.base import Model, Spec
+from superset_iac.model.base import Model, Ref, Spec
 from superset_iac.model.view_target import Target
 from superset_iac.warehouse.canonical import compared_definition
+
+if TYPE_CHECKING:
+    from superset_iac.diagnostics import Diagnostics
+    from superset_iac.model.environment import Environment
 
 MaskPolicy = Literal["hash", "redact", "partial", "email_domain", "null", "custom"]
 
@@ -168,11 +172,22 @@ class View(Spec):
     def uses_salt(self) -> bool:
         return any(c.mask == "hash" for c in self.columns)
 
+    def checked_refs(self) -> list[Ref]:
+        """The raw access roles must exist, but a view waits for none of them:
+        governance reads them, apply and export do not."""
+        return self.refs() + [Ref("role", r, ("raw_access_roles", i))
+                              for i, r in enumerate(self.raw_access_roles)]
+
+    def resolved(self, env: Environment | None, environ: Mapping[str, str],
+                 diags: Diagnostics) -> Spec:
+        """Views compare as SQL in the warehouse's dialect, salt included."""
+        if env is None or env.warehouse is None:
+            return self
+        return self.for_target(Target.of(env.warehouse))
+
     def for_target(self, target: Target) -> "View":
         """This view bound to an environment's warehouse (source kept)."""
-        copy = self.model_copy(update={"target": target})
-        copy._doc, copy._path = self._doc, self._path
-        return copy
+        return self.replaced(target=target)
 
     @classmethod
     def from_warehouse(cls, name: str, sql: str, materialized: bool, target: Target) -> "View":

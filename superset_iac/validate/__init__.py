@@ -16,7 +16,7 @@ per-kind schema problems are already reported by the loader):
 * ``masking``: declared PII columns masked in every view, masks that mask;
 * ``filter_scope``: a native filter can narrow every chart in its scope;
 * ``governance``: masked raw tables reached only by their raw roles;
-* ``reports``: schedules, time zones, allowed recipients, alert SQL.
+* ``reports``: recipients the environments allow, alert SQL.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
 ``validate.codes`` is the table of every diagnostic code.

@@ -8,63 +8,32 @@ from __future__ import annotations
 from superset_iac.diagnostics import Diagnostics
 from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
+from superset_iac.model import SPEC_BY_KIND
 from superset_iac.model.base import Ref, Spec
-from superset_iac.model.dashboard import Dashboard
 from superset_iac.model.dataset import Dataset
-from superset_iac.model.rls import RlsRule
-from superset_iac.model.role import BUILTIN_ROLES
-from superset_iac.model.view import View
 from superset_iac.validate.codes import add
 from superset_iac.validate.index import index, table_ref
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     for spec in tree:
-        for ref in _refs(spec):
+        for ref in spec.checked_refs():
             _resolve(tree, spec, ref, diags)
-    for dash in tree.each(Dashboard):
-        _placements(tree, dash, diags)
-    for rule in tree.each(RlsRule):
-        if rule.filter_type == "Regular" and not rule.roles:
-            add(diags, rule.pos("filter_type"), "R005",
-                f"{rule.ref}: a Regular rule filters the roles it lists, and it lists none")
+        for found in spec.findings(tree.get):  # what a kind checks of itself (R002, R004, R005)
+            add(diags, found.pos, found.code, found.message)
     _view_cycles(tree, diags)
     _unknown_tables(tree, diags)
-
-
-def _refs(spec: Spec) -> list[Ref]:
-    """``spec.refs()``, plus names only validation cares about."""
-    out = spec.refs()
-    if isinstance(spec, View):
-        out += [Ref("role", r, ("raw_access_roles", i))
-                for i, r in enumerate(spec.raw_access_roles)]
-    return out
 
 
 def _resolve(tree: AssetTree, spec: Spec, ref: Ref, diags: Diagnostics) -> None:
     if tree.get(ref.kind, ref.key) is not None or ref.key in tree.invalid.get(ref.kind, ()):
         return
-    if ref.kind == "role" and ref.key in BUILTIN_ROLES:
-        return  # Superset's own roles exist on every server
+    named = SPEC_BY_KIND.get(ref.kind)
+    if named is not None and ref.key in named.BUILT_IN_KEYS:
+        return  # exists on every server (Superset's own roles)
     known = list(tree.of(ref.kind))
     add(diags, spec.pos(*ref.path), "R001",
         f"{spec.ref}: {ref.kind} '{ref.key}' is not defined{did_you_mean(ref.key, known)}")
-
-
-def _placements(tree: AssetTree, dash: Dashboard, diags: Diagnostics) -> None:
-    placed: dict[str, Ref] = {}
-    for ref in dash.chart_refs():
-        if ref.key in placed:
-            add(diags, dash.pos(*ref.path), "R002",
-                f"{dash.ref}: chart '{ref.key}' is already placed at "
-                f"{dash.pos(*placed[ref.key].path)}")
-        placed.setdefault(ref.key, ref)
-    for i, f in enumerate(dash.filters):
-        for j, chart in enumerate(f.charts or []):
-            if chart not in placed and tree.get("chart", chart) is not None:
-                add(diags, dash.pos("filters", i, "charts", j), "R004",
-                    f"{dash.ref}: filter '{f.name}' scopes chart '{chart}', "
-                    "which is not on this dashboard")
 
 
 def _view_cycles(tree: AssetTree, diags: Diagnostics) -> None:

@@ -1,11 +1,6 @@
-"""Reports and alerts: a schedule Superset will run, to readers the environment allows.
+"""Reports and alerts, beyond what a report checks of itself (``Report.findings``:
+its cron fields, time zone and recipients' form, S040-S042):
 
-* S040 a ``crontab`` that is not five cron fields within their ranges
-  (``validate.cron``), at the field that is wrong;
-* S041 a ``timezone`` the IANA database (``zoneinfo``) does not know;
-* S042 a recipient that is not one e-mail address as Superset accepts it
-  (its own pattern: a list written in one string is refused, since Superset
-  would split it) or not a Slack channel name;
 * S043 a recipient the environment does not allow. A report sends a chart's
   data to whoever it names, and a pull request can name anyone: every
   address's domain must be in the environment's ``recipient_domains`` and
@@ -15,39 +10,29 @@
 * S044 (warning) a tree with no environment file, whose recipients no
   allow-list checks;
 * an alert's ``sql``: one read-only query (Q001-Q003), within the free-SQL
-  sandbox (Q010/Q011), selecting one column (Q006: Superset refuses more at
+  sandbox (Q010/Q011), selecting one column (Q020: Superset refuses more at
   every run, so the alert would never fire).
 """
 
 from __future__ import annotations
 
-import re
-import zoneinfo
-from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
 
 from superset_iac.diagnostics import Diagnostics
-from superset_iac.load.schema import did_you_mean
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.environment import Environment
-from superset_iac.model.report import Report
-from superset_iac.validate import cron, sandbox, sql
+from superset_iac.model.report import EMAIL, SLACK_CHANNEL, Report
+from superset_iac.validate import sandbox, sql
 from superset_iac.validate.codes import add
 from superset_iac.validate.index import index
 from superset_iac.validate.uris import host_allowed
-
-# Superset 6.1's own pattern (superset/reports/schemas.py, EMAIL_REGEX).
-EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-# Slack's rule for channel names: lowercase letters, digits, - and _, at most 80.
-SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9_-]{0,79}$")
 
 
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     reports = list(tree.each(Report))
     for report in reports:
-        _schedule(report, diags)
         _recipients(report, list(tree.environments.values()), diags)
         if report.alert is not None:
             _alert_sql(tree, report, diags)
@@ -58,28 +43,11 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
             "check the recipients of this tree's reports")
 
 
-def _schedule(report: Report, diags: Diagnostics) -> None:
-    found = cron.problem(report.crontab)
-    if found is not None:
-        add(diags, report.text_pos(("crontab",), 0, found.offset), "S040",
-            f"{report.ref}: {found.message}")
-    if report.timezone not in timezones():
-        add(diags, report.pos("timezone"), "S041",
-            f"{report.ref}: '{report.timezone}' is not a time zone of the IANA database"
-            f"{did_you_mean(report.timezone, timezones())}")
-
-
-@lru_cache(maxsize=1)
-def timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def _recipients(report: Report, envs: list[Environment], diags: Diagnostics) -> None:
     for field, i, address in report.recipients.addresses():
         pos = report.pos("recipients", field, i)
         if not EMAIL.match(address.strip()):
-            add(diags, pos, "S042", f"{report.ref}: '{address}' is not one e-mail address")
-            continue
+            continue  # S042 (Report.findings)
         domain = address.strip().rpartition("@")[2]
         for env in envs:
             if env.recipient_domains is None or not host_allowed(domain, env.recipient_domains):
@@ -89,9 +57,7 @@ def _recipients(report: Report, envs: list[Environment], diags: Diagnostics) -> 
     for i, channel in enumerate(report.recipients.slack):
         pos = report.pos("recipients", "slack", i)
         if not SLACK_CHANNEL.match(channel.strip()):
-            add(diags, pos, "S042", f"{report.ref}: '{channel}' is not a Slack channel name "
-                                    "(lowercase letters, digits, - and _)")
-            continue
+            continue  # S042 (Report.findings)
         name = channel.strip().lstrip("#")
         for env in envs:
             allowed = {c.lstrip("#") for c in env.slack_channels or []}

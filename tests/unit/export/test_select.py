@@ -31,13 +31,13 @@ def test_built_in_roles_are_exported_only_when_something_names_them() -> None:
     from tests.unit.export.conftest import rls, role
 
     live = live_state(role("Gamma"), role("Alpha"), role("Desk"), rls(roles=("Gamma",)))
-    assert keys(select(live, Selection(roles=True))) == {"role": ["Desk"]}
-    got = select(live, Selection(rls=True))
+    assert keys(select(live, Selection(kinds=("role",)))) == {"role": ["Desk"]}
+    got = select(live, Selection(kinds=("rls",)))
     assert got.objects["role"].keys() == {"Gamma"}
 
 
 def test_rls_rules_bring_their_roles_and_datasets(small_live) -> None:
-    got = select(small_live, Selection(rls=True))
+    got = select(small_live, Selection(kinds=("rls",)))
     assert keys(got) == {"database": ["lakehouse"], "dataset": ["ticks"],
                          "role": ["Analyst"], "rls": ["entitled"]}
 
@@ -68,10 +68,11 @@ def test_an_ambiguous_title_asks_for_a_slug_or_id() -> None:
 def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(dashboards=("x",)).kinds_to_read() == (
         "database", "dataset", "chart", "role", "dashboard")
-    assert Selection(roles=True).kinds_to_read() == ("database", "dataset", "role")
+    assert Selection(kinds=("role",)).kinds_to_read() == ("database", "dataset", "role")
+    assert Selection(kinds=("rls",)).kinds_to_read() == ("database", "dataset", "role", "rls")
     assert Selection(everything=True).kinds_to_read() == (
         "database", "dataset", "chart", "role", "dashboard", "rls", "report")
-    assert Selection(reports=True).kinds_to_read() == (
+    assert Selection(kinds=("report",)).kinds_to_read() == (
         "database", "dataset", "chart", "role", "dashboard", "report")
     assert Selection().empty
 

@@ -12,6 +12,7 @@ from tests.unit.validate.casekit import load_cases
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [*(ROOT / "superset_iac" / "load").glob("*.py"),
            *(ROOT / "superset_iac" / "validate").glob("*.py"),
+           *(ROOT / "superset_iac" / "model").glob("*.py"),  # ``Spec.findings``
            ROOT / "superset_iac" / "workflow.py"]
 # Produced outside the fixture cases: by tests named here.
 ELSEWHERE = {"L001": "test_missing_directory_is_l001",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from superset_iac.validate.cron import problem
+from superset_iac.model.cron import problem
 
 
 @pytest.mark.parametrize("text", [

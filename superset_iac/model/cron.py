@@ -9,7 +9,7 @@ seconds, ``L``, ``W``, ``#``) is refused: a schedule in git should read the
 same in every cron reader, and a reviewer should not need croniter's manual.
 
 ``problem`` returns the first problem with its character offset in the
-expression, so validation can point at the field itself.
+expression, so ``Report.findings`` can point at the field itself.
 """
 
 from __future__ import annotations
