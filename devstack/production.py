@@ -176,6 +176,9 @@ def server_env(home: Path, ports: dict, redis: bool = True,
         # itself is tested on a second web server with the deployed default.
         "SUPERSET_AUTH_RATE_LIMIT": "1000 per second",
     }
+    if ports.get("port"):  # a web server (the template build has none)
+        # Reports read a chart's data and screenshots from the web server.
+        env["SUPERSET_WEBDRIVER_BASEURL"] = f"http://127.0.0.1:{ports['port']}/"
     if redis:
         env.update({"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(ports["redis_port"]),
                     "REDIS_PASSWORD": sec["redis_password"]})

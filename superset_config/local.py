@@ -84,7 +84,9 @@ FILTER_STATE_CACHE_CONFIG = {
 EXPLORE_FORM_DATA_CACHE_CONFIG = dict(FILTER_STATE_CACHE_CONFIG)
 CELERY_CONFIG = None
 RESULTS_BACKEND = None
-FEATURE_FLAGS = {**_production.FEATURE_FLAGS, "ALERT_REPORTS": False}
+# Reports and alerts can be applied and read (the API answers), but none is
+# ever sent: no Celery beat runs here. The production stand-in runs them.
+FEATURE_FLAGS = {**_production.FEATURE_FLAGS, "ALERT_REPORTS": True}
 
 TALISMAN_ENABLED = True
 TALISMAN_CONFIG = {**_production.TALISMAN_CONFIG, "session_cookie_secure": False}

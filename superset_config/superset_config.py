@@ -393,7 +393,20 @@ if _logger is not None:
 if _env("MAPBOX_API_KEY"):
     MAPBOX_API_KEY = _env("MAPBOX_API_KEY")
 
-# The address reports' screenshots are taken from, and links in e-mails.
+# Where reports and alerts send e-mail: the company's relay. Without
+# SUPERSET_SMTP_HOST Superset's defaults stand (localhost:25, STARTTLS).
+if _env("SUPERSET_SMTP_HOST"):
+    SMTP_HOST = _env("SUPERSET_SMTP_HOST")
+    SMTP_PORT = _env_int("SUPERSET_SMTP_PORT", 25)
+    SMTP_STARTTLS = _env_bool("SUPERSET_SMTP_STARTTLS", True)
+    SMTP_SSL = _env_bool("SUPERSET_SMTP_SSL", False)
+    # No login when unset (a relay that trusts the network).
+    SMTP_USER = _env("SUPERSET_SMTP_USER")
+    SMTP_PASSWORD = _env("SUPERSET_SMTP_PASSWORD")
+    SMTP_MAIL_FROM = _env("SUPERSET_SMTP_MAIL_FROM", "superset@localhost")
+
+# The address reports' screenshots and CSV data are read from (the worker
+# calls the web server), and links in e-mails.
 if _env("SUPERSET_WEBDRIVER_BASEURL"):
     WEBDRIVER_BASEURL = _env("SUPERSET_WEBDRIVER_BASEURL")
     WEBDRIVER_BASEURL_USER_FRIENDLY = _env("SUPERSET_PUBLIC_URL", WEBDRIVER_BASEURL)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from superset_iac.kinds import (annotation_layer, chart, css_template, dashboard, database, dataset,
-                                embedded, group, rls, role, saved_query, tag, user, view)
+                                embedded, group, report, rls, role, saved_query, tag, user, view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -32,6 +32,7 @@ ORDER: tuple[Handler, ...] = (
     rls.HANDLER,
     saved_query.HANDLER,
     tag.HANDLER,  # after what it tags: dashboards, charts, saved queries
+    report.HANDLER,  # last: a report names charts, dashboards and databases
 )
 
 # kind -> handler, for apply (which looks a change's handler up by its kind)

@@ -18,6 +18,7 @@ from superset_iac.model.dataset import Dataset
 from superset_iac.model.embedded import Embedded
 from superset_iac.model.environment import Environment
 from superset_iac.model.group import Group
+from superset_iac.model.report import Report
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
 from superset_iac.model.saved_query import SavedQuery
@@ -41,10 +42,11 @@ KINDS: dict[str, type[Spec]] = {
     "rls": RlsRule,
     "saved_queries": SavedQuery,
     "tags": Tag,  # after what it tags: dashboards, charts, saved queries
+    "reports": Report,  # last: a report names charts, dashboards and databases
 }
 
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "CssTemplate", "Dashboard",
-           "Database", "Dataset", "Embedded", "Environment", "Group", "RlsRule", "Role", "SavedQuery",
-           "Tag", "User", "View"]
+           "Database", "Dataset", "Embedded", "Environment", "Group", "Report", "RlsRule", "Role",
+           "SavedQuery", "Tag", "User", "View"]

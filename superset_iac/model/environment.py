@@ -44,8 +44,10 @@ class Environment(Spec):
     ``secrets``, ``path_variables`` and ``allowed_hosts`` bound what database
     URIs may do in this environment (``validate.uris``): a ``${VAR}`` in a
     URI must be declared here, a secret only in a password slot, and a URI
-    only names hosts listed here. They are the environment's, not the
-    databases', so a change to a database file alone cannot widen them.
+    only names hosts listed here. ``recipient_domains`` and ``slack_channels``
+    bound where reports send data (``validate.reports``). They are the
+    environment's, not the databases' or reports', so a change to those files
+    alone cannot widen them.
     """
 
     KIND = "environment"
@@ -65,13 +67,20 @@ class Environment(Spec):
     allowed_hosts: list[str] | None = Field(
         default=None,
         description="hosts database URIs may name; required once a URI carries a secret")
+    recipient_domains: list[str] | None = Field(
+        default=None,
+        description="domains report e-mail may go to (example.com, *.corp.example); "
+                    "required once a report names an address")
+    slack_channels: list[str] | None = Field(
+        default=None, description="Slack channels reports may post to; required for Slack")
 
     @model_validator(mode="after")
     def _allowed_hosts_not_null(self) -> "Environment":
         # Absent means "no list yet" (a secret-carrying URI is then refused);
         # a null written there would read as the same thing: say so instead.
-        if "allowed_hosts" in self.model_fields_set and self.allowed_hosts is None:
-            raise ValueError("allowed_hosts is empty (YAML null): list the hosts, or [] for none")
+        for name in ("allowed_hosts", "recipient_domains", "slack_channels"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} is empty (YAML null): list them, or [] for none")
         return self
 
     @property

@@ -15,7 +15,8 @@ per-kind schema problems are already reported by the loader):
 * ``columns``: columns and metrics named exist in their dataset;
 * ``masking``: declared PII columns masked in every view, masks that mask;
 * ``filter_scope``: a native filter can narrow every chart in its scope;
-* ``governance``: masked raw tables reached only by their raw roles.
+* ``governance``: masked raw tables reached only by their raw roles;
+* ``reports``: recipients the environments allow, alert SQL.
 
 ``validate.index`` holds what several checks share (each SQL parsed once);
 ``validate.codes`` is the table of every diagnostic code.
@@ -39,6 +40,7 @@ def _checks() -> list[Check]:
         governance,
         masking,
         references,
+        reports,
         sandbox,
         schema_rules,
         sql,
@@ -46,7 +48,8 @@ def _checks() -> list[Check]:
     )
 
     return [schema_rules.check, environments.check, uris.check, references.check, sql.check,
-            sandbox.check, columns.check, filter_scope.check, masking.check, governance.check]
+            sandbox.check, columns.check, filter_scope.check, masking.check, governance.check,
+            reports.check]
 
 
 def validate_tree(tree: AssetTree) -> Diagnostics:

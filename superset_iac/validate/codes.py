@@ -68,6 +68,13 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "chart's annotation_layers by name"),
     "S042": (E, "two annotation layers of one chart with the same label"),
     "S043": (W, "annotation layers on a viz_type that does not draw them"),
+    "S050": (E, "a report's crontab that is not five cron fields within their ranges"),
+    "S051": (E, "a report's timezone that the IANA time zone database does not know"),
+    "S052": (E, "a report recipient that is not one e-mail address or a Slack channel name"),
+    "S053": (E, "a report recipient outside the environment's recipient_domains or "
+                "slack_channels (an environment that lists none allows none)"),
+    "S054": (W, "reports in a tree without environment files: no allow-list checks their "
+                "recipients"),
     "R001": (E, "reference to an object that is not defined (with a did-you-mean)"),
     "R002": (E, "a chart placed twice on one dashboard"),
     "R003": (E, "views that read each other in a cycle"),
@@ -86,6 +93,7 @@ CODES: dict[str, tuple[Severity, str]] = {
                 "settings or files (getenv, current_setting, read_csv, read_text, glob, ...)"),
     "Q011": (E, "free SQL reads a table function, a file named as a table, or Trino's system "
                 "catalog"),
+    "Q020": (E, "an alert's SQL that selects more than one column (Superset compares one value)"),
     "C001": (E, "a column that its dataset does not have (with a did-you-mean)"),
     "C002": (E, "a saved metric that its dataset does not define"),
     "C003": (E, "SELECT * without declared columns: the dataset's columns cannot be known"),

@@ -48,7 +48,7 @@ from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import chart_fields
 from superset_iac.validate.codes import add
-from superset_iac.validate.index import index
+from superset_iac.validate.index import Index, index
 from superset_iac.warehouse.sandbox import FUNCTION, problems
 
 _CODES = {FUNCTION: "Q010"}
@@ -57,12 +57,18 @@ _CODES = {FUNCTION: "Q010"}
 def check(tree: AssetTree, diags: Diagnostics) -> None:
     idx = index(tree)
     for spec, path, text, templated in _texts(tree):
-        parsed = idx.parsed(text, templated)
-        for statement in parsed.statements:
-            if statement is not None:
-                for problem, what in problems(statement):
-                    add(diags, spec.text_pos(path), _CODES.get(what, "Q011"),
-                        f"{spec.ref}: {problem}")
+        check_text(idx, spec, path, text, templated, diags)
+
+
+def check_text(idx: Index, spec: Spec, path: tuple, text: str, templated: bool,
+               diags: Diagnostics) -> None:
+    """Q010/Q011 for one SQL text of ``spec`` (a kind's own checks call it too)."""
+    parsed = idx.parsed(text, templated)
+    for statement in parsed.statements:
+        if statement is not None:
+            for problem, what in problems(statement):
+                add(diags, spec.text_pos(path), _CODES.get(what, "Q011"),
+                    f"{spec.ref}: {problem}")
 
 
 def _texts(tree: AssetTree) -> Iterator[tuple[Spec, tuple, str, bool]]:

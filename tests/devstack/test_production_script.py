@@ -35,7 +35,7 @@ def _config_env_names() -> set[str]:
 def test_the_environment_is_the_deployments(production, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = production.server_env(home, {"pg_port": 5999, "redis_port": 6999})
+    env = production.server_env(home, {"port": 8123, "pg_port": 5999, "redis_port": 6999})
     assert env["SUPERSET_CONFIG_PATH"] == str(ROOT / "superset_config" / "superset_config.py")
     secrets = production.home_secrets(home)
     assert env["SUPERSET_SECRET_KEY"] == secrets["secret_key"]
@@ -45,6 +45,8 @@ def test_the_environment_is_the_deployments(production, tmp_path):
     assert (env["REDIS_HOST"], env["REDIS_PORT"]) == ("127.0.0.1", "6999")
     # The laptop's one difference: no TLS, so the documented plain-HTTP switch.
     assert env["SUPERSET_SESSION_COOKIE_SECURE"] == "false"
+    # Reports read the chart's data from this stack's own web server.
+    assert env["SUPERSET_WEBDRIVER_BASEURL"] == "http://127.0.0.1:8123/"
     # Nothing set that the configuration would ignore (a typo), and what the
     # caller's shell had for another Superset is cleared.
     ours = {k for k, v in env.items() if k.startswith(("SUPERSET_", "DATABASE_", "REDIS_")) and v

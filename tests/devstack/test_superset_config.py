@@ -119,6 +119,17 @@ def test_redis_caches_and_celery_from_env(clean_env):
     assert cfg.FEATURE_FLAGS["ALERT_REPORTS"] is True
 
 
+def test_report_mail_relay_from_env(clean_env):
+    cfg = production(clean_env, SUPERSET_SMTP_HOST="relay.corp", SUPERSET_SMTP_PORT="2525",
+                     SUPERSET_SMTP_STARTTLS="false", SUPERSET_SMTP_MAIL_FROM="bi@corp.example",
+                     SUPERSET_WEBDRIVER_BASEURL="http://superset:8088/")
+    assert (cfg.SMTP_HOST, cfg.SMTP_PORT, cfg.SMTP_STARTTLS, cfg.SMTP_SSL) == (
+        "relay.corp", 2525, False, False)
+    assert cfg.SMTP_USER is None and cfg.SMTP_PASSWORD is None  # no login
+    assert cfg.SMTP_MAIL_FROM == "bi@corp.example"
+    assert cfg.WEBDRIVER_BASEURL == "http://superset:8088/"
+
+
 def test_without_redis_celery_is_off(clean_env):
     cfg = production(clean_env)
     assert cfg.CELERY_CONFIG is None
@@ -163,6 +174,8 @@ def test_local_profile(clean_env, tmp_path):
     assert cfg.FEATURE_FLAGS["DASHBOARD_RBAC"] is True
     assert cfg.PREVENT_UNSAFE_DB_CONNECTIONS is True
     assert cfg.ROW_LIMIT == prod.ROW_LIMIT
+    # Reports can be applied and read locally; without Celery none is sent.
+    assert cfg.FEATURE_FLAGS["ALERT_REPORTS"] is True
 
 
 def test_local_profile_may_allow_sqlite(clean_env, tmp_path):

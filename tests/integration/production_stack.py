@@ -40,7 +40,7 @@ STAND_INS = ("local", "production")
 # `gov` parameter (duckdb, trino, production: governance_helpers.STAND_INS).
 PRODUCTION_SUITES = frozenset({"test_cli_e2e", "test_export_roundtrip", "test_apply_resilience"})
 # Modules that only run on the production stand-in.
-PRODUCTION_ONLY = frozenset({"test_production"})
+PRODUCTION_ONLY = frozenset({"test_production", "test_reports"})
 # Superset fixtures a module may ask for, with their scope.
 FIXTURES = {"superset": "session", "server": "module"}
 
@@ -75,7 +75,10 @@ def start_production(home: Path, extra_env: dict[str, str] | None = None):
     """Start the production stack in `home` on a free port; pytest.fail if it cannot."""
     from tests.integration.conftest import SupersetInstance, _free_port
 
-    env = {**os.environ, **(extra_env or {})}
+    from tests.integration.mail_sink import smtp_env
+
+    # Reports send through the session's mail port (tests/integration/mail_sink.py).
+    env = {**os.environ, **smtp_env(), **(extra_env or {})}
     port = _free_port()
     cmd = [sys.executable, str(PRODUCTION), "start", "--port", str(port), "--home", str(home),
            "--json", "--owner-pid", str(os.getpid())]

@@ -69,12 +69,12 @@ def applied(tree, environ) -> Run:
     created = Counter(c.kind for c in first.plan.changes if c.action is Action.CREATE)
     assert created == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2, "chart": 6,
                        "role": 4, "css_template": 1, "dashboard": 1, "group": 1, "rls": 1,
-                       "saved_query": 1, "tag": 3}
+                       "saved_query": 1, "tag": 3, "report": 1}
     report = first.apply()
     BENCH["first apply"] = {"seconds": round(first.apply_seconds, 2),
                             "requests": first.ctx.client.count(),
                             "writes": len(first.writes())}
-    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 28
+    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 29
     return first
 
 
@@ -83,7 +83,7 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     assert again.fields() == [] and not again.plan.has_changes
     assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2,
                                     "chart": 6, "role": 5, "css_template": 1, "dashboard": 1,
-                                    "group": 1, "rls": 1, "saved_query": 1, "tag": 3}
+                                    "group": 1, "rls": 1, "saved_query": 1, "tag": 3, "report": 1}
     reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
     assert again.writes() == []
     # What the database and dataset handlers document: one list each, one
@@ -93,6 +93,10 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
                p.endswith("/connection")) == 1
     assert sum(n for p, n in reads.items() if p.startswith("/api/v1/dataset/") and
                p.rstrip("/").split("/")[-1].isdigit()) == 4
+    # Reports: the list, and the detail of the tree's one report.
+    assert reads["/api/v1/report/"] == 1
+    assert sum(n for p, n in reads.items() if p.startswith("/api/v1/report/") and
+               p.rstrip("/").split("/")[-1].isdigit()) == 1
     again.apply()
     assert again.ctx.client.requests == []
     BENCH["unchanged diff"] = {"seconds": round(again.diff_seconds, 2),

@@ -289,13 +289,14 @@ def test_exporting_into_the_teams_own_tree_after_apply_changes_no_file(
     assert applied.exit_code == 0, applied.output[-4000:]
     before = snapshot(root)
     report = export_json(root, env, "--dashboard", "lakehouse-analytics", "--rls", "--roles",
-                         env_name="local")
+                         "--reports", env_name="local")
     # Other tests' roles and rules on this shared server come out as new files;
     # every one of the team's objects is found where it is, unchanged.
     assert report["summary"]["changed"] == 0
     unchanged = {ref for f in report["files"] if f["action"] == "unchanged" for ref in f["objects"]}
     assert {"dashboard/lakehouse-analytics", "database/lakehouse", "rls/analyst_symbol_entitlement",
-            "role/Analyst", "chart/Volume by symbol", "dataset/option_ticks"} <= unchanged
+            "role/Analyst", "chart/Volume by symbol", "dataset/option_ticks",
+            "report/Morning market report"} <= unchanged
     after = snapshot(root)
     assert {p: after[p] for p in before} == before
     assert report["variables"]["LAKEHOUSE_PATH"] == ["database/lakehouse"]

@@ -34,7 +34,8 @@ from superset_iac.superset.records import AUTH, WRITE_METHODS
 
 ENV_FILE = ("name: {name}\nsuperset:\n  url: ${{SUPERSET_URL}}\n"
             "  username: ${{SUPERSET_USERNAME}}\n  password: ${{SUPERSET_PASSWORD}}\n"
-            "path_variables: [LAKEHOUSE_PATH]\nallowed_hosts: []\n")
+            "path_variables: [LAKEHOUSE_PATH]\nallowed_hosts: []\n"
+            "recipient_domains: [example.com]\n")
 
 
 # -- plans and runs ----------------------------------------------------------------

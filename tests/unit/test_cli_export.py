@@ -55,7 +55,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeHandler]:
         dashboard(charts=("Price", "Volume")), dashboard("Other", "other", charts=("Price",)),
         Tag.model_validate({"name": "gold", "dashboards": ["other"]}))
     order = ("database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
-             "embedded", "group", "rls", "saved_query", "tag")
+             "embedded", "group", "rls", "saved_query", "tag", "report")
     fakes = {kind: FakeHandler(kind, state.get(kind, {})) for kind in order}
     monkeypatch.setattr(run, "handlers", lambda: list(fakes.values()))
     seen: dict[str, Any] = {}

@@ -28,7 +28,7 @@ def test_graph_is_dot_by_default_and_renders_every_format() -> None:
     data = json.loads(run("graph", "--assets", ASSETS, "--format", "json").stdout)
     kinds = {n["kind"] for n in data["nodes"]}
     assert kinds == {"table", "view", "database", "dataset", "annotation_layer", "chart", "role",
-                     "css_template", "dashboard", "group", "rls", "saved_query", "tag"}
+                     "css_template", "dashboard", "group", "rls", "saved_query", "tag", "report"}
 
 
 def test_impact_lists_what_lies_downstream() -> None:

@@ -72,7 +72,7 @@ def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(kinds=("rls",)).kinds_to_read() == ("database", "dataset", "role", "rls")
     assert Selection(everything=True).kinds_to_read() == (
         "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
-        "embedded", "group", "rls", "saved_query", "tag")
+        "embedded", "group", "rls", "saved_query", "tag", "report")
     assert Selection(kinds=("group",)).kinds_to_read() == ("database", "dataset", "role", "group")
     assert Selection(kinds=("embedded",)).kinds_to_read() == (
         "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
