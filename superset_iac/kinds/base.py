@@ -15,9 +15,9 @@ Because ``read`` produces specs, export is ``read`` followed by writing YAML.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from superset_iac.errors import IacError
 from superset_iac.model.base import MANAGED_URL_PREFIX, Spec, managed_url
@@ -30,8 +30,12 @@ if TYPE_CHECKING:  # imported for types only; kinds must not need a live client 
     from superset_iac.model.environment import Environment
     from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "RunCache", "SupersetApi",
-           "UnresolvedReference", "managed_url"]
+__all__ = ["MANAGED_URL_PREFIX", "Context", "Handler", "IdIndex", "Prefetching", "RunCache",
+           "SupersetApi", "UnresolvedReference", "managed_url"]
+
+T = TypeVar("T")
+List = list  # the method named `list` shadows the builtin in annotations
+R = TypeVar("R")
 
 
 class SupersetApi(Protocol):
@@ -56,6 +60,14 @@ class SupersetApi(Protocol):
     def list(self, resource: str, filters: Iterable[Filter] = (),
              columns: Sequence[str] | None = None, order_column: str | None = None,
              order_direction: str = "asc", page_size: int = ...) -> list[dict[str, Any]]: ...
+
+    # Requests in flight at once; 1: one after another.
+    concurrency: int
+
+    def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> List[R]:
+        """``[fn(item) for item in items]``, calls side by side (reads that do not
+        depend on each other), logged and failing as if one after another."""
+        ...
 
 
 class UnresolvedReference(IacError):
@@ -103,6 +115,8 @@ class RunCache:
     database_timeouts: dict[str, int | None] = field(default_factory=dict)
     # object ref -> what apply adds to that object's event
     notes: dict[str, str] = field(default_factory=dict)
+    # kind -> what its ``prefetch`` read ahead for its ``read`` (taken once)
+    fetched: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,6 +158,18 @@ class Context:
     def desired_keys(self, kind: str) -> list[str]:
         """The keys of ``kind`` this run compares (none for export)."""
         return list((self.desired or {}).get(kind, {}))
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A handler whose ``read`` starts with reads that depend on no other kind
+    (its list rows, by what the tree names): ``workflow.read_live`` runs every
+    kind's ``prefetch`` side by side first, then the reads in order."""
+
+    kind: str
+
+    def prefetch(self, ctx: Context) -> None:
+        """Read ahead into ``ctx.cache.fetched[kind]``, for ``read`` to take."""
 
 
 class Handler(ABC):

@@ -56,9 +56,13 @@ def marker_group_id(ctx: Context) -> int:
 class UserHandler(Handler):
     spec_type = User
 
+    def prefetch(self, ctx: Context) -> None:
+        ctx.cache.fetched[self.kind] = ctx.client.list(USERS_PATH)
+
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         live: dict[str, LiveObject] = {}
-        for row in ctx.client.list(USERS_PATH):
+        ahead = ctx.cache.fetched.pop(self.kind, None)
+        for row in ctx.client.list(USERS_PATH) if ahead is None else ahead:
             groups = {g["name"] for g in row.get("groups") or []}
             spec = self.to_spec(row)
             live[spec.key] = LiveObject(spec=spec, id=row["id"], managed=MARKER_GROUP in groups,
