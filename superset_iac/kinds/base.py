@@ -14,6 +14,7 @@ Because ``read`` produces specs, export is ``read`` followed by writing YAML.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,9 @@ class RunCache:
     notes: dict[str, str] = field(default_factory=dict)
     # kind -> what its ``prefetch`` read ahead for its ``read`` (taken once)
     fetched: dict[str, Any] = field(default_factory=dict)
+    # Held while a lookup above is filled on first use, so that writes side
+    # by side read it once.
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 @dataclass
@@ -176,6 +180,10 @@ class Handler(ABC):
     """Read, create, update and delete one kind of object."""
 
     spec_type: ClassVar[type[Spec]]
+    # Creates and updates of two objects of this kind touch nothing of each
+    # other's (each its own requests and ids; shared lookups behind
+    # ``RunCache.lock``), so apply may run them side by side (``apply.engine``).
+    independent_writes: ClassVar[bool] = False
 
     @property
     def kind(self) -> str:
