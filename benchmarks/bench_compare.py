@@ -174,8 +174,8 @@ def tool(server: Server, command: str, tree: Path, *args: str,
 
 def preset(server: Server, *args: str) -> float:
     env = login_env(server)
-    return run([str(preset_cli()), server.url, "-u", env["SUPERSET_USERNAME"],
-                "-p", env["SUPERSET_PASSWORD"], *args], env)[0]
+    return run([str(preset_cli()), "-u", env["SUPERSET_USERNAME"], "-p", env["SUPERSET_PASSWORD"],
+                server.url, *args], env)[0]
 
 
 def tree_of(name: str) -> Path:
@@ -267,6 +267,7 @@ def main() -> None:
 def compare(examples: Server, blank: Server, large: Server, n: int) -> list[str]:
     ours, theirs = tree_of("examples"), WORK / "trees" / "examples-preset"
     shutil.rmtree(theirs, ignore_errors=True)
+    theirs.mkdir(parents=True)
     tool(examples, "export", ours, "--all")
     preset(examples, "export", str(theirs))
     objects = sum(1 for p in ours.rglob("*.yaml") if "environments" not in p.parts)
