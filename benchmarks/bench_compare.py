@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -158,26 +159,45 @@ def login_env(server: Server) -> dict[str, str]:
             "SUPERSET_PASSWORD": os.environ.get("SUPERSET_IAC_ADMIN_PASSWORD", "admin")}
 
 
-def run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
+@dataclass
+class Sample:
+    """One command: wall seconds, its own CPU seconds, the requests the server logged."""
+
+    seconds: float
+    cpu: float
+    requests: int = 0
+
+
+def run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> Sample:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, cmd[:4]))}… exited {done.returncode}:\n"
                          f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-    return seconds, done.stdout
+    return Sample(seconds, now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime)
 
 
 def tool(server: Server, command: str, tree: Path, *args: str,
-         ok: tuple[int, ...] = (0,)) -> float:
-    return run([str(TOOL), command, "--assets", str(tree), "--env", "bench", *args],
-               login_env(server), ok)[0]
+         ok: tuple[int, ...] = (0,)) -> Sample:
+    return counted(server, lambda: run([str(TOOL), command, "--assets", str(tree), "--env",
+                                        "bench", *args], login_env(server), ok))
 
 
-def preset(server: Server, *args: str) -> float:
+def preset(server: Server, *args: str) -> Sample:
     env = login_env(server)
-    return run([str(preset_cli()), "-u", env["SUPERSET_USERNAME"], "-p", env["SUPERSET_PASSWORD"],
-                server.url, *args], env)[0]
+    return counted(server, lambda: run([str(preset_cli()), "-u", env["SUPERSET_USERNAME"], "-p",
+                                        env["SUPERSET_PASSWORD"], server.url, *args], env))
+
+
+def counted(server: Server, fn) -> Sample:
+    """``fn()``'s sample with the requests the server logged meanwhile (login included)."""
+    before = server.access_lines()
+    sample = fn()
+    sample.requests = server.access_lines() - before
+    return sample
 
 
 def tree_of(name: str) -> Path:
@@ -212,16 +232,23 @@ class Pairs:
     name: str
     ours: str
     theirs: str
-    times: list[tuple[float, float]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    samples: list[tuple[Sample, Sample]] = field(default_factory=list)
 
     def line(self) -> str:
-        a = statistics.median(t for t, _ in self.times)
-        b = statistics.median(t for _, t in self.times)
-        ratios = sorted(x / y for x, y in self.times)
-        return (f"{self.name}: {self.ours} {a:.2f} s, {self.theirs} {b:.2f} s (medians of "
-                f"{len(self.times)} pairs); ratio {statistics.median(ratios):.2f} "
+        ours = [a for a, _ in self.samples]
+        theirs = [b for _, b in self.samples]
+        ratios = sorted(a.seconds / b.seconds for a, b in self.samples)
+        return (f"{self.name}: {self.ours} {_median(ours)}, {self.theirs} {_median(theirs)} "
+                f"(medians of {len(self.samples)} pairs); ratio {statistics.median(ratios):.2f} "
                 f"(range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+
+
+def _median(samples: list[Sample]) -> str:
+    seconds = statistics.median(s.seconds for s in samples)
+    requests = sorted({s.requests for s in samples})
+    return (f"{seconds:.2f} s ({min(s.seconds for s in samples):.2f}-"
+            f"{max(s.seconds for s in samples):.2f}; own CPU "
+            f"{statistics.median(s.cpu for s in samples):.2f} s; requests {requests})")
 
 
 def interleave(pairs: Pairs, n: int, ours, theirs) -> Pairs:
@@ -230,15 +257,10 @@ def interleave(pairs: Pairs, n: int, ours, theirs) -> Pairs:
             a, b = ours(), theirs()
         else:
             b, a = theirs(), ours()
-        pairs.times.append((a, b))
-        print(f"  {pairs.name} pair {i + 1}: {a:.2f} s / {b:.2f} s", file=sys.stderr, flush=True)
+        pairs.samples.append((a, b))
+        print(f"  {pairs.name} pair {i + 1}: {a.seconds:.2f} s / {b.seconds:.2f} s",
+              file=sys.stderr, flush=True)
     return pairs
-
-
-def counted(server: Server, fn) -> tuple[float, int]:
-    before = server.access_lines()
-    seconds = fn()
-    return seconds, server.access_lines() - before
 
 
 def main() -> None:
@@ -295,21 +317,13 @@ def compare(examples: Server, blank: Server, large: Server, n: int) -> list[str]
     tool(examples, "export", small, "--dashboard", "births")
     small_objects = sum(1 for p in small.rglob("*.yaml") if "environments" not in p.parts)
     charts, dashboards = grow(large, objects)
-    sent: dict[str, set[int]] = {"small": set(), "large": set()}
-
-    def diff_on(server: Server, which: str) -> float:
-        seconds, requests = counted(server, lambda: tool(server, "diff", small))
-        sent[which].add(requests)
-        return seconds
-
     scale = interleave(Pairs(f"{small_objects}-object diff, large vs small server",
                              f"on {objects + charts + dashboards} objects",
                              f"on {objects} objects"), n,
-                       lambda: diff_on(large, "large"), lambda: diff_on(examples, "small"))
-    return [f"content: {objects} objects (Superset's examples); small tree: {small_objects}",
-            noop.line(), first.line(), scale.line(),
-            f"requests of the small tree's diff (server access log, login included): "
-            f"small server {sorted(sent['small'])}, large server {sorted(sent['large'])}"]
+                       lambda: tool(large, "diff", small), lambda: tool(examples, "diff", small))
+    return [f"content: {objects} objects (Superset's examples); small tree: {small_objects}; "
+            "requests as the server logged them, login included",
+            noop.line(), first.line(), scale.line()]
 
 
 if __name__ == "__main__":
