@@ -68,7 +68,6 @@ _SOURCE = ("sql", "schema", "catalog", "database")  # what the server derives co
 class DatasetHandler(RestHandler):
     spec_type = Dataset
     resource = "dataset"
-    independent_writes = True  # of one another; databases come before them
     columns = ("id", "uuid", "table_name", "database.database_name", "catalog", "schema", "sql")
     name_column = "table_name"
     detailed = True
