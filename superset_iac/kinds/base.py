@@ -170,8 +170,6 @@ class Prefetching(Protocol):
     (its list rows, by what the tree names): ``workflow.read_live`` runs every
     kind's ``prefetch`` side by side first, then the reads in order."""
 
-    kind: str
-
     def prefetch(self, ctx: Context) -> None:
         """Read ahead into ``ctx.cache.fetched[kind]``, for ``read`` to take."""
 

@@ -16,18 +16,16 @@
 - **Rate limits**: a 429 (a production Superset limits every client to
   ``RATELIMIT_APPLICATION``, 50 requests a second by default) means the
   request was refused before it ran, so any method is repeated, after the
-  ``Retry-After`` the server gives (at most ``MAX_RETRY_AFTER`` s) or the
-  backoff.
+  ``Retry-After`` the server gives (at most ``MAX_RETRY_AFTER`` s) or the backoff.
   A **timeout** is never retried: a server that accepts connections and does
   not answer would otherwise hold a run for (retries + 1) times the timeout,
   and "no answer within N s" would not be true.
 - **Errors** as one ``ApiError`` type whose ``str()`` is one line, with
   secrets (password, tokens, CSRF token, URI passwords) redacted. ``status``
   None means no answer came at all (see ``server_unreachable``).
-- **A request log** (``client.requests``) for measuring what a command costs.
-- **Concurrency**: up to ``concurrency`` requests in flight, each on a session
-  of its own (``pool.py``); tokens go with each request and are fetched or
-  renewed under one lock (one login, one CSRF fetch, one renewal after a 401).
+- **A request log** (``client.requests``); up to ``concurrency`` requests in
+  flight, each on a session of its own (``pool.py``), tokens fetched or renewed
+  under one lock (one login, one CSRF fetch, one renewal after a 401).
 
 Redirects are never followed: an API that redirects is misconfigured (wrong
 scheme or host) or is sending us to the browser login page, and both are
@@ -159,7 +157,7 @@ class Transport:
         self._pool.close()
 
     @property
-    def concurrency(self) -> int:
+    def concurrency(self) -> int:  # requests in flight at most
         return self._pool.size
 
     # -- request pipeline -------------------------------------------------------
