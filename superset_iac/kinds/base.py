@@ -66,7 +66,7 @@ class SupersetApi(Protocol):
     concurrency: int
 
     def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> List[R]:
-        """``[fn(item) for item in items]``, calls side by side (reads that do not
+        """``[fn(item) for item in items]``, calls side by side (calls that do not
         depend on each other), logged and failing as if one after another."""
         ...
 
