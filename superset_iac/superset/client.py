@@ -119,9 +119,10 @@ class SupersetClient(Transport):
     def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> List[R]:
         """``fn(item)`` for every item, up to ``concurrency`` requests in flight;
         the results in item order. Only for calls that do not depend on each
-        other (reads; in ``apply``, writes naming none of each other). The request log lists each call's requests in item
-        order, as one after another would; the first failure in item order
-        is raised (see ``pool.RequestPool.run``).
+        other (reads; in ``apply``, writes naming none of each other). The
+        request log lists each call's requests in item order, as one after
+        another would; the first failure in item order is raised (see
+        ``pool.RequestPool.run``).
         """
         self._ensure_login()  # once, before any thread needs it
         return self._pool.run(fn, items)
