@@ -39,7 +39,7 @@ CLI := $(VENV)/bin/superset-iac
 
 .PHONY: help venv superset superset-stop superset-status superset-production superset-production-stop \
         lakehouse examples demo trino trino-stop trino-status lakehouse-trino \
-        validate diff apply export test test-unit lint clean distclean
+        validate diff apply export test test-unit lint bench-compare clean distclean
 
 help:
 	@echo "make demo           local Superset + lakehouse + apply the assets"
@@ -47,6 +47,7 @@ help:
 	@echo "make trino          fetch (Maven, cached) and start Trino on :$(TRINO_PORT); trino-stop"
 	@echo "make test           install what the tests need, run pytest"
 	@echo "make lint           ruff and mypy (CI runs them)"
+	@echo "make bench-compare  superset-iac beside preset-cli on local Superset(s), interleaved (ARGS=--pairs 7)"
 	@echo "make venv           the tool's virtualenv (.venv)"
 	@echo "make superset       install, initialise and start Superset on :$(PORT)"
 	@echo "make superset-stop  stop it"
@@ -171,6 +172,14 @@ lint: venv
 
 test-unit: venv
 	$(TEST_ENV) $(VENV)/bin/pytest -m "not integration" $(ARGS)
+
+# Side by side with preset-cli (installed by the script into benchmarks/.work/,
+# no project dependency) on Supersets of their own: benchmarks/README.md.
+bench-compare: venv
+	$(DEVSTACK) install
+	$(DEVSTACK) init
+	$(DEVSTACK) examples
+	$(TEST_ENV) $(VENV)/bin/python benchmarks/bench_compare.py $(ARGS)
 
 # ---------------------------------------------------------------- clean
 

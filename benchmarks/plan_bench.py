@@ -15,6 +15,11 @@ end unless ``--keep``), then:
    against the documented formula (benchmarks/README.md); it must send no write;
 3. **apply of one changed chart**: it must send that chart's PUT and nothing else.
 
+With ``--repeat N`` the unchanged diff then runs N more times, alternating
+``--concurrency 1`` and the default, for the medians of both (same server,
+same moment: the ratio is concurrency's own gain on this machine), with the
+median time a request took the server when sent one at a time.
+
 The steps are ``workflow.diff`` and ``apply_plan`` on the client the CLI
 builds, so the request log (``client.requests``) is exactly what
 ``superset-iac diff``/``apply`` send. Login and CSRF fetches (``kind=auth``)
@@ -28,6 +33,7 @@ import json
 import math
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +53,7 @@ from superset_iac.cli.common import context  # noqa: E402
 from superset_iac.kinds.registry import HANDLERS, handlers  # noqa: E402
 from superset_iac.kinds.rest import FILTER_CHUNK  # noqa: E402
 from superset_iac.superset.records import AUTH, WRITE_METHODS  # noqa: E402
+from superset_iac.superset.timeouts import DEFAULT_CONCURRENCY  # noqa: E402
 from tests.conftest import load_devstack_module  # noqa: E402
 
 MIX = {"dataset": 20, "chart": 60, "dashboard": 5, "role": 8, "rls": 6}  # per 100, + 1 database
@@ -216,6 +223,7 @@ class Bench:
 
     def __init__(self, root: Path, environ: dict[str, str]) -> None:
         self.root, self.environ = root, environ
+        self.concurrency: int | None = None  # None: the CLI's default
 
     def diff(self):
         """Load (validation included) and diff, as ``superset-iac diff`` does; timed
@@ -223,7 +231,7 @@ class Bench:
         started, cpu = time.perf_counter(), time.process_time()
         loaded = workflow.load(self.root, "local", self.environ)
         workflow.require_valid(loaded)
-        ctx = context(loaded, None, None, None, None, False)
+        ctx = context(loaded, None, None, None, None, False, concurrency=self.concurrency)
         plan = workflow.diff(loaded, ctx)
         return ctx, plan, time.perf_counter() - started, time.process_time() - cpu
 
@@ -309,7 +317,40 @@ def stop_superset(home: Path) -> None:
                    capture_output=True, timeout=120, check=False)
 
 
-def run_size(size: int, port: int, work: Path, keep: bool) -> tuple[dict, list[Step], Counter]:
+def repeat_diffs(bench: Bench, times: int) -> list[Step]:
+    """The unchanged diff ``times`` more times, one at a time and side by side in turn."""
+    steps = []
+    for i in range(times):
+        for concurrency in ((1, DEFAULT_CONCURRENCY) if i % 2 == 0 else (DEFAULT_CONCURRENCY, 1)):
+            bench.concurrency = concurrency
+            step, plan = bench.step_diff(f"diff, concurrency {concurrency}")
+            assert not plan.has_changes and step.writes == [], step.writes
+            steps.append(step)
+    bench.concurrency = None
+    return steps
+
+
+def repeats_summary(steps: list[Step]) -> str:
+    """Medians per concurrency, the ratio, and the server's own time per request."""
+    by: dict[str, list[Step]] = {}
+    for step in steps:
+        by.setdefault(step.name, []).append(step)
+    one, many = by["diff, concurrency 1"], by[f"diff, concurrency {DEFAULT_CONCURRENCY}"]
+    a = statistics.median(s.seconds for s in one)
+    b = statistics.median(s.seconds for s in many)
+    ratios = sorted(y.seconds / x.seconds for x, y in zip(one, many))
+    per_request = statistics.median(s.waiting / (s.requests + s.auth) for s in one)
+    return (f"unchanged diff, {len(one)} runs each: concurrency 1 {a:.2f} s (range "
+            f"{min(s.seconds for s in one):.2f}-{max(s.seconds for s in one):.2f}), "
+            f"concurrency {DEFAULT_CONCURRENCY} {b:.2f} s (range "
+            f"{min(s.seconds for s in many):.2f}-{max(s.seconds for s in many):.2f}); "
+            f"ratio {statistics.median(ratios):.2f} (range {ratios[0]:.2f}-{ratios[-1]:.2f}); "
+            f"{one[0].requests} requests; one at a time the server took "
+            f"{per_request * 1000:.0f} ms a request (median over the runs)")
+
+
+def run_size(size: int, port: int, work: Path, keep: bool,
+             repeat: int = 0) -> tuple[dict, list[Step], Counter]:
     root, home = work / f"assets-{size}", work / f"home-{size}"
     tree = generate(root, size)
     lakehouse = load_devstack_module("lakehouse").build(work / "lakehouse.duckdb").path
@@ -330,6 +371,7 @@ def run_size(size: int, port: int, work: Path, keep: bool) -> tuple[dict, list[S
         assert len(one.writes) == 1 and one.writes[0][0] == "PUT" \
             and one.writes[0][1].startswith("/api/v1/chart/"), one.writes
         steps.append(one)
+        steps += repeat_diffs(bench, repeat)
     finally:
         if not keep:
             stop_superset(home)
@@ -385,17 +427,23 @@ def main() -> None:
                         help="where trees and Superset homes go (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="leave the Superset(s) running")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--repeat", type=int, default=0, metavar="N",
+                        help="then N unchanged diffs with concurrency 1 and the default each")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="plan-bench-"))
     results = []
     for size in args.sizes:
-        tree, steps, expected = run_size(size, args.port, work, args.keep)
+        tree, steps, expected = run_size(size, args.port, work, args.keep, args.repeat)
         results.append((size, tree, steps, expected))
         print(f"{size}: done ({sum(tree.values())} objects)", file=sys.stderr, flush=True)
     print(table(results))
     text, ok = formula_check(results)
     print(text)
     print(writes_per_object(results))
+    for _, tree, steps, _ in results:
+        repeats = [s for s in steps if s.name.startswith("diff, concurrency")]
+        if repeats:
+            print(f"\n{sum(tree.values())} objects: {repeats_summary(repeats)}")
     if args.json:
         args.json.write_text(json.dumps([{"size": size, "tree": tree, "expected": dict(exp),
                                           "steps": [{**vars(s), "methods": dict(s.methods),

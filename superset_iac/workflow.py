@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from superset_iac.diagnostics import Diagnostics, Position, Severity
 from superset_iac.errors import AssetError, ConfigError
-from superset_iac.kinds.base import Context, Handler
+from superset_iac.kinds.base import Context, Handler, Prefetching
 from superset_iac.kinds.registry import handlers
 from superset_iac.load.resolve import Desired, resolve, resolve_environment
 from superset_iac.load.tree import AssetTree, load_tree
@@ -37,6 +37,7 @@ class Connection:
     access_token: str | None = None
     insecure: bool = False
     timeout: float | None = None  # seconds per answer; None: the client's default
+    concurrency: int | None = None  # requests in flight at once; None: the client's default
     # Login fields of the environment file whose variables are unset (see
     # ``Loaded.missing_login``): ``connect`` names them instead of logging in.
     unset_login: Mapping[str, list[str]] = field(default_factory=dict)
@@ -111,7 +112,7 @@ def connect(env: Environment | None, given: Connection) -> Any:
     Without a complete login it fails in one line before any request,
     naming the variables the environment file reads (``given.unset_login``).
     """
-    from superset_iac.superset.client import DEFAULT_TIMEOUT, SupersetClient, timeouts
+    from superset_iac.superset.client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, SupersetClient, timeouts
 
     conf = env.superset if env else SupersetConnection(url="")
     url = given.url or conf.url
@@ -129,7 +130,8 @@ def connect(env: Environment | None, given: Connection) -> Any:
         verify = False
     return SupersetClient(url, username=username, password=password, access_token=token,
                           provider=conf.provider, verify=verify,
-                          timeout=timeouts(given.timeout or DEFAULT_TIMEOUT))
+                          timeout=timeouts(given.timeout or DEFAULT_TIMEOUT),
+                          concurrency=given.concurrency or DEFAULT_CONCURRENCY)
 
 
 def _no_login(url: str, username: str | None, missing: Mapping[str, list[str]]) -> str:
@@ -144,10 +146,21 @@ def _no_login(url: str, username: str | None, missing: Mapping[str, list[str]]) 
 
 
 def read_live(ctx: Context, kinds: list[Handler] | None = None) -> dict[str, dict[str, LiveObject]]:
-    """Read every kind in dependency order, so ids resolve to names."""
+    """Read every kind in dependency order, so ids resolve to names.
+
+    With a client that sends several requests at once, the reads that depend
+    on no other kind's (the kinds' list rows) go first, side by side; what
+    is left of each read (details, names resolved through the kinds before
+    it) then runs kind by kind. With ``concurrency`` 1 each kind is read
+    whole before the next, one request after another.
+    """
     live: dict[str, dict[str, LiveObject]] = {}
     ctx.live = live
-    for handler in kinds if kinds is not None else handlers():
+    chosen = kinds if kinds is not None else handlers()
+    ahead = [h for h in chosen if isinstance(h, Prefetching)]
+    if len(ahead) > 1 and ctx.client.concurrency > 1:
+        ctx.client.concurrently(lambda h: h.prefetch(ctx), ahead)
+    for handler in chosen:
         live[handler.kind] = handler.read(ctx)
     return live
 

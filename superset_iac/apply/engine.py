@@ -9,6 +9,16 @@ Except when the server itself is gone: a change that got no answer at all
 (connection refused or reset, a timeout) stops the run. Every remaining change
 would meet the same fate after its own retries and backoff; the report says
 how far the run got and which changes were not attempted.
+
+Side by side. Consecutive creates and updates of one kind whose handler says
+its writes are independent (``Handler.independent_writes``: the charts of
+datasets created before them, the dashboards of charts created before them)
+and none of which names another of them run as one batch through the
+client's pool (``client.concurrently``). What decides skipping is known
+before the batch starts, so it skips exactly what one after another would;
+the events are reported, and the requests logged, in the plan's order. A
+batch in which the server stopped answering is reported whole (its changes
+ran), and what follows it is not attempted.
 """
 
 from __future__ import annotations
@@ -89,17 +99,53 @@ def apply_plan(plan: Plan, ctx: Context, handlers: Mapping[str, Handler],
                on_event: Callable[[Event], None] = lambda e: None) -> ApplyReport:
     report = ApplyReport(unchanged=plan.counts()["unchanged"])
     broken: set[tuple[str, str]] = set()
-    for n, change in enumerate(plan.changes):
-        event, error = _run(change, ctx, handlers[change.kind], broken)
-        if event.outcome in (Outcome.FAILED, Outcome.SKIPPED):
-            broken.add((change.kind, change.key))
-        report.events.append(event)
-        on_event(event)
-        if error is not None and server_unreachable(error):
-            report.not_attempted = plan.changes[n + 1:]
-            report.stopped = _stopped(report, len(plan.changes), change)
+    done = 0
+    for batch in batches(plan.changes, handlers):
+        def run(change: Change) -> tuple[Event, IacError | None]:
+            return _run(change, ctx, handlers[change.kind], broken)
+
+        results = [run(batch[0])] if len(batch) == 1 else ctx.client.concurrently(run, batch)
+        gone: Change | None = None
+        for change, (event, error) in zip(batch, results, strict=True):
+            if event.outcome in (Outcome.FAILED, Outcome.SKIPPED):
+                broken.add((change.kind, change.key))
+            report.events.append(event)
+            on_event(event)
+            if gone is None and error is not None and server_unreachable(error):
+                gone = change
+        done += len(batch)
+        if gone is not None:
+            report.not_attempted = plan.changes[done:]
+            report.stopped = _stopped(report, len(plan.changes), gone)
             break
     return report
+
+
+def batches(changes: list[Change], handlers: Mapping[str, Handler]) -> list[list[Change]]:
+    """``changes`` in order, in runs that may go side by side (see the module
+    docstring); every other change is a run of its own."""
+    out: list[list[Change]] = []
+    keys: set[tuple[str, str]] = set()
+    for change in changes:
+        last = out[-1] if out else []
+        if last and _independent(change, handlers) and _independent(last[0], handlers) \
+                and last[0].kind == change.kind and not _names_any(change, keys):
+            last.append(change)
+        else:
+            out.append([change])
+            keys = set()
+        keys.add((change.kind, change.key))
+    return out
+
+
+def _names_any(change: Change, keys: set[tuple[str, str]]) -> bool:
+    refs = change.desired.refs() if change.desired is not None else []
+    return any((r.kind, r.key) in keys for r in refs)
+
+
+def _independent(change: Change, handlers: Mapping[str, Handler]) -> bool:
+    return (change.action is not Action.DELETE and change.desired is not None
+            and handlers[change.kind].independent_writes)
 
 
 def _stopped(report: ApplyReport, total: int, last: Change) -> str:

@@ -37,7 +37,7 @@ from superset_iac.superset.errors import redact
 @handle_errors
 def access(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
-           roles: tuple[str, ...]) -> ExitCode:
+           concurrency: int, roles: tuple[str, ...]) -> ExitCode:
     """Show what each role reaches and through what: datasets, databases, catalogs,
     schemas, dashboards and SQL Lab tables, by grant, dashboard, extends, schema
     or database access.
@@ -50,7 +50,8 @@ def access(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     else:
         loaded = load_valid(assets, env_name) if env_name is not None else \
             workflow.Loaded(AssetTree(Path(assets)), Diagnostics())
-        ctx = context(loaded, url, username, password, access_token, insecure, timeout)
+        ctx = context(loaded, url, username, password, access_token, insecure, timeout,
+                      concurrency)
         found = effective_access(read_specs(ctx))
         source, where = "live", redact(str(ctx.url or url))
     selected = _select(found, roles)

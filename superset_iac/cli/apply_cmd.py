@@ -65,7 +65,7 @@ from superset_iac.plan.saved import Origin
 @handle_errors
 def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, url: str | None,
           username: str | None, password: str | None, access_token: str | None, insecure: bool,
-          timeout: float,
+          timeout: float, concurrency: int,
           targets: tuple[str, ...], rotate: bool, prune: bool, yes: bool) -> ExitCode:
     """Create, update (and with --prune delete) objects so Superset matches the tree.
 
@@ -89,7 +89,8 @@ def apply(plan_path: str | None, assets: str, env_name: str | None, fmt: str, ur
     try:  # refused login, unreachable server, broken warehouse: an attempt on record too
         if saved is not None:
             saved.check_origin(loaded, assets, url)
-        ctx = context(loaded, url, username, password, access_token, insecure, timeout)
+        ctx = context(loaded, url, username, password, access_token, insecure, timeout,
+                      concurrency)
         plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
         if saved is not None:
             plan = saved.exactly(plan)

@@ -81,9 +81,9 @@ def check_targets_matched(targets: Iterable[str], loaded: workflow.Loaded, plan:
 
 def context(loaded: workflow.Loaded, url: str | None, username: str | None,
             password: str | None, access_token: str | None, insecure: bool,
-            timeout: float | None = None) -> Context:
+            timeout: float | None = None, concurrency: int | None = None) -> Context:
     conn = workflow.Connection(url, username, password, access_token, insecure, timeout,
-                               unset_login=loaded.missing_login)
+                               concurrency, unset_login=loaded.missing_login)
     client = workflow.connect(loaded.env, conn)
     # Refuse a server this tool cannot manage before reading anything.
     for warning in client.check_supported():

@@ -44,7 +44,7 @@ from superset_iac.plan.render import plan_json, render_plan
 @handle_errors
 def diff(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
          password: str | None, access_token: str | None, insecure: bool, timeout: float,
-         targets: tuple[str, ...], rotate: bool, prune: bool, out: str | None,
+         concurrency: int, targets: tuple[str, ...], rotate: bool, prune: bool, out: str | None,
          impact: bool) -> ExitCode:
     """Compare the asset tree with a live Superset (exit 3 when they differ).
 
@@ -55,7 +55,8 @@ def diff(assets: str, env_name: str | None, fmt: str, url: str | None, username:
     """
     check_target_kinds(targets)
     loaded = load_valid(assets, env_name)
-    ctx = context(loaded, url, username, password, access_token, insecure, timeout)
+    ctx = context(loaded, url, username, password, access_token, insecure, timeout,
+                  concurrency)
     plan = workflow.diff(loaded, ctx, prune=prune, targets=targets, rotate=rotate)
     check_targets_matched(targets, loaded, plan, prune)
     if out is not None:

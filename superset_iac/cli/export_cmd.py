@@ -67,8 +67,8 @@ def _everything_help() -> str:
 @handle_errors
 def export(assets: str, env_name: str | None, fmt: str, url: str | None, username: str | None,
            password: str | None, access_token: str | None, insecure: bool, timeout: float,
-           dashboards: tuple[str, ...], tags: tuple[str, ...], everything: bool, owners: str,
-           **kind_flags: bool) -> ExitCode:
+           concurrency: int, dashboards: tuple[str, ...], tags: tuple[str, ...], everything: bool,
+           owners: str, **kind_flags: bool) -> ExitCode:
     """Bring what was built in the Superset UI into the asset tree.
 
     Objects already in the tree are found wherever their file is and updated
@@ -85,7 +85,8 @@ def export(assets: str, env_name: str | None, fmt: str, url: str | None, usernam
     env = _environment(tree, env_name)
     unset = workflow.missing_login(tree.environments[env.name], os.environ) if env else {}
     client = workflow.connect(env, workflow.Connection(url, username, password, access_token,
-                                                       insecure, timeout, unset_login=unset))
+                                                       insecure, timeout, concurrency,
+                                                       unset_login=unset))
     report = run.export(Context(client=client, env=env), tree, root, selection)
     if fmt == "json":
         click.echo(json.dumps({**report.to_dict(), "requests": client.count()}, indent=2))

@@ -8,7 +8,7 @@ import click
 
 # Not from the client's modules: ``validate`` parses these options too and
 # never needs the HTTP stack.
-from superset_iac.superset.timeouts import DEFAULT_TIMEOUT
+from superset_iac.superset.timeouts import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
 
 F = Callable[..., Any]
 
@@ -55,6 +55,11 @@ def connection_options(fn: F) -> F:
                      default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                      help="Wait at most this long for each answer from Superset "
                           "[SUPERSET_IAC_TIMEOUT]; a request that times out is not repeated."),
+        click.option("--concurrency", type=click.IntRange(min=1), envvar="SUPERSET_IAC_CONCURRENCY",
+                     default=DEFAULT_CONCURRENCY, show_default=True, metavar="N",
+                     help="Send at most N requests to Superset at once, for reads that do "
+                          "not depend on each other [SUPERSET_IAC_CONCURRENCY]; 1 sends one "
+                          "after another."),
     ]
     for opt in reversed(opts):
         fn = opt(fn)

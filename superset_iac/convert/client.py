@@ -9,10 +9,15 @@ something different from what export writes.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Callable, Iterable
+from typing import Any, Mapping, TypeVar
 
 from superset_iac.convert.server import Imported
 from superset_iac.errors import IacError
+
+T = TypeVar("T")
+List = list  # the method named `list` shadows the builtin in annotations
+R = TypeVar("R")
 
 _DETAIL = re.compile(r"^(?P<resource>database|dataset|dashboard)/(?P<id>\d+)(?P<tail>/connection)?$")
 
@@ -44,6 +49,11 @@ class BundleClient:
 
     def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]:
         return dict(self.get(f"{resource}/{id}")["result"])
+
+    concurrency = 1  # the answers are in memory: nothing to wait for side by side
+
+    def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> List[R]:
+        return [fn(item) for item in items]
 
     # Convert only reads: a write reaching this client is a bug, never sent anywhere.
     def post(self, path: str, json: Any = None, *, files: Mapping[str, Any] | None = None,

@@ -86,8 +86,10 @@ class AnnotationLayerHandler(MarkedHandler):
     def is_managed(self, row: dict[str, Any], key: str) -> bool:
         return split_marker(KIND, row.get("descr"))[1] == key
 
-    def live_object(self, ctx: Context, key: str, row: dict[str, Any]) -> LiveObject:
-        """With its annotations when the run compares the layer (see the module docstring)."""
+    def live_object(self, ctx: Context, key: str, row: dict[str, Any],
+                    detail: dict[str, Any] | None = None) -> LiveObject:
+        """With its annotations when the run compares the layer (see the module
+        docstring); layers are not ``detailed``, so ``detail`` is never given."""
         if ctx.wants_detail(self.kind, key):
             row = {**row, "annotations": self.annotation_rows(ctx, row["id"])}
         spec = self.to_spec(ctx, row, key)
@@ -98,7 +100,9 @@ class AnnotationLayerHandler(MarkedHandler):
         path = annotations_path(layer_id)
         # by id, sorted here: the annotation list cannot be ordered by id (400)
         listed = sorted(a["id"] for a in ctx.client.list(path, columns=["id"]))
-        return [{**ctx.client.get(f"{path}/{aid}")["result"], "id": aid} for aid in listed]
+        # the details depend on nothing but their ids: side by side
+        details = ctx.client.concurrently(lambda aid: ctx.client.get(f"{path}/{aid}"), listed)
+        return [{**detail["result"], "id": aid} for aid, detail in zip(listed, details, strict=True)]
 
     def to_spec(self, ctx: Context, row: dict[str, Any], key: str | None = None) -> AnnotationLayer:
         annotations = sorted((to_annotation(a) for a in row.get("annotations") or []),

@@ -17,10 +17,11 @@ defaults write the spec as read.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from superset_iac.errors import IacError
 from superset_iac.model.base import MANAGED_URL_PREFIX, Spec, managed_url
@@ -33,8 +34,12 @@ if TYPE_CHECKING:  # imported for types only; kinds must not need a live client 
     from superset_iac.model.environment import Environment
     from superset_iac.warehouse import Warehouse
 
-__all__ = ["MANAGED_URL_PREFIX", "Context", "ExportFlag", "Handler", "IdIndex", "Rewrite",
-           "RunCache", "SupersetApi", "UnresolvedReference", "managed_url"]
+__all__ = ["MANAGED_URL_PREFIX", "Context", "ExportFlag", "Handler", "IdIndex", "Prefetching",
+           "Rewrite", "RunCache", "SupersetApi", "UnresolvedReference", "managed_url"]
+
+T = TypeVar("T")
+List = list  # the method named `list` shadows the builtin in annotations
+R = TypeVar("R")
 
 
 class SupersetApi(Protocol):
@@ -59,6 +64,14 @@ class SupersetApi(Protocol):
     def list(self, resource: str, filters: Iterable[Filter] = (),
              columns: Sequence[str] | None = None, order_column: str | None = None,
              order_direction: str = "asc", page_size: int = ...) -> list[dict[str, Any]]: ...
+
+    # Requests in flight at once; 1: one after another.
+    concurrency: int
+
+    def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> List[R]:
+        """``[fn(item) for item in items]``, calls side by side (calls that do not
+        depend on each other), logged and failing as if one after another."""
+        ...
 
 
 class UnresolvedReference(IacError):
@@ -106,6 +119,11 @@ class RunCache:
     database_timeouts: dict[str, int | None] = field(default_factory=dict)
     # object ref -> what apply adds to that object's event
     notes: dict[str, str] = field(default_factory=dict)
+    # kind -> what its ``prefetch`` read ahead for its ``read`` (taken once)
+    fetched: dict[str, Any] = field(default_factory=dict)
+    # Held while a lookup above is filled on first use, so that writes side
+    # by side read it once.
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 @dataclass
@@ -165,6 +183,14 @@ class Rewrite:
     before: Mapping[str, Any]  # ``written`` as its file holds it (defaults left out)
     keep: Set[str]  # fields (as spelled in YAML) that still agree with the server
     env: str | None  # the environment exported from
+@runtime_checkable
+class Prefetching(Protocol):
+    """A handler whose ``read`` starts with reads that depend on no other kind
+    (its list rows, by what the tree names): ``workflow.read_live`` runs every
+    kind's ``prefetch`` side by side first, then the reads in order."""
+
+    def prefetch(self, ctx: Context) -> None:
+        """Read ahead into ``ctx.cache.fetched[kind]``, for ``read`` to take."""
 
 
 class Handler(ABC):
@@ -176,6 +202,10 @@ class Handler(ABC):
     not_exported: ClassVar[str | None] = None
     # The ``export`` option that selects every object of this kind, if any.
     export_flag: ClassVar[ExportFlag | None] = None
+    # Creates and updates of two objects of this kind touch nothing of each
+    # other's (each its own requests and ids; shared lookups behind
+    # ``RunCache.lock``), so apply may run them side by side (``apply.engine``).
+    independent_writes: ClassVar[bool] = False
 
     @property
     def kind(self) -> str:

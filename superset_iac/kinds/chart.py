@@ -73,6 +73,7 @@ from superset_iac.plan.model import Change, LiveObject
 class ChartHandler(RestHandler):
     spec_type = Chart
     resource = "chart"
+    independent_writes = True  # of one another; datasets come before them
     columns = ("id", "uuid", "slice_name", "viz_type", "params", "datasource_id",
                "datasource_type", "table.table_name", "description", "cache_timeout",
                "certified_by", "certification_details", "owners.id", "is_managed_externally")

@@ -68,6 +68,7 @@ DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "
 class DashboardHandler(RestHandler):
     spec_type = Dashboard
     resource = "dashboard"
+    independent_writes = True  # of one another; charts come before them
     columns = ("id", "uuid", "dashboard_title", "slug", "published", "certified_by",
                "certification_details", "owners.id", "roles.id", "roles.name",
                "is_managed_externally")
@@ -184,11 +185,12 @@ class DashboardHandler(RestHandler):
 
     def _related_role(self, ctx: Context, name: str) -> int:
         """A role id from ``dashboard/related/roles``, read once per run."""
-        known = ctx.cache.dashboard_role_ids
-        if known is None:
-            body = ctx.client.get("dashboard/related/roles", params={"q": {"page_size": 100}})
-            known = ctx.cache.dashboard_role_ids = {r["text"]: r["value"]
-                                                    for r in body.get("result", [])}
+        with ctx.cache.lock:
+            known = ctx.cache.dashboard_role_ids
+            if known is None:
+                body = ctx.client.get("dashboard/related/roles", params={"q": {"page_size": 100}})
+                known = ctx.cache.dashboard_role_ids = {r["text"]: r["value"]
+                                                        for r in body.get("result", [])}
         if name not in known:
             raise UnresolvedReference(f"role '{name}' does not exist on the server")
         return known[name]

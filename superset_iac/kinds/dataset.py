@@ -74,15 +74,15 @@ class DatasetHandler(RestHandler):
     # -- reading ---------------------------------------------------------------
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         """By name; of several datasets sharing one, the tree's (see ``_pick``)."""
-        live: dict[str, LiveObject] = {}
+        picked: list[tuple[str, dict[str, Any]]] = []
         for key, rows in _by_name(self.rows(ctx)).items():
             row = self._pick(ctx, key, rows)
             for other in rows:
                 if other is not row:  # named apart, so a chart on it shows as such
                     ctx.ids.set(self.kind, _located_name(other), other["id"])
             if row is not None:
-                live[key] = self.live_object(ctx, key, row)
-        return live
+                picked.append((key, row))
+        return self.live_objects(ctx, picked)
 
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         return ctx.client.get(f"dataset/{object_id}",

@@ -48,9 +48,10 @@ class Directory:
 
 def directory(ctx: Context) -> Directory:
     """The run's user directory, read on first use and kept on ``ctx.cache``."""
-    if ctx.cache.owners is None:
-        ctx.cache.owners = _read(ctx.client)
-    return ctx.cache.owners
+    with ctx.cache.lock:
+        if ctx.cache.owners is None:
+            ctx.cache.owners = _read(ctx.client)
+        return ctx.cache.owners
 
 
 def owner_ids(ctx: Context, usernames: Iterable[str]) -> list[int]:

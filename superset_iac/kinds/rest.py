@@ -19,6 +19,10 @@ Reading is the list endpoint, paged: one request per 100 objects; with
 names (``named_rows``), so the cost follows the tree, not the server. A kind
 whose list lacks compared fields sets ``detailed``: the objects this run
 compares are read in full (``detail``), the others keep a ``summary`` spec.
+The list rows depend on no other kind, so they are read ahead (``prefetch``,
+beside the other kinds'); the details, the filtered lists' chunks and the
+pages go side by side too (``client.concurrently``). Turning rows into specs
+stays in order, after the kinds the specs name.
 
 Writing: a create POSTs ``create_payload`` through ``post_once`` (an answer
 lost on the way is looked up by the managed uuid, never POSTed again), an
@@ -173,7 +177,15 @@ class RestHandler(Handler):
         ctx.ids.set(self.kind, key, object_id)
 
     # -- reading -----------------------------------------------------------------
+    def prefetch(self, ctx: Context) -> None:
+        ctx.cache.fetched[self.kind] = self.read_rows(ctx)
+
     def rows(self, ctx: Context) -> list[dict[str, Any]]:
+        """The list rows: those ``prefetch`` read ahead, else read now."""
+        ahead: list[dict[str, Any]] | None = ctx.cache.fetched.pop(self.kind, None)
+        return self.read_rows(ctx) if ahead is None else ahead
+
+    def read_rows(self, ctx: Context) -> list[dict[str, Any]]:
         if ctx.filtered and self.name_column is not None:
             return self.named_rows(ctx)
         return ctx.client.list(self.resource, columns=list(self.columns))
@@ -203,23 +215,33 @@ class RestHandler(Handler):
         return [(self.name_column, sorted({n for key in missing for n in key_names(key)}))]
 
     def _rows_in(self, ctx: Context, column: str, values: list[str]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        for chunk in chunked(values):
-            rows += ctx.client.list(self.resource, filters=[(column, "in", chunk)],
-                                    columns=list(self.columns))
-        return rows
+        found = ctx.client.concurrently(
+            lambda chunk: ctx.client.list(self.resource, filters=[(column, "in", chunk)],
+                                          columns=list(self.columns)),
+            list(chunked(values)))
+        return [row for rows in found for row in rows]
 
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         rows = self.rows(ctx)
-        return {key: self.live_object(ctx, key, row)
-                for row, key in zip(rows, self.keys(ctx, rows), strict=True)}
+        return self.live_objects(ctx, list(zip(self.keys(ctx, rows), rows, strict=True)))
 
-    def live_object(self, ctx: Context, key: str, row: dict[str, Any]) -> LiveObject:
-        """``row`` as the live object ``key``, registered in ``ctx.ids``."""
+    def live_objects(self, ctx: Context,
+                     keyed: list[tuple[str, dict[str, Any]]]) -> dict[str, LiveObject]:
+        """Each ``(key, row)`` as its live object: the details side by side, then
+        the specs one by one, in order."""
+        wanted = [row for key, row in keyed if self.detailed and ctx.wants_detail(self.kind, key)]
+        details = ctx.client.concurrently(lambda row: self.detail(ctx, row["id"]), wanted)
+        full = {row["id"]: detail for row, detail in zip(wanted, details, strict=True)}
+        return {key: self.live_object(ctx, key, row, full.get(row["id"])) for key, row in keyed}
+
+    def live_object(self, ctx: Context, key: str, row: dict[str, Any],
+                    detail: dict[str, Any] | None = None) -> LiveObject:
+        """``row`` (with its ``detail``, if read) as the live object ``key``,
+        registered in ``ctx.ids``."""
         if not self.detailed:
             full, spec = row, self.to_spec(ctx, row, key)
         elif ctx.wants_detail(self.kind, key):
-            full = self.detail(ctx, row["id"])
+            full = detail if detail is not None else self.detail(ctx, row["id"])
             spec = self.to_spec(ctx, full, key)
         else:
             full, spec = row, self.summary(row)

@@ -145,9 +145,16 @@ class RoleHandler(Handler):
     spec_type = Role
     export_flag = ExportFlag("--roles", "Export roles (with the data they grant access to).")
 
+    def prefetch(self, ctx: Context) -> None:
+        """The roles and the catalogue, side by side (``read`` checks they agree)."""
+        ctx.client.concurrently(lambda read: read(), [lambda: role_rows(ctx, refresh=True),
+                                                      lambda: perms.catalogue(ctx, refresh=True)])
+        ctx.cache.fetched[self.kind] = True
+
     def read(self, ctx: Context) -> dict[str, LiveObject]:
-        rows = role_rows(ctx, refresh=True)
-        cat = perms.catalogue(ctx, refresh=True)
+        stale = not ctx.cache.fetched.pop(self.kind, False)
+        rows = role_rows(ctx, refresh=stale)
+        cat = perms.catalogue(ctx, refresh=stale)
         known = {i for row in rows for i in row["permission_ids"]}
         if not known <= cat.pairs.keys():  # a pvm created between the two reads
             cat = perms.catalogue(ctx, refresh=True)

@@ -57,9 +57,13 @@ class UserHandler(Handler):
     spec_type = User
     not_exported = "a user's password is write-only; accounts come from the tree"
 
+    def prefetch(self, ctx: Context) -> None:
+        ctx.cache.fetched[self.kind] = ctx.client.list(USERS_PATH)
+
     def read(self, ctx: Context) -> dict[str, LiveObject]:
         live: dict[str, LiveObject] = {}
-        for row in ctx.client.list(USERS_PATH):
+        ahead = ctx.cache.fetched.pop(self.kind, None)
+        for row in ctx.client.list(USERS_PATH) if ahead is None else ahead:
             groups = {g["name"] for g in row.get("groups") or []}
             spec = self.to_spec(row)
             live[spec.key] = LiveObject(spec=spec, id=row["id"], managed=MARKER_GROUP in groups,

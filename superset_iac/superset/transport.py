@@ -16,15 +16,16 @@
 - **Rate limits**: a 429 (a production Superset limits every client to
   ``RATELIMIT_APPLICATION``, 50 requests a second by default) means the
   request was refused before it ran, so any method is repeated, after the
-  ``Retry-After`` the server gives (at most ``MAX_RETRY_AFTER`` s) or the
-  backoff.
+  ``Retry-After`` the server gives (at most ``MAX_RETRY_AFTER`` s) or the backoff.
   A **timeout** is never retried: a server that accepts connections and does
   not answer would otherwise hold a run for (retries + 1) times the timeout,
   and "no answer within N s" would not be true.
 - **Errors** as one ``ApiError`` type whose ``str()`` is one line, with
   secrets (password, tokens, CSRF token, URI passwords) redacted. ``status``
   None means no answer came at all (see ``server_unreachable``).
-- **A request log** (``client.requests``) for measuring what a command costs.
+- **A request log** (``client.requests``); up to ``concurrency`` requests in
+  flight, each on a session of its own (``pool.py``), tokens fetched or renewed
+  under one lock (one login, one CSRF fetch, one renewal after a 401).
 
 Redirects are never followed: an API that redirects is misconfigured (wrong
 scheme or host) or is sending us to the browser login page, and both are
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from typing import Any, Self
 
@@ -47,13 +49,13 @@ from superset_iac.superset.errors import (
     redact,
     server_message,
 )
+from superset_iac.superset.pool import RequestPool
 from superset_iac.superset.records import API, AUTH, WRITE_METHODS, RequestRecord
 from superset_iac.superset.timeouts import CONNECT_TIMEOUT, DEFAULT_TIMEOUT  # noqa: F401
 from superset_iac.superset.version import SECURITY_API_HELP
 from superset_iac.superset.wire import (
     is_csrf_failure,
     json_body,
-    new_session,
     origin,
     prepare,
     redirect_message,
@@ -104,7 +106,8 @@ class Transport:
     ``provider``) or an ``access_token`` obtained elsewhere (SSO). ``timeout``
     is ``(connect, read)`` seconds or one number for both; ``verify`` is True,
     False or a CA bundle path; ``retries`` counts repeats after the first
-    attempt, waiting ``backoff * 2**n`` seconds before repeat ``n``.
+    attempt, waiting ``backoff * 2**n`` seconds before repeat ``n``;
+    ``concurrency`` bounds the requests in flight at once (1: one at a time).
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class Transport:
         verify: bool | str = True,
         retries: int = 3,
         backoff: float = 0.5,
+        concurrency: int = 1,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"Superset URL must start with http:// or https://, got {url!r}")
@@ -128,7 +132,6 @@ class Transport:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.requests: list[RequestRecord] = []
         self._username = username
         self._password = password
         self._provider = provider
@@ -136,7 +139,9 @@ class Transport:
         self._refresh_token: str | None = None
         self._csrf_token: str | None = None
         self._verify = verify
-        self._session = new_session(self.url)
+        self._auth_lock = threading.RLock()
+        self._pool = RequestPool(self.url, concurrency)
+        self.requests = self._pool.requests
 
     def __repr__(self) -> str:
         auth = f"user {self._username!r}" if self._password else "access token"
@@ -149,7 +154,11 @@ class Transport:
         self.close()
 
     def close(self) -> None:
-        self._session.close()
+        self._pool.close()
+
+    @property
+    def concurrency(self) -> int:  # requests in flight at most
+        return self._pool.size
 
     # -- request pipeline -------------------------------------------------------
 
@@ -162,13 +171,13 @@ class Transport:
         needs_csrf = method in WRITE_METHODS
         if needs_csrf:
             self._ensure_csrf()
+        sent_csrf = self._csrf_token
         response = self._send_authed(method, url, shown, kind, **kwargs)
         if needs_csrf and is_csrf_failure(response):
             log.debug(
                 "CSRF token rejected (%s); fetching a new one", server_message(response.content)
             )
-            self._csrf_token = None
-            self._ensure_csrf()
+            self._renew_csrf(sent_csrf)
             response = self._send_authed(method, url, shown, kind, **kwargs)
         if not 200 <= response.status_code < 300:
             raise self._error_from(method, shown, response)
@@ -179,8 +188,9 @@ class Transport:
     ) -> requests.Response:
         """Send with the access token; on a 401 renew it once and repeat."""
         self._ensure_login()
+        sent_token = self._access_token
         response = self._send(method, url, shown, kind, **kwargs)
-        if response.status_code == 401 and self._renew_token():
+        if response.status_code == 401 and self._renew_token(sent_token):
             response = self._send(method, url, shown, kind, **kwargs)
         return response
 
@@ -215,22 +225,25 @@ class Transport:
         self, method: str, url: str, shown: str, kind: str, **kwargs: Any
     ) -> requests.Response:
         """One HTTP round trip, logged whatever happens."""
-        started = time.monotonic()
-        status: int | None = None
-        try:
-            response = self._session.request(
-                method,
-                url,
-                timeout=self.timeout,
-                verify=self._verify,
-                allow_redirects=False,
-                **kwargs,
-            )
-            status = response.status_code
-            return response
-        finally:
-            elapsed = time.monotonic() - started
-            self.requests.append(RequestRecord(method, shown, status, elapsed, kind))
+        headers = {**self._credentials(), **kwargs.pop("headers", {})}
+        with self._pool.session() as session:
+            started = time.monotonic()
+            status: int | None = None
+            try:
+                response = session.request(
+                    method,
+                    url,
+                    timeout=self.timeout,
+                    verify=self._verify,
+                    allow_redirects=False,
+                    headers=headers,
+                    **kwargs,
+                )
+                status = response.status_code
+                return response
+            finally:
+                elapsed = time.monotonic() - started
+                self._pool.log().append(RequestRecord(method, shown, status, elapsed, kind))
             log.debug("%s %s → %s in %.3fs", method, shown, status, elapsed)
 
     def _body(self, response: requests.Response) -> Any:
@@ -250,10 +263,21 @@ class Transport:
 
     # -- auth -------------------------------------------------------------------
 
+    def _credentials(self) -> dict[str, str]:
+        """The headers every request carries once they are known (a request's own
+        headers override them: the login sends none, the refresh its own token)."""
+        headers = {}
+        if self._access_token is not None:
+            headers["Authorization"] = f"Bearer {self._access_token}"
+        if self._csrf_token is not None:
+            headers["X-CSRFToken"] = self._csrf_token
+        return headers
+
     def _ensure_login(self) -> None:
         if self._access_token is None:
-            self._login()
-        self._session.headers["Authorization"] = f"Bearer {self._access_token}"
+            with self._auth_lock:  # one login, whichever thread asks first
+                if self._access_token is None:
+                    self._login()
 
     def _login(self) -> None:
         body = {
@@ -275,15 +299,19 @@ class Transport:
         self._access_token = tokens["access_token"]
         self._refresh_token = tokens.get("refresh_token")
 
-    def _renew_token(self) -> bool:
-        """Get a new access token after a 401; False when there is no way to."""
-        if self._refresh_token and self._refresh():
-            return True
-        if self._password:
-            self._access_token = None
-            self._ensure_login()
-            return True
-        return False
+    def _renew_token(self, refused: str | None) -> bool:
+        """Get a new access token after ``refused`` met a 401; False when there is
+        no way to. A thread that finds it renewed already by another uses that one."""
+        with self._auth_lock:
+            if self._access_token is not None and self._access_token != refused:
+                return True
+            if self._refresh_token and self._refresh():
+                return True
+            if self._password:
+                self._access_token = None
+                self._ensure_login()
+                return True
+            return False
 
     def _refresh(self) -> bool:
         url, shown = self._resolve(REFRESH_PATH)
@@ -295,18 +323,25 @@ class Transport:
             self._refresh_token = None
             return False
         self._access_token = response.json()["access_token"]
-        self._session.headers["Authorization"] = f"Bearer {self._access_token}"
         return True
 
     def _ensure_csrf(self) -> None:
         if self._csrf_token is not None:
             return
-        url, shown = self._resolve(CSRF_PATH)
-        response = self._send_authed("GET", url, shown, AUTH)
-        if response.status_code != 200:
-            raise self._error_from("GET", shown, response)
-        self._csrf_token = json_body(response)["result"]
-        self._session.headers["X-CSRFToken"] = self._csrf_token
+        with self._auth_lock:  # one fetch: the token belongs to the shared cookie
+            if self._csrf_token is not None:
+                return
+            url, shown = self._resolve(CSRF_PATH)
+            response = self._send_authed("GET", url, shown, AUTH)
+            if response.status_code != 200:
+                raise self._error_from("GET", shown, response)
+            self._csrf_token = json_body(response)["result"]
+
+    def _renew_csrf(self, refused: str | None) -> None:
+        with self._auth_lock:
+            if self._csrf_token == refused:
+                self._csrf_token = None
+        self._ensure_csrf()
 
     # -- errors -----------------------------------------------------------------
 

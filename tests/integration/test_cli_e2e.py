@@ -222,8 +222,24 @@ def test_a_diff_costs_the_same_requests_on_a_server_holding_much_more(
         api.call("DELETE", "dashboard/", q=f"!({','.join(map(str, dashboards))})")
 
 
+def test_a_diff_sends_the_same_requests_one_at_a_time_and_side_by_side(
+        applied, environ, tree, monkeypatch):
+    """--concurrency changes when requests are sent, not which: the same ones
+    as one after another, logged in the same order on every run."""
+    side_by_side = _diff_log(environ, tree, monkeypatch, "--concurrency", "4")
+    assert _diff_log(environ, tree, monkeypatch, "--concurrency", "4") == side_by_side
+    assert sorted(_diff_log(environ, tree, monkeypatch, "--concurrency", "1")) == \
+        sorted(side_by_side)
+
+
 def _diff_requests(environ: dict[str, str], tree: Path, monkeypatch) -> Counter[str]:
     """A no-change diff's requests by kind (no write, no login or CSRF fetch)."""
+    return Counter(_kind(path) for _, path in _diff_log(environ, tree, monkeypatch))
+
+
+def _diff_log(environ: dict[str, str], tree: Path, monkeypatch,
+              *options: str) -> list[tuple[str, str]]:
+    """A no-change diff's requests in the order logged (no write, no login or CSRF fetch)."""
     made, real = [], workflow.connect
 
     def connect(env, given):  # keep the command's client, to read its request log
@@ -231,12 +247,12 @@ def _diff_requests(environ: dict[str, str], tree: Path, monkeypatch) -> Counter[
         return made[-1]
 
     monkeypatch.setattr(workflow, "connect", connect)
-    result = cli(environ, "diff", "--assets", str(tree))
+    result = cli(environ, "diff", "--assets", str(tree), *options)
     monkeypatch.setattr(workflow, "connect", real)
     assert result.exit_code == 0, result.output
     (client,) = made
     assert client.count(("POST", "PUT", "PATCH", "DELETE")) == 0
-    return Counter(_kind(r.path) for r in client.requests if r.kind != AUTH)
+    return [(r.method, r.path) for r in client.requests if r.kind != AUTH]
 
 
 def _kind(path: str) -> str:
