@@ -93,28 +93,28 @@ def _write_example(root: Path, name: str, bundle: Path, database_uri: str) -> No
 # Kept in tests/fixtures/bundles/<name>/ as their authors committed them, with
 # a SOURCE file each (repository, commit, path, licence). Their databases
 # (PostgreSQL, ClickHouse, RisingWave) are not here: at test time every
-# database of a bundle is pointed at a DuckDB file of its own
-# (``warehouse``), opened read-only, holding the tables its physical
-# datasets name (made from the bundle's column lists) and the tables its
-# virtual datasets' SQL reads (``warehouse.sql`` beside the bundle, written
-# for these tests), so that Superset can read every dataset's columns and a
-# chart's query returns rows.
+# database of every bundle is pointed at one DuckDB file (``corpus.duckdb``),
+# opened read-only, holding the tables their physical datasets name (made
+# from the bundles' column lists) and the tables their virtual datasets' SQL
+# reads (``warehouse.sql`` beside a bundle, written for these tests), so that
+# Superset can read every dataset's columns and a chart's query returns rows.
+# One file for all: two bundles name their database alike (``PostgreSQL``),
+# and Superset's import, which matches databases by name, makes them one.
 
 BUNDLES = Path(__file__).resolve().parents[1] / "fixtures" / "bundles"
 PUBLIC = ("adsb_live", "chatsky", "gotwitch", "p2p_payments")
 
 
 def public_bundles(target: Path) -> list[Path]:
-    """Each public bundle copied under ``target``, its databases on a DuckDB stand-in."""
-    out = []
-    for name in PUBLIC:
-        bundle = target / name
+    """Each public bundle copied under ``target``, its databases on the DuckDB stand-in."""
+    out = [target / name for name in PUBLIC]
+    for name, bundle in zip(PUBLIC, out):
         shutil.copytree(BUNDLES / name, bundle)
-        warehouse = target / f"{name}.duckdb"
+    warehouse = target / "corpus.duckdb"
+    for bundle in out:
         build_warehouse(bundle, warehouse)
         for path in sorted(bundle.rglob("databases/*.yaml")):
             _point_at(path, warehouse)
-        out.append(bundle)
     return out
 
 

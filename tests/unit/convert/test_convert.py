@@ -133,3 +133,20 @@ def test_a_legacy_chart_convert_cannot_migrate_is_kept(tmp_path: Path) -> None:
     assert code == 0, out
     assert "B002 warning: chart 'Quantity table' (line) is kept as it is: its time column " \
            "is an SQL expression with the time range 'Last week'" in out
+
+
+def test_two_bundles_naming_one_database_alike_make_one_with_the_later_settings(
+        tmp_path: Path) -> None:
+    # As p2p_payments and gotwitch of the corpus: both call theirs PostgreSQL,
+    # with other uuids; Superset's import matches by name and keeps one.
+    other = tmp_path / "other"
+    shutil.copytree(MARKET, other)
+    old = "5b0a2f3e-1c4d-4e55-9a66-0f1e2d3c4b5a"
+    for path in (other / "export_20260101").rglob("*.yaml"):
+        path.write_text(path.read_text().replace(old, "6c0a2f3e-1c4d-4e55-9a66-0f1e2d3c4b5a")
+                        .replace("db.internal:5432", "db2.internal:5432"))
+    code, out = run(str(MARKET), str(other), "--assets", str(tmp_path / "assets"))
+    assert code == 0, out
+    assert [p.name for p in (tmp_path / "assets" / "databases").iterdir()] == ["warehouse.yaml"]
+    assert "db2.internal:5432" in (tmp_path / "assets" / "databases" / "warehouse.yaml").read_text()
+    assert not validate_tree(load_tree(tmp_path / "assets")).has_errors()
