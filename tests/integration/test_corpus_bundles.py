@@ -126,6 +126,8 @@ def test_applied_to_an_empty_superset_it_exports_the_same(
         (tree / rel).write_text(text, encoding="utf-8")
     applied = cli("apply", "--assets", tree, "--env", "fresh", "--yes", env=env)
     assert applied.exit_code == 0, applied.output[-6000:]
+    converged = diff_text(tree, env, "fresh")
+    assert converged.exit_code == 0, converged.output[-4000:]
     again = new_tree(tmp_path / "again", "fresh")
     export_json(again, env, "--all", env_name="fresh")
     assert_same(snapshot(again), snapshot(imported.root), "exported again", "exported")
