@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -50,6 +50,10 @@ class Member:
     name: str  # the member's path inside the bundle
     kind: str
     data: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)  # top-level key -> its line
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
     @property
     def where(self) -> str:
@@ -157,7 +161,8 @@ def _parse(bundle: str, raw: dict[str, bytes]) -> Bundle:
         rel = PurePosixPath(name).relative_to(top) if top else PurePosixPath(name)
         head = rel.parts[0] if len(rel.parts) > 1 else ""
         if head in KINDS:
-            members.append(Member(bundle, name, KINDS[head], _document(bundle, name, raw[name])))
+            data = _document(bundle, name, raw[name])
+            members.append(Member(bundle, name, KINDS[head], data, _key_lines(raw[name])))
         elif head in IGNORED:
             notes.add(f"{bundle}: {head}/ is not converted (saved queries and tags are not "
                       "assets of this tool)")
@@ -193,6 +198,16 @@ def _document(bundle: str, name: str, data: bytes) -> dict[str, Any]:
         raise BundleError(f"{where}:1:1: expected a mapping, got {type(value).__name__}")
     _budget(where, value)
     return value
+
+
+def _key_lines(data: bytes) -> dict[str, int]:
+    """The line of each top-level key (diagnostics about a member point at it)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace() and key.isidentifier():
+            lines.setdefault(key, number)
+    return lines
 
 
 def _budget(where: str, value: Any) -> None:

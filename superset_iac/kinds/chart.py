@@ -94,7 +94,8 @@ class ChartHandler(RestHandler):
         name = row.get("slice_name") or ""
         key = key or name
         dataset = _dataset_key(ctx, row)
-        params, layers = split_layers(ctx, canonical_params(json_object(row.get("params"))))
+        params, layers = split_layers(
+            ctx, canonical_params(json_object(row.get("params")), row.get("viz_type")))
         params, time_filter = split_time_filter(params, time_subject(params, time_column(ctx, dataset)))
         if time_filter is None:  # no time column: the flag means nothing, take the tree's
             wanted = (ctx.desired or {}).get(self.kind, {}).get(key)
@@ -124,7 +125,7 @@ class ChartHandler(RestHandler):
     def to_payload(self, ctx: Context, spec: Spec, live: LiveObject | None = None) -> dict[str, Any]:
         assert isinstance(spec, Chart)
         dataset_id = id_of(ctx, "dataset", spec.dataset)
-        params = expand(canonical_params(spec.params))
+        params = expand(canonical_params(spec.params, spec.viz_type))
         if spec.time_filter:
             params = with_time_filter(params, time_subject(params, time_column(ctx, spec.dataset)))
         params = with_layers(ctx, params, spec.annotation_layers)

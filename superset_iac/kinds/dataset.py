@@ -131,11 +131,15 @@ class DatasetHandler(RestHandler):
             "owners": owner_names(ctx, row.get("owners") or []),
             "extra": json_object(row.get("extra")),
             "template_params": json_object(row.get("template_params")),
-            # In creation order: the server lists them in the metadata
-            # database's row order, which on PostgreSQL moves a row that
-            # was updated to the end (SQLite keeps rowid order).
-            "columns": [column_fields(c) for c in _by_id(row.get("columns"))],
-            "metrics": [metric_fields(m) for m in _by_id(row.get("metrics"))],
+            # By name, as they are compared: neither the server's row order
+            # (PostgreSQL moves an updated row to the end) nor the creation
+            # order says anything (a dataset created through the API gets
+            # the columns in its database's order and Superset's own `count`
+            # metric first; one imported from a bundle gets the bundle's).
+            "columns": sorted((column_fields(c) for c in _by_id(row.get("columns"))),
+                              key=lambda c: c["name"]),
+            "metrics": sorted((metric_fields(m) for m in _by_id(row.get("metrics"))),
+                              key=lambda m: m["name"]),
         })
 
     # -- writing ---------------------------------------------------------------

@@ -58,9 +58,12 @@ EMPTY_MEANS_ABSENT = frozenset({"url_params", "extra_form_data", "adhoc_filters"
 KEY_PARAM = "superset_iac_key"
 
 
-def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Form data without server-owned keys or UI bookkeeping, adhoc items in
-    their shortest form (``chart_params.tidy``): the one normal form of ``params``."""
+def canonical_params(params: dict[str, Any], viz_type: str | None = None) -> dict[str, Any]:
+    """Form data without server-owned keys, UI bookkeeping or display options at
+    the frontend's default for ``viz_type`` (the form data's own when not given),
+    adhoc items in their shortest form (``chart_params.tidy``): the one normal
+    form of ``params``."""
+    viz_type = viz_type or params.get("viz_type")
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name in SERVER_PARAMS or name == KEY_PARAM:
@@ -68,7 +71,7 @@ def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
         if name in EMPTY_MEANS_ABSENT and not value:
             continue
         out[name] = value
-    return tidy(out)
+    return tidy(out, viz_type)
 
 
 TEMPORAL_RANGE = "TEMPORAL_RANGE"
@@ -199,7 +202,7 @@ class Chart(Spec):
         ``query_context`` is derived from params and the dataset and is never
         part of a spec.
         """
-        data["params"] = canonical_params(self.params)
+        data["params"] = canonical_params(self.params, self.viz_type)
         data["owners"] = sorted(self.owners)
         data["annotation_layers"] = [a.canonical() for a in self.annotation_layers]
         for name in ("description", "certified_by", "certification_details"):

@@ -18,6 +18,14 @@ treats a missing key as unset.
 * bookkeeping keys and null values are left out, at the top level of the form
   data and inside adhoc items.
 
+* for the chart types of ``FRONTEND_DEFAULTS``, a display option equal to the
+  frontend's default is left out: an absent key is drawn with that default
+  (the plugin's ``DEFAULT_FORM_DATA``, merged under the form data in its
+  ``transformProps``) and shown with it in explore (the control's default,
+  the same value). Only display options are listed (``renderTrigger``
+  controls): a query option such as ``sort_by_metric`` means something else
+  when absent (the query builders test it, not the control default).
+
 ``expand`` gives Superset's form back for writing (what the explore UI would
 save, minus bookkeeping it regenerates): ``tidy(expand(p)) == p`` for every
 tidy ``p``, so an applied tree reads back equal.
@@ -42,9 +50,41 @@ BOOKKEEPING = frozenset({"optionName", "filterOptionName", "isNew", "operatorId"
 _FALSE_MEANS_ABSENT = frozenset({"hasCustomLabel", "isExtra"})
 
 
-def tidy(params: dict[str, Any]) -> dict[str, Any]:
-    return _each_item({k: v for k, v in params.items() if v is not None},
+_LEGEND = {"show_legend": True, "legendType": "scroll", "legendOrientation": "top"}
+_TIMESERIES = {**_LEGEND, "rich_tooltip": True, "show_value": False, "zoomable": False,
+               "markerEnabled": False, "markerSize": 6, "logAxis": False,
+               "minorSplitLine": False}
+# Superset 6.1's frontend, read from plugin-chart-echarts (Pie/types.ts and
+# Pie/controlPanel.tsx, Timeseries/constants.ts and its control panels) and
+# checked against the built assets of the 6.1.0 wheel: stored key -> default.
+FRONTEND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "pie": {**_LEGEND, "donut": False, "innerRadius": 30, "outerRadius": 70,
+            "label_type": "key", "label_line": False, "show_labels": True,
+            "labels_outside": True, "show_labels_threshold": 5, "number_format": "SMART_NUMBER",
+            "date_format": "smart_date", "show_total": False},
+    **{viz: _TIMESERIES for viz in (
+        "echarts_timeseries", "echarts_timeseries_line", "echarts_timeseries_bar",
+        "echarts_timeseries_scatter", "echarts_timeseries_smooth", "echarts_timeseries_step",
+        "echarts_area")},
+}
+
+
+def tidy(params: dict[str, Any], viz_type: str | None = None) -> dict[str, Any]:
+    defaults = FRONTEND_DEFAULTS.get(viz_type or params.get("viz_type") or "", {})
+    return _each_item({k: v for k, v in params.items()
+                       if v is not None and not _is_default(v, defaults.get(k))},
                       _tidy_metric, _tidy_filter, _clean)
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Equal and of one type (``True == 1`` in Python, not in the frontend)."""
+    if default is None:
+        return False
+    numeric = (int, float)
+    same_type = type(value) is type(default) or (
+        isinstance(value, numeric) and isinstance(default, numeric)
+        and not isinstance(value, bool) and not isinstance(default, bool))
+    return same_type and value == default
 
 
 def expand(params: dict[str, Any]) -> dict[str, Any]:

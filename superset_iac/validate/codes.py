@@ -1,7 +1,8 @@
 """Every diagnostic code ``validate`` can report, in one table.
 
 The letter says which stage found it: L/Y loading and YAML, S schema, R
-references, Q SQL, C columns, G governance (PII masking), E environments.
+references, Q SQL, C columns, G governance (PII masking), E environments, B
+converting native bundles (`convert`).
 Each code has one severity; ``add`` looks it up, so a check cannot report a
 code with the wrong one. ``markdown_table()`` renders this table for the
 README.
@@ -120,6 +121,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E001": (E, "a variable the environment needs is not set (for Superset connection "
                 "settings, a warning in validate: it never connects)"),
     "E002": (E, "--env names an environment that is not defined"),
+    "B001": (W, "convert: a chart of a legacy type that Superset's import rewrites to its "
+                "ECharts successor (`convert --migrate-legacy` does the same)"),
+    "B002": (W, "convert --migrate-legacy: a legacy chart that cannot be migrated offline the "
+                "way Superset would (kept as it is)"),
 }
 
 

@@ -63,19 +63,23 @@ REMOVED: dict[str, str] = {
     "separator": "a divider on the dashboard",
 }
 
-# What Superset's import migrates (``migrate_chart`` with the processors of
-# ``superset/migrations/shared/migrate_viz/processors.py``, 6.1): source -> target.
-IMPORT_MIGRATES: dict[str, str] = {
-    "treemap": "treemap_v2", "pivot_table": "pivot_table_v2", "dual_line": "mixed_timeseries",
-    "sunburst": "sunburst_v2", "line": "echarts_timeseries_line", "area": "echarts_area",
-    "bar": "echarts_timeseries_bar", "dist_bar": "echarts_timeseries_bar",
-    "bubble": "bubble_v2", "heatmap": "heatmap_v2", "histogram": "histogram_v2",
-    "sankey": "sankey_v2",
-}
+# The matrix ("matrixify") controls every chart has in 6.1, generated per axis
+# (``matrixify_${option}_${axis}``) and so missed by a search for control names.
+_MATRIXIFY = frozenset(f"matrixify_{option}_{axis}" for axis in ("columns", "rows")
+                       for option in ("all_sort_by", "dimension", "dimension_selection_mode",
+                                      "mode", "topn_dimension", "topn_metric", "topn_order",
+                                      "topn_value"))
 
-PARAMS = frozenset({
+PARAMS = _MATRIXIFY | frozenset({
     # legacy (nvd3 area charts migrated to echarts_area) and mixed_timeseries axes
     "stacked_style", "yAxisIndex", "yAxisIndexB",
+    # what the explore UI keeps beside the controls (the time extras a dashboard
+    # applied, the form data of other chart types it was switched through)
+    "applied_time_extras", "standardizedFormData",
+    # 6.1 controls the first reading missed (public bundles carry them)
+    "matrixify_columns", "matrixify_rows", "matrixify_show_column_headers",
+    "matrixify_show_row_labels", "metric_name_font_size", "subtitle_font_size",
+    "echart_options", "group_others_when_limit_reached",
     "adhoc_filters", "aggregateFunction", "aggregation", "align_pn", "all_columns",
     "all_columns_x", "all_columns_y", "allow_rearrange_columns", "allow_render_html",
     "animation", "annotation_layers", "area", "autozoom", "bar_stacked", "baseEdgeWidth",

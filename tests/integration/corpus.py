@@ -86,3 +86,85 @@ def _write_example(root: Path, name: str, bundle: Path, database_uri: str) -> No
     if (source / "dashboard.yaml").exists():
         (bundle / "dashboards").mkdir()
         shutil.copy(source / "dashboard.yaml", bundle / "dashboards" / f"{name}.yaml")
+
+
+# -- public bundles from other repositories ------------------------------------------
+#
+# Kept in tests/fixtures/bundles/<name>/ as their authors committed them, with
+# a SOURCE file each (repository, commit, path, licence). Their databases
+# (PostgreSQL, ClickHouse, RisingWave) are not here: at test time every
+# database of every bundle is pointed at one DuckDB file (``corpus.duckdb``),
+# opened read-only, holding the tables their physical datasets name (made
+# from the bundles' column lists) and the tables their virtual datasets' SQL
+# reads (``warehouse.sql`` beside a bundle, written for these tests), so that
+# Superset can read every dataset's columns and a chart's query returns rows.
+# One file for all: two bundles name their database alike (``PostgreSQL``),
+# and Superset's import, which matches databases by name, makes them one.
+
+BUNDLES = Path(__file__).resolve().parents[1] / "fixtures" / "bundles"
+PUBLIC = ("adsb_live", "chatsky", "gotwitch", "p2p_payments")
+
+
+def public_bundles(target: Path) -> list[Path]:
+    """Each public bundle copied under ``target``, its databases on the DuckDB stand-in."""
+    out = [target / name for name in PUBLIC]
+    for name, bundle in zip(PUBLIC, out):
+        shutil.copytree(BUNDLES / name, bundle)
+    warehouse = target / "corpus.duckdb"
+    for bundle in out:
+        build_warehouse(bundle, warehouse)
+        for path in sorted(bundle.rglob("databases/*.yaml")):
+            _point_at(path, warehouse)
+    return out
+
+
+def _point_at(path: Path, warehouse: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sqlalchemy_uri"] = f"duckdb:///{warehouse}"
+    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+    extra["engine_params"] = {"connect_args": {"read_only": True}}
+    data["extra"] = extra
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def build_warehouse(bundle: Path, path: Path) -> None:
+    """The DuckDB file standing in for every database of ``bundle``."""
+    import duckdb
+    import yaml
+
+    with duckdb.connect(str(path)) as con:
+        for dataset_file in sorted(bundle.rglob("datasets/*/*.yaml")):
+            dataset = yaml.safe_load(dataset_file.read_text(encoding="utf-8"))
+            if dataset.get("sql"):
+                continue
+            columns = [c for c in dataset.get("columns") or [] if not c.get("expression")]
+            schema = dataset.get("schema") or "main"
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            con.execute(f'CREATE TABLE IF NOT EXISTS "{schema}"."{dataset["table_name"]}" ('
+                        + ", ".join(f'"{c["column_name"]}" {duckdb_type(c.get("type"))}'
+                                    for c in columns) + ")")
+            con.execute(f'INSERT INTO "{schema}"."{dataset["table_name"]}" VALUES ('
+                        + ", ".join(_sample(duckdb_type(c.get("type"))) for c in columns) + ")")
+        extra = bundle / "warehouse.sql"
+        if extra.exists():
+            con.execute(extra.read_text(encoding="utf-8"))
+
+
+def duckdb_type(declared: str | None) -> str:
+    """The DuckDB type nearest to a column type as another engine reported it."""
+    text = (declared or "").upper()
+    for needle, duck in (("BOOL", "BOOLEAN"), ("TIMESTAMP", "TIMESTAMPTZ"),
+                         ("DATETIME", "TIMESTAMPTZ"), ("DATE", "DATE"), ("INT", "BIGINT"),
+                         ("DECIMAL", "DOUBLE"), ("NUMERIC", "DOUBLE"), ("DOUBLE", "DOUBLE"),
+                         ("FLOAT", "DOUBLE"), ("JSON", "JSON")):
+        if needle in text:
+            return duck
+    return "VARCHAR"
+
+
+def _sample(duck: str) -> str:
+    """One row's value, so that a chart's query has something to return."""
+    return {"BOOLEAN": "true", "TIMESTAMPTZ": "now()", "DATE": "current_date", "BIGINT": "1",
+            "DOUBLE": "1.5", "JSON": "'{}'"}.get(duck, "'a'")

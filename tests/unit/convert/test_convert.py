@@ -90,12 +90,63 @@ def test_several_bundles_make_one_tree(tmp_path: Path) -> None:
     assert (tmp_path / "assets" / "charts" / "volume_again.yaml").exists()
 
 
-def test_a_legacy_chart_type_is_converted_as_written_with_a_note(tmp_path: Path) -> None:
+def _legacy_bundle(tmp_path: Path) -> Path:
     bundle = tmp_path / "market"
     shutil.copytree(MARKET, bundle)
     member = bundle / "export_20260101" / "charts" / "Quantity_table_102.yaml"
     member.write_text(member.read_text().replace("viz_type: table", "viz_type: dist_bar"))
+    return bundle
+
+
+def test_a_legacy_chart_type_is_kept_with_a_warning_naming_the_command(tmp_path: Path) -> None:
+    bundle = _legacy_bundle(tmp_path)
     code, out = run(str(bundle), "--assets", str(tmp_path / "assets"))
     assert code == 0
-    assert "charts/Quantity_table_102.yaml: viz_type 'dist_bar' is converted as it is; " \
-           "Superset's import would migrate it to 'echarts_timeseries_bar'" in out
+    line = next(n for n, text in enumerate(
+        (bundle / "export_20260101/charts/Quantity_table_102.yaml").read_text().splitlines(), 1)
+        if text.startswith("viz_type:"))
+    assert (f"charts/Quantity_table_102.yaml:{line}:1: B001 warning: chart 'Quantity table' has "
+            "the legacy viz_type 'dist_bar', which Superset's import rewrites to "
+            f"'echarts_timeseries_bar'; `superset-iac convert --migrate-legacy {bundle}` does "
+            "the same (kept as it is)") in out
+    chart = (tmp_path / "assets" / "charts" / "quantity_table.yaml").read_text()
+    assert "viz_type: dist_bar" in chart
+
+
+def test_migrate_legacy_writes_the_successor_type(tmp_path: Path) -> None:
+    code, out = run(str(_legacy_bundle(tmp_path)), "--migrate-legacy",
+                    "--assets", str(tmp_path / "assets"))
+    assert code == 0 and "B001" not in out, out
+    chart = (tmp_path / "assets" / "charts" / "quantity_table.yaml").read_text()
+    assert "viz_type: echarts_timeseries_bar" in chart and "dist_bar" not in chart
+    assert not validate_tree(load_tree(tmp_path / "assets")).has_errors()
+
+
+def test_a_legacy_chart_convert_cannot_migrate_is_kept(tmp_path: Path) -> None:
+    bundle = tmp_path / "market"
+    shutil.copytree(MARKET, bundle)
+    member = bundle / "export_20260101" / "charts" / "Quantity_table_102.yaml"
+    member.write_text(member.read_text().replace("viz_type: table", "viz_type: line").replace(
+        "params:\n", "params:\n  viz_type: line\n  granularity_sqla: {label: d, sqlExpression: d}"
+                      "\n  time_range: Last week\n"))
+    code, out = run(str(bundle), "--migrate-legacy", "--assets", str(tmp_path / "assets"))
+    assert code == 0, out
+    assert "B002 warning: chart 'Quantity table' (line) is kept as it is: its time column " \
+           "is an SQL expression with the time range 'Last week'" in out
+
+
+def test_two_bundles_naming_one_database_alike_make_one_with_the_later_settings(
+        tmp_path: Path) -> None:
+    # As p2p_payments and gotwitch of the corpus: both call theirs PostgreSQL,
+    # with other uuids; Superset's import matches by name and keeps one.
+    other = tmp_path / "other"
+    shutil.copytree(MARKET, other)
+    old = "5b0a2f3e-1c4d-4e55-9a66-0f1e2d3c4b5a"
+    for path in (other / "export_20260101").rglob("*.yaml"):
+        path.write_text(path.read_text().replace(old, "6c0a2f3e-1c4d-4e55-9a66-0f1e2d3c4b5a")
+                        .replace("db.internal:5432", "db2.internal:5432"))
+    code, out = run(str(MARKET), str(other), "--assets", str(tmp_path / "assets"))
+    assert code == 0, out
+    assert [p.name for p in (tmp_path / "assets" / "databases").iterdir()] == ["warehouse.yaml"]
+    assert "db2.internal:5432" in (tmp_path / "assets" / "databases" / "warehouse.yaml").read_text()
+    assert not validate_tree(load_tree(tmp_path / "assets")).has_errors()

@@ -281,3 +281,16 @@ def test_a_new_sql_syncs_columns_then_applies_attributes(rsps, csrf, ctx):
 
     assert paths(rsps)[1:] == [("POST", "/api/v1/sqllab/execute/"), ("PUT", "/api/v1/dataset/5"),
                                ("PUT", "/api/v1/dataset/5/refresh"), ("GET", "/api/v1/dataset/5")]
+
+
+def test_columns_and_metrics_are_read_by_name_whatever_order_the_server_made_them_in(ctx):
+    # Created through the API, a dataset gets its database's column order and
+    # Superset's own `count` metric first; imported from a bundle, the bundle's
+    # order: export writes one order for both (the corpus' fresh apply found it).
+    ctx.cache.database_timeouts = {"lakehouse": None}
+    row = {**converged(), "metrics": [metric(32, "count", "COUNT(*)"),
+                                      metric(31, "avg_price", "AVG(x)")]}
+    read = DatasetHandler().to_spec(ctx, row)
+    assert [c.name for c in read.columns] == ["last_price", "notional", "symbol", "timestamp",
+                                               "volume"]
+    assert [m.name for m in read.metrics] == ["avg_price", "count"]

@@ -97,9 +97,10 @@ def test_a_failed_refresh_restores_the_dataset_as_it_was_read(rsps, csrf, ctx):
                             ("POST", "/api/v1/sqllab/execute/"), ("PUT", "/api/v1/dataset/5")]
     restore = body(rsps.calls[-1])
     assert restore["sql"] == "SELECT 1"
+    # By name, as a dataset is read: extra_col goes, volume comes back.
     assert [(c.get("id"), c["column_name"], c["type"]) for c in restore["columns"]] == [
-        (20, "timestamp", "TIMESTAMP"), (21, "symbol", "VARCHAR"), (22, "last_price", "DOUBLE"),
-        (None, "volume", "BIGINT"), (24, "notional", "DOUBLE")]  # extra_col goes, volume comes back
+        (22, "last_price", "DOUBLE"), (24, "notional", "DOUBLE"), (21, "symbol", "VARCHAR"),
+        (20, "timestamp", "TIMESTAMP"), (None, "volume", "BIGINT")]
     assert [(m["id"], m["metric_name"]) for m in restore["metrics"]] == [(31, "avg_price")]
     restored = converged(sql="SELECT 1")
     assert DatasetHandler().to_spec(ctx, restored).compared() == live.spec.compared()

@@ -66,3 +66,38 @@ def test_a_chart_saved_by_the_ui_equals_its_short_form() -> None:
                    "adhoc_filters": [{"subject": "order_date", "operator": "TEMPORAL_RANGE",
                                       "comparator": "No filter"}]})
     assert ui.compared() == short.compared()
+
+
+# -- display options at the frontend's default --------------------------------------
+
+
+def test_a_display_option_at_its_frontend_default_is_left_out() -> None:
+    params = {"viz_type": "pie", "metric": "count", "groupby": ["a"], "donut": False,
+              "innerRadius": 30, "outerRadius": 70, "label_type": "key", "show_legend": True,
+              "legendOrientation": "top", "show_labels_threshold": 5, "sort_by_metric": True}
+    # sort_by_metric changes the query when absent: it stays, as does a non-default.
+    assert tidy(params) == {"viz_type": "pie", "metric": "count", "groupby": ["a"],
+                            "sort_by_metric": True}
+    assert tidy({**params, "donut": True, "outerRadius": 80}, "pie")["outerRadius"] == 80
+
+
+def test_the_chart_type_given_wins_over_the_form_datas_own() -> None:
+    params = {"viz_type": "table", "rich_tooltip": True, "zoomable": False}
+    assert tidy(params, "echarts_timeseries_bar") == {"viz_type": "table"}
+    assert tidy(params) == params  # no defaults are known for table
+
+
+def test_a_default_of_another_type_is_not_the_default() -> None:
+    # True == 1 and 6.0 == 6 in Python; the frontend tells a boolean from a number.
+    assert tidy({"markerSize": True, "show_value": 0}, "echarts_timeseries_line") == \
+        {"markerSize": True, "show_value": 0}
+    assert tidy({"markerSize": 6.0}, "echarts_timeseries_line") == {}
+
+
+def test_expand_of_a_tidy_form_with_defaults_left_out_reads_back_equal() -> None:
+    params = {"viz_type": "echarts_timeseries_line", "metrics": ["m"], "show_legend": True,
+              "rich_tooltip": True, "markerEnabled": True}
+    tidied = tidy(params)
+    assert tidied == {"viz_type": "echarts_timeseries_line", "metrics": ["m"],
+                      "markerEnabled": True}
+    assert tidy(expand(tidied)) == tidied

@@ -26,3 +26,15 @@ def test_the_second_query_of_a_mixed_chart_is_known() -> None:
     params = {"metrics_b": [], "seriesTypeB": "line", "groupby_c": []}
     assert chart_fields.unknown_params("mixed_timeseries", params) == ["groupby_c"]
     assert chart_fields.unknown_params("table", {"metrics_b": []}) == ["metrics_b"]
+
+
+def test_keys_the_61_ui_writes_in_public_bundles_are_known() -> None:
+    # Found in the corpus (tests/fixtures/bundles/adsb_live, gotwitch): 6.1's
+    # matrix controls, generated per axis, font sizes and the explore UI's own keys.
+    params = {"matrixify_mode_rows": "metrics", "matrixify_topn_value_columns": 10,
+              "matrixify_show_row_labels": True, "metric_name_font_size": 0.15,
+              "subtitle_font_size": 0.15, "group_others_when_limit_reached": False,
+              "echart_options": None, "applied_time_extras": {}, "standardizedFormData": {}}
+    assert chart_fields.unknown_params("big_number_total", params) == []
+    assert chart_fields.unknown_params("table", {"matrixify_mode_cols": 1}) == \
+        ["matrixify_mode_cols"]
