@@ -20,7 +20,7 @@ sends no ``database``, ``sql`` or validator (Superset refuses a database on
 a report); a PUT that turns an alert into a report clears them.
 
 Managed marker: no uuid, so the last line of ``description`` is
-``superset-iac://report/<name>`` (``kinds.marker``); ``(name, type)`` is
+``superset-iac://report/<name>`` (``kinds.markers``); ``(name, type)`` is
 unique in Superset, so a create lost on the way is found again by its marker.
 """
 
