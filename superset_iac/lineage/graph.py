@@ -29,7 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from superset_iac.load.tree import AssetTree
-from superset_iac.model import Dataset, SavedQuery, View
+from superset_iac.model import Dataset, View
 from superset_iac.plan.diff import KIND_ORDER
 from superset_iac.validate.index import Index, index, table_ref
 from superset_iac.validate.sqltext import TableRef
@@ -80,9 +80,11 @@ def build(tree: AssetTree) -> Graph:
         _reads(graph, idx.view_reads(view), view.ref, idx)
     for dataset in tree.each(Dataset):
         _reads(graph, idx.dataset_reads(dataset), dataset.ref, idx)
-    for saved in tree.each(SavedQuery):
-        reads = idx.sql_reads(saved.sql, idx.catalog_of(saved), saved.schema_ or "")
-        _reads(graph, reads, saved.ref, idx)
+    for spec in tree:  # the queries a kind holds (``Spec.queries``: a saved query's)
+        for held in spec.queries():
+            reads = idx.sql_reads(held.text, idx.catalog_for(held.database, held.catalog),
+                                  held.schema or "")
+            _reads(graph, reads, spec.ref, idx)
     for spec in tree:  # what each kind says it feeds or is fed by (``Spec.lineage``)
         for link in spec.lineage():
             graph.add(link.source, link.target, link.relation)

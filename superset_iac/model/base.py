@@ -77,6 +77,19 @@ class Link:
     relation: str  # "plots", "grants", ... (``lineage.graph`` stops at some)
 
 
+@dataclass(frozen=True)
+class Query:
+    """A read-only SQL query an object gives Superset to run as it is (a saved
+    query's): validated as one read-only query in the free-SQL sandbox, and
+    read for lineage, with unqualified tables in ``catalog``/``schema``."""
+
+    path: tuple[str | int, ...]  # where the SQL is written in the object
+    text: str
+    database: str
+    schema: str | None = None
+    catalog: str | None = None
+
+
 class Model(BaseModel):
     """Strict, closed pydantic model used for specs and their parts."""
 
@@ -150,6 +163,12 @@ class Spec(Model):
         by default, each object it names reaches it. The tables a view or
         dataset reads are not here: they come from its parsed SQL."""
         return [Link(f"{r.kind}/{r.key}", self.ref, "feeds") for r in self.refs()]
+
+    def queries(self) -> list[Query]:
+        """The read-only queries this object holds (``validate.sql``,
+        ``validate.sandbox``, ``lineage.graph``); a dataset's SQL is checked
+        with its columns instead. None by default."""
+        return []
 
     def export_under(self) -> Ref | None:
         """The object whose directory a newly exported file of this kind goes

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from superset_iac.model.base import Link, Ref, Spec
+from superset_iac.model.base import Link, Query, Ref, Spec
 
 
 class SavedQuery(Spec):
@@ -49,6 +49,9 @@ class SavedQuery(Spec):
     def lineage(self) -> list[Link]:
         # the views and tables it reads come from its SQL (``lineage.graph``)
         return [Link(f"database/{self.database}", self.ref, "connects")]
+
+    def queries(self) -> list[Query]:
+        return [Query(("sql",), self.sql, self.database, self.schema_, self.catalog)]
 
     def canonical_form(self, data: dict[str, Any]) -> dict[str, Any]:
         for name in ("catalog", "schema", "description"):

@@ -22,7 +22,6 @@ from sqlglot import exp
 from superset_iac.load.tree import AssetTree
 from superset_iac.model.database import Database
 from superset_iac.model.dataset import Dataset
-from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import sqltext
 from superset_iac.validate.sqltext import STAR, Parsed, TableRef
@@ -121,10 +120,14 @@ class Index:
         match = _CATALOG_URI.match(database.uri)
         return match.group("catalog").lower() if match else ""
 
-    def catalog_of(self, dataset: Dataset | SavedQuery) -> str:
-        if dataset.catalog:
-            return dataset.catalog.lower()
-        database = self.tree.get("database", dataset.database)
+    def catalog_of(self, dataset: Dataset) -> str:
+        return self.catalog_for(dataset.database, dataset.catalog)
+
+    def catalog_for(self, database_name: str, catalog: str | None) -> str:
+        """The catalog of SQL on ``database_name``: its own, or the one its URI names."""
+        if catalog:
+            return catalog.lower()
+        database = self.tree.get("database", database_name)
         return self.database_catalog(database) if isinstance(database, Database) else ""
 
     def dataset_reads(self, dataset: Dataset) -> list[TableRef]:

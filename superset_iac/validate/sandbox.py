@@ -44,7 +44,6 @@ from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.rls import RlsRule
-from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import chart_fields
 from superset_iac.validate.codes import add
@@ -91,8 +90,9 @@ def _texts(tree: AssetTree) -> Iterator[tuple[Spec, tuple, str, bool]]:
                 yield view, ("columns", i, "expression"), view_column.expression, False
     for rule in tree.each(RlsRule):
         yield rule, ("clause",), rule.clause, True
-    for saved in tree.each(SavedQuery):
-        yield saved, ("sql",), saved.sql, True
+    for spec in tree:  # ``Spec.queries``: a saved query's SQL
+        for held in spec.queries():
+            yield spec, held.path, held.text, True
     for chart in tree.each(Chart):
         for use in chart_fields.uses(chart.params):
             if use.kind.startswith("sql_"):

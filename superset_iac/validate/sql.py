@@ -1,7 +1,7 @@
 """SQL in the tree parses as what it is used for (sqlglot, Trino dialect).
 
-* dataset and saved query ``sql``: exactly one read-only query (SELECT,
-  WITH, UNION, ...);
+* dataset ``sql`` and the queries a kind holds (``Spec.queries``, a saved
+  query's): exactly one read-only query (SELECT, WITH, UNION, ...);
 * view ``sql``: exactly one query; ``where``: a condition; a custom mask:
   one expression; a ``null`` mask's type: a Trino type;
 * metric and calculated column expressions, adhoc SQL in charts: exactly
@@ -20,7 +20,6 @@ from superset_iac.model.base import Spec
 from superset_iac.model.chart import Chart
 from superset_iac.model.dataset import Dataset
 from superset_iac.model.rls import RlsRule
-from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.view import View
 from superset_iac.validate import chart_fields, sqltext
 from superset_iac.validate.codes import add
@@ -36,8 +35,9 @@ def check(tree: AssetTree, diags: Diagnostics) -> None:
         _dataset(idx, ds, diags)
     for view in tree.each(View):
         _view(idx, view, diags)
-    for saved in tree.each(SavedQuery):
-        query(idx, saved, ("sql",), saved.sql, diags)
+    for spec in tree:  # a saved query's SQL (``Spec.queries``)
+        for held in spec.queries():
+            query(idx, spec, held.path, held.text, diags)
     for rule in tree.each(RlsRule):
         expression(idx, rule, ("clause",), rule.clause, "clause", diags, predicate=True)
     for chart in tree.each(Chart):

@@ -56,15 +56,13 @@ class Tree(WrittenTree):
             database: {self.db}
             sql: SELECT COUNT(*) FROM option_ticks_db.bronze_option_ticks
             """)
+        # as export writes a tag (short lists in flow style), to compare bytes
         self.write("tags/gold.yaml", f"""\
             name: {self.gold}
             description: Aggregates.
-            dashboards:
-              - {self.slug}
-            charts:
-              - {self.price}
-            saved_queries:
-              - {self.query}
+            dashboards: [{self.slug}]
+            charts: [{self.price}]
+            saved_queries: [{self.query}]
             """)
         self.write("tags/silver.yaml", f"name: {self.silver}\ncharts:\n  - {self.volume}\n")
         self.write("tags/scratch.yaml", f"name: {self.gone}\n")

@@ -122,3 +122,9 @@ def test_update_keeps_other_extra_keys_and_delete_is_by_id(rsps, ctx, csrf):
     assert json.loads(sent["extra_json"]) == {"superset_iac": MARK + "Top symbols", "ui": 1}
     handler.delete(ctx, live)
     assert paths(rsps)[-1] == ("DELETE", "/api/v1/saved_query/1")
+
+
+def test_the_sql_is_a_query_the_validators_and_lineage_read():
+    held = SavedQuery.model_validate({**SPEC, "catalog": "hive_prod"}).queries()
+    assert [(q.path, q.text, q.database, q.schema, q.catalog) for q in held] == [
+        (("sql",), SPEC["sql"], "lakehouse", "option_ticks_db", "hive_prod")]
