@@ -34,7 +34,9 @@ deleted again, so it is either there as declared or not at all.
 
 Roles are named; their ids come from the role handler (read before
 dashboards), or, when it did not run, from one read of
-``dashboard/related/roles``.
+``dashboard/related/roles``. Its theme is named too (``theme_id`` on the
+server; the detail's ``theme`` is ``{id, theme_name}``), its id from the theme
+handler, which reads before dashboards and registers the system themes as well.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ from superset_iac.plan.model import LiveObject
 
 DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
                   "position_json", "certified_by", "certification_details", "owners", "roles",
-                  "is_managed_externally")
+                  "is_managed_externally", "theme")
 
 
 class DashboardHandler(RestHandler):
@@ -116,6 +118,7 @@ class DashboardHandler(RestHandler):
             "roles": sorted(r["name"] for r in row.get("roles") or []),
             "owners": owner_names(ctx, row.get("owners") or []),
             "css": row.get("css") or None,
+            "theme": _theme_name(ctx, row.get("theme")),
             "published": bool(row.get("published")),
             "certified_by": row.get("certified_by") or None,
             "certification_details": row.get("certification_details") or None,
@@ -142,6 +145,7 @@ class DashboardHandler(RestHandler):
             "slug": spec.slug,
             "published": spec.published,
             "css": spec.css or "",
+            "theme_id": id_of(ctx, "theme", spec.theme) if spec.theme else None,
             "certified_by": spec.certified_by or "",
             "certification_details": spec.certification_details or "",
             "owners": owner_ids(ctx, spec.owners),
@@ -203,6 +207,13 @@ def dashboard_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
 
 
 # -- ids <-> names ---------------------------------------------------------------
+
+
+def _theme_name(ctx: Context, theme: Any) -> str | None:
+    """The key of the theme a detail names (``{id, theme_name}``), by its id."""
+    if not isinstance(theme, dict) or theme.get("id") is None:
+        return None
+    return ctx.ids.key("theme", theme["id"]) or theme.get("theme_name") or f"#{theme['id']}"
 
 
 def _chart_key(ctx: Context) -> Callable[[Any], str]:

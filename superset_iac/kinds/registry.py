@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, user, view
+from superset_iac.kinds import chart, dashboard, database, dataset, rls, role, theme, user, view
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -22,6 +22,7 @@ ORDER: tuple[Handler, ...] = (
     dataset.HANDLER,
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
+    theme.HANDLER,  # before dashboards: a dashboard names its theme
     dashboard.HANDLER,
     user.HANDLER,
     rls.HANDLER,

@@ -16,6 +16,7 @@ from superset_iac.model.dataset import Dataset
 from superset_iac.model.environment import Environment
 from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
+from superset_iac.model.theme import Theme
 from superset_iac.model.user import User
 from superset_iac.model.view import View
 
@@ -26,6 +27,7 @@ KINDS: dict[str, type[Spec]] = {
     "datasets": Dataset,
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
+    "themes": Theme,  # before dashboards: a dashboard names its theme
     "dashboards": Dashboard,
     "users": User,
     "rls": RlsRule,
@@ -34,4 +36,4 @@ KINDS: dict[str, type[Spec]] = {
 SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "Chart", "Dashboard", "Database", "Dataset",
-           "Environment", "RlsRule", "Role", "User", "View"]
+           "Environment", "RlsRule", "Role", "Theme", "User", "View"]

@@ -22,6 +22,7 @@ from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 from superset_iac.model.layout import canonical_layout
 from superset_iac.model.layout_items import TRANSPARENT, Cell, LayoutItem, Tab
 from superset_iac.model.native_filters import NativeFilter, canonical_filter
+from superset_iac.model.theme import SYSTEM_THEMES
 
 __all__ = ["TRANSPARENT", "Cell", "Dashboard", "LayoutItem", "NativeFilter", "Tab"]
 
@@ -102,7 +103,7 @@ def normalised_slug(slug: str) -> str:
 class Dashboard(Spec):
     KIND = "dashboard"
     KEY_FIELDS = ("slug", "title")
-    REFERS_TO = frozenset({"chart", "dataset", "role"})
+    REFERS_TO = frozenset({"chart", "dataset", "role", "theme"})
     TOGETHER = (frozenset({"layout", "position"}),)  # see ``canonical_form``
 
     title: str
@@ -114,6 +115,7 @@ class Dashboard(Spec):
     roles: list[str] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)
     css: str | None = None
+    theme: str | None = Field(default=None, description="the theme it is shown in, by name")
     published: bool = False
     certified_by: str | None = None
     certification_details: str | None = None
@@ -166,13 +168,21 @@ class Dashboard(Spec):
             for j, chart in enumerate(f.charts or []):
                 out.append(Ref("chart", chart, ("filters", i, "charts", j)))
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
-        return out
+        return out + self.theme_refs()
+
+    def theme_refs(self) -> list[Ref]:
+        """The theme it names, unless a system theme: every server has those, so
+        nothing waits for one and export never writes it (validate knows them)."""
+        if self.theme is None or self.theme in SYSTEM_THEMES:
+            return []
+        return [Ref("theme", self.theme, ("theme",))]
 
     def lineage(self) -> list[Link]:
         """The charts it shows, the datasets its filters read, the roles that
         open it (a filter's scope changes nothing a chart shows)."""
         out = [Link(f"chart/{ref.key}", self.ref, "shows") for ref in self.chart_refs()]
         out += [Link(f"dataset/{f.dataset}", self.ref, "filters") for f in self.filters if f.dataset]
+        out += [Link(f"theme/{ref.key}", self.ref, "styles") for ref in self.theme_refs()]
         return out + [Link(f"role/{name}", self.ref, "opens") for name in self.roles]
 
     def findings(self, lookup: Lookup) -> list[Finding]:
@@ -201,7 +211,7 @@ class Dashboard(Spec):
         data["filters"] = [canonical_filter(f, charts) for f in self.filters]
         data["roles"] = sorted(self.roles)
         data["owners"] = sorted(self.owners)
-        for name in ("css", "certified_by", "certification_details"):
+        for name in ("css", "theme", "certified_by", "certification_details"):
             data[name] = data[name] or None
         data["metadata"] = canonical_metadata(self.metadata)
         return data

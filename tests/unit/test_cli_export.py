@@ -52,7 +52,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeHandler]:
     state = live_state(
         database(), dataset(), chart(), chart("Volume"),
         dashboard(charts=("Price", "Volume")), dashboard("Other", "other", charts=("Price",)))
-    order = ("database", "dataset", "chart", "role", "dashboard", "rls")
+    order = ("database", "dataset", "chart", "role", "theme", "dashboard", "rls")
     fakes = {kind: FakeHandler(kind, state.get(kind, {})) for kind in order}
     monkeypatch.setattr(run, "handlers", lambda: list(fakes.values()))
     seen: dict[str, Any] = {}

@@ -67,11 +67,12 @@ def test_an_ambiguous_title_asks_for_a_slug_or_id() -> None:
 
 def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(dashboards=("x",)).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard")
+        "database", "dataset", "chart", "role", "theme", "dashboard")
     assert Selection(kinds=("role",)).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(kinds=("rls",)).kinds_to_read() == ("database", "dataset", "role", "rls")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "chart", "role", "dashboard", "rls")
+        "database", "dataset", "chart", "role", "theme", "dashboard", "rls")
+    assert Selection(kinds=("theme",)).kinds_to_read() == ("theme",)
     assert Selection().empty
 
 
