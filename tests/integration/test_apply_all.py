@@ -68,12 +68,12 @@ def applied(tree, environ) -> Run:
     first = Run(tree, environ)
     created = Counter(c.kind for c in first.plan.changes if c.action is Action.CREATE)
     assert created == {"view": 3, "database": 1, "dataset": 4, "chart": 5, "role": 4,
-                       "dashboard": 1, "rls": 1}
+                       "theme": 1, "dashboard": 1, "rls": 1}
     report = first.apply()
     BENCH["first apply"] = {"seconds": round(first.apply_seconds, 2),
                             "requests": first.ctx.client.count(),
                             "writes": len(first.writes())}
-    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 19
+    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 20
     return first
 
 

@@ -47,7 +47,7 @@ dataset: option_ticks
 viz_type: pie
 params: {metric: tick_count, groupby: [exchange], row_limit: 10}
 """
-OBJECTS = 20  # 3 views, 1 database, 4 datasets, 5 charts, 5 roles, 1 dashboard, 1 RLS rule
+OBJECTS = 21  # 3 views, 1 database, 4 datasets, 5 charts, 5 roles, 1 theme, 1 dashboard, 1 RLS rule
 REQUEST = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.[01]" (\d{3})')
 AUTH_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh", "/api/v1/security/csrf_token/")
 
@@ -165,12 +165,12 @@ def api(server) -> Api:
 
 def test_apply_creates_the_tree_with_progress_and_a_summary(applied, api):
     out, err = applied.stdout.splitlines(), progress(applied.stderr)
-    assert "Plan: 19 to create, 0 to update, 0 to delete, 1 unchanged." in out
-    assert re.fullmatch(r"Apply: 19 created, 1 unchanged \(\d+\.\ds\)\.", out[-1])
-    assert err[0] == "Applying 19 changes."
+    assert "Plan: 20 to create, 0 to update, 0 to delete, 1 unchanged." in out
+    assert re.fullmatch(r"Apply: 20 created, 1 unchanged \(\d+\.\ds\)\.", out[-1])
+    assert err[0] == "Applying 20 changes."
     assert [line.split("] ", 1)[1].split(": ")[0] for line in err[1:]][:2] == [
         "+ view/hive_prod.logs_db.v_app_logs", "+ view/hive_prod.option_ticks_db.mv_daily_stats"]
-    assert len(err) == 20 and all(": created (" in line for line in err[1:])
+    assert len(err) == 21 and all(": created (" in line for line in err[1:])
     assert api.count("chart", "slice_name", "Volume by symbol") == 1
     assert api.count("dashboard", "slug", "lakehouse-analytics") == 1
     assert ("POST", "/api/v1/chart/") in applied.writes
@@ -189,12 +189,12 @@ def test_second_diff_and_apply_change_nothing_and_send_no_write(applied, server,
 def test_a_diff_sends_the_documented_requests(applied, environ, tree, monkeypatch):
     """benchmarks/README.md: without --prune, one filtered list per kind (the
     tree's managed uuids: all found), plus a detail read per database, dataset
-    and dashboard of the tree; roles and the catalogue are read whole; the views
-    are read from the warehouse."""
+    and dashboard of the tree; roles, themes and the catalogue are read whole; the
+    views are read from the warehouse."""
     sent = _diff_requests(environ, tree, monkeypatch)
     assert sent == {"database": 1 + 1, "dataset": 1 + 4, "chart": 1, "role": 1,
-                    "catalogue": 3, "dashboard": 1 + 1, "rls": 1}
-    assert sum(sent.values()) == 15  # on this Superset 6.1.0: 3 catalogue pages
+                    "catalogue": 3, "theme": 1, "dashboard": 1 + 1, "rls": 1}
+    assert sum(sent.values()) == 16  # on this Superset 6.1.0: 3 catalogue pages
 
 
 def test_a_diff_costs_the_same_requests_on_a_server_holding_much_more(
@@ -237,7 +237,7 @@ def _kind(path: str) -> str:
     for prefix, kind in [("database/", "database"), ("dataset/", "dataset"), ("chart/", "chart"),
                          ("dashboard/", "dashboard"), ("security/roles", "role"),
                          ("security/permissions-resources", "catalogue"),
-                         ("rowlevelsecurity", "rls")]:
+                         ("rowlevelsecurity", "rls"), ("theme/", "theme")]:
         if path.startswith(f"/api/v1/{prefix}"):
             return kind
     return path
