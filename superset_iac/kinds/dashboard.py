@@ -36,7 +36,8 @@ Roles are named; their ids come from the role handler (read before
 dashboards), or, when it did not run, from one read of
 ``dashboard/related/roles``. Its theme is named too (``theme_id`` on the
 server; the detail's ``theme`` is ``{id, theme_name}``), its id from the theme
-handler, which reads before dashboards and registers the system themes as well.
+handler, which reads before dashboards, or for a system theme (no dependency)
+from one read of the theme list when the themes were not read.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
                                      managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
+from superset_iac.kinds.theme import theme_id
 from superset_iac.model import layout as spec_layout
 from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.base import Spec
@@ -145,7 +147,7 @@ class DashboardHandler(RestHandler):
             "slug": spec.slug,
             "published": spec.published,
             "css": spec.css or "",
-            "theme_id": id_of(ctx, "theme", spec.theme) if spec.theme else None,
+            "theme_id": theme_id(ctx, spec.theme) if spec.theme else None,
             "certified_by": spec.certified_by or "",
             "certification_details": spec.certification_details or "",
             "owners": owner_ids(ctx, spec.owners),

@@ -33,10 +33,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from superset_iac.kinds.base import Context, ExportFlag
-from superset_iac.kinds.rest import RestHandler, WriteFailed, json_object, managed_uuid
+from superset_iac.kinds.base import Context, ExportFlag, UnresolvedReference
+from superset_iac.kinds.rest import RestHandler, WriteFailed, id_of, json_object, managed_uuid
 from superset_iac.model.base import Spec
-from superset_iac.model.theme import Theme, ThemeConfig
+from superset_iac.model.theme import SYSTEM_THEMES, Theme, ThemeConfig
 from superset_iac.plan.model import LiveObject
 
 # The export format Superset 6.1's theme import reads (ImportV1ThemeSchema).
@@ -92,6 +92,21 @@ class ThemeHandler(RestHandler):
             if row.get("uuid") == wanted:
                 return row["id"]
         return None
+
+
+def theme_id(ctx: Context, key: str) -> Any:
+    """This environment's id of the theme ``key``. A system theme is no
+    dependency (``Dashboard.theme_refs``), so the themes may not have been read:
+    then one list read registers the system themes' ids."""
+    try:
+        return id_of(ctx, "theme", key)
+    except UnresolvedReference:
+        if key not in SYSTEM_THEMES:
+            raise
+    for row in ctx.client.list("theme", columns=["id", "theme_name", "is_system"]):
+        if row.get("is_system"):
+            ctx.ids.set("theme", row.get("theme_name") or "", row["id"])
+    return ctx.ids.id("theme", key)
 
 
 def theme_keys(rows: list[dict[str, Any]], wanted: list[str], system: set[str]) -> list[str]:

@@ -136,3 +136,19 @@ def test_prune_deletes_the_managed_theme_only(applied: WrittenTree, superset, un
     assert f"By hand {unique}" in remaining and names["theme"] not in remaining
     assert {"THEME_DEFAULT", "THEME_DARK"} <= remaining
     api.call("DELETE", f"theme/{by_hand}")
+
+
+def test_a_tree_naming_only_a_system_theme_applies_it(tmp_path: Path, superset, unique) -> None:
+    """No theme in the tree, so no theme is read: the dashboard's write finds
+    THEME_DARK's id itself (one list read), and reads the name back."""
+    tree = WrittenTree(tmp_path / "only-dark", superset, superset.env())
+    tree.write("dashboards/dark.yaml", DASHBOARD.format(
+        title=f"Only dark {unique}", slug=f"only-dark-{unique}", theme="THEME_DARK"))
+    plan = tree.diff()
+    assert [(c.action, c.kind) for c in plan.changes] == [(Action.CREATE, "dashboard")]
+    tree.apply(plan)
+    assert "/api/v1/theme/" in {p.split("?")[0] for p in tree.gets()}
+    api = Api(superset)
+    dark = api.call("GET", f"dashboard/only-dark-{unique}")["result"]
+    assert dark["theme"]["theme_name"] == "THEME_DARK"
+    assert tree.diff().changes == [] and tree.writes() == []

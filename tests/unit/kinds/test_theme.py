@@ -146,3 +146,17 @@ def test_a_system_theme_is_named_but_is_no_dependency(ctx) -> None:
     assert DashboardHandler().to_payload(ctx, dark)["theme_id"] == 2
     own = Dashboard.model_validate({"title": "Desk", "slug": "desk", "theme": "Lakehouse"})
     assert [(r.kind, r.key, r.path) for r in own.refs()] == [("theme", "Lakehouse", ("theme",))]
+
+
+def test_a_system_theme_is_found_once_when_the_themes_were_not_read(rsps, client) -> None:
+    """A tree naming only THEME_DARK reads no theme kind (no dependency): the
+    dashboard's write looks the system themes up itself, once per run."""
+    from superset_iac.kinds.base import Context
+
+    ctx = Context(client=client)
+    rsps.add("GET", THEMES, json={"count": 3, "result": [*system_rows(),
+                                                         row(9, "Mine", {}, "u-9")]})
+    dark = Dashboard.model_validate({"title": "Desk", "slug": "desk", "theme": "THEME_DARK"})
+    assert DashboardHandler().to_payload(ctx, dark)["theme_id"] == 2
+    assert DashboardHandler().to_payload(ctx, dark)["theme_id"] == 2
+    assert len(rsps.calls) == 1
