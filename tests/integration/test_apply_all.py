@@ -81,7 +81,7 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     again = Run(tree, environ)
     assert again.fields() == [] and not again.plan.has_changes
     assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "chart": 5,
-                                    "role": 5, "dashboard": 1, "rls": 1}
+                                    "role": 5, "theme": 1, "dashboard": 1, "rls": 1}
     reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
     assert again.writes() == []
     # What the database and dataset handlers document: one list each, one
