@@ -37,7 +37,10 @@ the template's CSS before its own, and read back to the name.
 
 Roles are named; their ids come from the role handler (read before
 dashboards), or, when it did not run, from one read of
-``dashboard/related/roles``.
+``dashboard/related/roles``. Its theme is named too (``theme_id`` on the
+server; the detail's ``theme`` is ``{id, theme_name}``), its id from the theme
+handler, which reads before dashboards, or for a system theme (no dependency)
+from one read of the theme list when the themes were not read.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from superset_iac.kinds.owners import owner_ids, owner_names
 from superset_iac.kinds.rest import (RestHandler, id_of, json_object, key_names, managed_fields,
                                      managed_uuid)
 from superset_iac.kinds.rollback import finish_or_remove
+from superset_iac.kinds.theme import theme_id
 from superset_iac.model import layout as spec_layout
 from superset_iac.model import native_filters as spec_filters
 from superset_iac.model.base import Spec
@@ -62,7 +66,7 @@ from superset_iac.plan.model import LiveObject
 
 DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "json_metadata",
                   "position_json", "certified_by", "certification_details", "owners", "roles",
-                  "is_managed_externally")
+                  "is_managed_externally", "theme")
 
 
 class DashboardHandler(RestHandler):
@@ -123,6 +127,7 @@ class DashboardHandler(RestHandler):
             "owners": owner_names(ctx, row.get("owners") or []),
             "css": css,
             "css_template": css_template,
+            "theme": _theme_name(ctx, row.get("theme")),
             "published": bool(row.get("published")),
             "certified_by": row.get("certified_by") or None,
             "certification_details": row.get("certification_details") or None,
@@ -149,6 +154,7 @@ class DashboardHandler(RestHandler):
             "slug": spec.slug,
             "published": spec.published,
             "css": stored_css(ctx, spec),
+            "theme_id": theme_id(ctx, spec.theme) if spec.theme else None,
             "certified_by": spec.certified_by or "",
             "certification_details": spec.certification_details or "",
             "owners": owner_ids(ctx, spec.owners),
@@ -211,6 +217,13 @@ def dashboard_keys(rows: list[dict[str, Any]], wanted: list[str]) -> list[str]:
 
 
 # -- ids <-> names ---------------------------------------------------------------
+
+
+def _theme_name(ctx: Context, theme: Any) -> str | None:
+    """The key of the theme a detail names (``{id, theme_name}``), by its id."""
+    if not isinstance(theme, dict) or theme.get("id") is None:
+        return None
+    return ctx.ids.key("theme", theme["id"]) or theme.get("theme_name") or f"#{theme['id']}"
 
 
 def _chart_key(ctx: Context) -> Callable[[Any], str]:

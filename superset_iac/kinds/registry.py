@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from superset_iac.kinds import (annotation_layer, chart, css_template, dashboard, database, dataset,
-                                embedded, group, report, rls, role, saved_query, tag, user, view)
+                                embedded, group, report, rls, role, saved_query, tag, theme, user,
+                                view)
 from superset_iac.kinds.base import Handler
 
 ORDER: tuple[Handler, ...] = (
@@ -25,6 +26,7 @@ ORDER: tuple[Handler, ...] = (
     chart.HANDLER,
     role.HANDLER,  # before dashboards: dashboard RBAC names roles
     css_template.HANDLER,  # before dashboards: dashboards copy templates
+    theme.HANDLER,  # before dashboards: a dashboard names its theme
     dashboard.HANDLER,
     embedded.HANDLER,  # after the dashboard it embeds
     group.HANDLER,  # after roles (it holds them), before users (they name groups)

@@ -277,7 +277,7 @@ class RestHandler(Handler):
         created it meanwhile: it is adopted (see the module docstring).
         """
         try:
-            return ctx.client.post(f"{self.resource}/", payload)["id"]
+            return self.send_create(ctx, key, payload)
         except TransientWriteError:
             landed = self.landed(ctx, key)
             if landed is None:
@@ -294,6 +294,11 @@ class RestHandler(Handler):
             raise refused
         note(ctx, f"{self.kind}/{key}", CREATED_MEANWHILE)
         return landed
+
+    def send_create(self, ctx: Context, key: str, payload: dict[str, Any]) -> Any:
+        """The create's request(s), returning the new id: a POST of ``payload``
+        (a kind whose POST cannot carry its uuid imports it instead)."""
+        return ctx.client.post(f"{self.resource}/", payload)["id"]
 
     def landed(self, ctx: Context, key: str) -> Any:
         """The id of the object created here as ``key``, or None."""

@@ -23,6 +23,7 @@ from superset_iac.model.rls import RlsRule
 from superset_iac.model.role import Role
 from superset_iac.model.saved_query import SavedQuery
 from superset_iac.model.tag import Tag
+from superset_iac.model.theme import Theme
 from superset_iac.model.user import User
 from superset_iac.model.view import View
 
@@ -35,6 +36,7 @@ KINDS: dict[str, type[Spec]] = {
     "charts": Chart,
     "roles": Role,  # before dashboards: dashboard RBAC names roles
     "css_templates": CssTemplate,  # before dashboards: dashboards copy templates
+    "themes": Theme,  # before dashboards: a dashboard names its theme
     "dashboards": Dashboard,
     "embedded": Embedded,  # after the dashboard it embeds
     "groups": Group,  # after roles (it holds them), before users (they name groups)
@@ -49,4 +51,4 @@ SPEC_BY_KIND: dict[str, type[Spec]] = {cls.KIND: cls for cls in KINDS.values()}
 
 __all__ = ["KINDS", "SPEC_BY_KIND", "Spec", "AnnotationLayer", "Chart", "CssTemplate", "Dashboard",
            "Database", "Dataset", "Embedded", "Environment", "Group", "Report", "RlsRule", "Role",
-           "SavedQuery", "Tag", "User", "View"]
+           "SavedQuery", "Tag", "Theme", "User", "View"]

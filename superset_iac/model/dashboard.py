@@ -22,6 +22,7 @@ from superset_iac.model.base import Finding, Link, Lookup, Ref, Spec
 from superset_iac.model.layout import canonical_layout
 from superset_iac.model.layout_items import TRANSPARENT, Cell, LayoutItem, Tab
 from superset_iac.model.native_filters import NativeFilter, canonical_filter
+from superset_iac.model.theme import SYSTEM_THEMES
 
 __all__ = ["TRANSPARENT", "Cell", "Dashboard", "LayoutItem", "NativeFilter", "Tab"]
 
@@ -102,7 +103,7 @@ def normalised_slug(slug: str) -> str:
 class Dashboard(Spec):
     KIND = "dashboard"
     KEY_FIELDS = ("slug", "title")
-    REFERS_TO = frozenset({"chart", "dataset", "role", "css_template"})
+    REFERS_TO = frozenset({"chart", "dataset", "role", "css_template", "theme"})
     TOGETHER = (frozenset({"layout", "position"}),)  # see ``canonical_form``
 
     title: str
@@ -117,6 +118,7 @@ class Dashboard(Spec):
     css_template: str | None = Field(
         default=None, description="a CSS template of the tree, by name: its CSS is written "
                                   "before the dashboard's own css")
+    theme: str | None = Field(default=None, description="the theme it is shown in, by name")
     published: bool = False
     certified_by: str | None = None
     certification_details: str | None = None
@@ -171,7 +173,14 @@ class Dashboard(Spec):
         out += [Ref("role", r, ("roles", i)) for i, r in enumerate(self.roles)]
         if self.css_template is not None:
             out.append(Ref("css_template", self.css_template, ("css_template",)))
-        return out
+        return out + self.theme_refs()
+
+    def theme_refs(self) -> list[Ref]:
+        """The theme it names, unless a system theme: every server has those, so
+        nothing waits for one and export never writes it (validate knows them)."""
+        if self.theme is None or self.theme in SYSTEM_THEMES:
+            return []
+        return [Ref("theme", self.theme, ("theme",))]
 
     def lineage(self) -> list[Link]:
         """The charts it shows, the datasets its filters read, the roles that
@@ -180,6 +189,7 @@ class Dashboard(Spec):
         out += [Link(f"dataset/{f.dataset}", self.ref, "filters") for f in self.filters if f.dataset]
         out += [Link(f"css_template/{self.css_template}", self.ref, "styles")] \
             if self.css_template else []
+        out += [Link(f"theme/{ref.key}", self.ref, "styles") for ref in self.theme_refs()]
         return out + [Link(f"role/{name}", self.ref, "opens") for name in self.roles]
 
     def findings(self, lookup: Lookup) -> list[Finding]:
@@ -208,7 +218,7 @@ class Dashboard(Spec):
         data["filters"] = [canonical_filter(f, charts) for f in self.filters]
         data["roles"] = sorted(self.roles)
         data["owners"] = sorted(self.owners)
-        for name in ("certified_by", "certification_details"):
+        for name in ("theme", "certified_by", "certification_details"):
             data[name] = data[name] or None
         data["css"] = (self.css or "").rstrip() or None
         data["metadata"] = canonical_metadata(self.metadata)

@@ -64,6 +64,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S033": (E, "a database URI whose host is not in the environment's allowed_hosts, that "
                 "carries a secret where the environment sets no allowed_hosts, or whose "
                 "connect_args would move it to another host"),
+    "S034": (E, "a theme font URL Superset refuses (not https, a host outside its "
+                "THEME_FONT_URL_ALLOWED_DOMAINS, more than 15 of them)"),
+    "S035": (E, "a theme named like a system theme (THEME_DEFAULT, THEME_DARK), which "
+                "Superset writes from its configuration"),
     "S040": (E, "an annotation name repeated in one annotation layer"),
     "S041": (E, "a native annotation layer written in chart params by id instead of under the "
                 "chart's annotation_layers by name"),

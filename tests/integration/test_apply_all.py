@@ -68,13 +68,13 @@ def applied(tree, environ) -> Run:
     first = Run(tree, environ)
     created = Counter(c.kind for c in first.plan.changes if c.action is Action.CREATE)
     assert created == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2, "chart": 6,
-                       "role": 4, "css_template": 1, "dashboard": 1, "group": 1, "rls": 1,
-                       "saved_query": 1, "tag": 3, "report": 1}
+                       "role": 4, "css_template": 1, "theme": 1, "dashboard": 1, "group": 1,
+                       "rls": 1, "saved_query": 1, "tag": 3, "report": 1}
     report = first.apply()
     BENCH["first apply"] = {"seconds": round(first.apply_seconds, 2),
                             "requests": first.ctx.client.count(),
                             "writes": len(first.writes())}
-    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 29
+    assert Counter(e.outcome for e in report.events)[Outcome.CREATED] == 30
     return first
 
 
@@ -82,8 +82,9 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     again = Run(tree, environ)
     assert again.fields() == [] and not again.plan.has_changes
     assert again.plan.unchanged == {"view": 3, "database": 1, "dataset": 4, "annotation_layer": 2,
-                                    "chart": 6, "role": 5, "css_template": 1, "dashboard": 1,
-                                    "group": 1, "rls": 1, "saved_query": 1, "tag": 3, "report": 1}
+                                    "chart": 6, "role": 5, "css_template": 1, "theme": 1,
+                                    "dashboard": 1, "group": 1, "rls": 1, "saved_query": 1,
+                                    "tag": 3, "report": 1}
     reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
     assert again.writes() == []
     # What the database and dataset handlers document: one list each, one

@@ -47,8 +47,9 @@ dataset: option_ticks
 viz_type: pie
 params: {metric: tick_count, groupby: [exchange], row_limit: 10}
 """
-OBJECTS = 30  # 3 views, 1 database, 4 datasets, 2 annotation layers, 6 charts, 5 roles,
-#              1 CSS template, 1 dashboard, 1 group, 1 RLS rule, 1 saved query, 3 tags, 1 report
+OBJECTS = 31  # 3 views, 1 database, 4 datasets, 2 annotation layers, 6 charts, 5 roles,
+#              1 CSS template, 1 theme, 1 dashboard, 1 group, 1 RLS rule, 1 saved query,
+#              3 tags, 1 report
 REQUEST = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (\S+) HTTP/1\.[01]" (\d{3})')
 AUTH_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh", "/api/v1/security/csrf_token/")
 
@@ -166,12 +167,12 @@ def api(server) -> Api:
 
 def test_apply_creates_the_tree_with_progress_and_a_summary(applied, api):
     out, err = applied.stdout.splitlines(), progress(applied.stderr)
-    assert "Plan: 29 to create, 0 to update, 0 to delete, 1 unchanged." in out
-    assert re.fullmatch(r"Apply: 29 created, 1 unchanged \(\d+\.\ds\)\.", out[-1])
-    assert err[0] == "Applying 29 changes."
+    assert "Plan: 30 to create, 0 to update, 0 to delete, 1 unchanged." in out
+    assert re.fullmatch(r"Apply: 30 created, 1 unchanged \(\d+\.\ds\)\.", out[-1])
+    assert err[0] == "Applying 30 changes."
     assert [line.split("] ", 1)[1].split(": ")[0] for line in err[1:]][:2] == [
         "+ view/hive_prod.logs_db.v_app_logs", "+ view/hive_prod.option_ticks_db.mv_daily_stats"]
-    assert len(err) == 30 and all(": created (" in line for line in err[1:])
+    assert len(err) == 31 and all(": created (" in line for line in err[1:])
     assert api.count("chart", "slice_name", "Volume by symbol") == 1
     assert api.count("dashboard", "slug", "lakehouse-analytics") == 1
     assert ("POST", "/api/v1/chart/") in applied.writes
@@ -190,17 +191,17 @@ def test_second_diff_and_apply_change_nothing_and_send_no_write(applied, server,
 def test_a_diff_sends_the_documented_requests(applied, environ, tree, monkeypatch):
     """benchmarks/README.md: without --prune, one filtered list per kind (the
     tree's managed uuids: all found), plus a detail read per database, dataset,
-    dashboard and report of the tree; roles, the catalogue and the reports' list
-    are read whole; the views are read from the warehouse; groups are one list;
-    the tags' membership is one read."""
+    dashboard and report of the tree; roles, themes, the catalogue and the reports'
+    list are read whole; the views are read from the warehouse; groups are one
+    list; the tags' membership is one read."""
     sent = _diff_requests(environ, tree, monkeypatch)
     # annotation layers: one list by name, then per layer its annotations' list
     # and a detail per annotation (json_metadata is not in the list): 1 + 2 + (4 + 1)
     assert sent == {"database": 1 + 1, "dataset": 1 + 4, "annotation_layer": 1 + 2 + 5,
-                    "chart": 1, "role": 1, "catalogue": 3, "css_template": 1,
+                    "chart": 1, "role": 1, "catalogue": 3, "css_template": 1, "theme": 1,
                     "dashboard": 1 + 1, "group": 1, "rls": 1, "saved_query": 1, "tag": 1 + 1,
                     "report": 1 + 1}
-    assert sum(sent.values()) == 30  # on this Superset 6.1.0: 3 catalogue pages
+    assert sum(sent.values()) == 31  # on this Superset 6.1.0: 3 catalogue pages
 
 
 def test_a_diff_costs_the_same_requests_on_a_server_holding_much_more(
@@ -262,7 +263,7 @@ def _kind(path: str) -> str:
                          ("security/groups", "group"), ("rowlevelsecurity", "rls"),
                          ("saved_query/", "saved_query"), ("tag/", "tag"),
                          ("annotation_layer", "annotation_layer"), ("css_template", "css_template"),
-                         ("report/", "report")]:
+                         ("report/", "report"), ("theme/", "theme")]:
         if path.startswith(f"/api/v1/{prefix}"):
             return kind
     return path

@@ -54,8 +54,8 @@ def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeHandler]:
         database(), dataset(), chart(), chart("Volume"),
         dashboard(charts=("Price", "Volume")), dashboard("Other", "other", charts=("Price",)),
         Tag.model_validate({"name": "gold", "dashboards": ["other"]}))
-    order = ("database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
-             "embedded", "group", "rls", "saved_query", "tag", "report")
+    order = ("database", "dataset", "annotation_layer", "chart", "role", "css_template", "theme",
+             "dashboard", "embedded", "group", "rls", "saved_query", "tag", "report")
     fakes = {kind: FakeHandler(kind, state.get(kind, {})) for kind in order}
     monkeypatch.setattr(run, "handlers", lambda: list(fakes.values()))
     seen: dict[str, Any] = {}

@@ -28,7 +28,16 @@ def test_graph_is_dot_by_default_and_renders_every_format() -> None:
     data = json.loads(run("graph", "--assets", ASSETS, "--format", "json").stdout)
     kinds = {n["kind"] for n in data["nodes"]}
     assert kinds == {"table", "view", "database", "dataset", "annotation_layer", "chart", "role",
-                     "css_template", "dashboard", "group", "rls", "saved_query", "tag", "report"}
+                     "css_template", "theme", "dashboard", "group", "rls", "saved_query", "tag",
+                     "report"}
+
+
+def test_a_theme_reaches_the_dashboards_it_styles() -> None:
+    result = run("graph", "--assets", ASSETS, "--impact", "theme/Lakehouse")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "1 object(s) downstream of theme/Lakehouse",
+        "  dashboard/lakehouse-analytics  (via theme/Lakehouse)"]
 
 
 def test_impact_lists_what_lies_downstream() -> None:

@@ -67,20 +67,21 @@ def test_an_ambiguous_title_asks_for_a_slug_or_id() -> None:
 
 def test_only_the_kinds_needed_are_read_in_dependency_order() -> None:
     assert Selection(dashboards=("x",)).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard")
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "theme", "dashboard")
     assert Selection(kinds=("role",)).kinds_to_read() == ("database", "dataset", "role")
     assert Selection(kinds=("rls",)).kinds_to_read() == ("database", "dataset", "role", "rls")
     assert Selection(everything=True).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "theme", "dashboard",
         "embedded", "group", "rls", "saved_query", "tag", "report")
     assert Selection(kinds=("group",)).kinds_to_read() == ("database", "dataset", "role", "group")
     assert Selection(kinds=("embedded",)).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "theme", "dashboard",
         "embedded")
     assert Selection(tags=("gold",)).kinds_to_read() == (
-        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "dashboard",
+        "database", "dataset", "annotation_layer", "chart", "role", "css_template", "theme", "dashboard",
         "saved_query", "tag")
     assert Selection(kinds=("saved_query",)).kinds_to_read() == ("database", "saved_query")
+    assert Selection(kinds=("theme",)).kinds_to_read() == ("theme",)
     assert Selection().empty
 
 
