@@ -230,8 +230,16 @@ def table_query(fd: FormData) -> Query:
     query.update(columns=_grained(_list(fd.get("groupby")), fd), orderby=_order_by(fd, query))
     percent = _list(fd.get("percent_metrics"))
     if percent:
-        query["metrics"] = query["metrics"] + [m for m in percent if m not in query["metrics"]]
-        labels = [metric_label(m) for m in percent]
+        # One metric per label, as the frontend's buildQuery has it: a percent
+        # metric labelled like a metric (COUNT(amount) written as SQL and as a
+        # SIMPLE metric) is that metric; twice, Superset refuses the query (400
+        # "Duplicate column/metric labels").
+        seen = {metric_label(m) for m in query["metrics"]}
+        for metric in percent:
+            if metric_label(metric) not in seen:
+                seen.add(metric_label(metric))
+                query["metrics"] = [*query["metrics"], metric]
+        labels = list(dict.fromkeys(metric_label(m) for m in percent))
         query["post_processing"] = [{"operation": "contribution", "options": {
             "columns": labels, "rename_columns": [f"%{label}" for label in labels]}}]
     return query

@@ -56,12 +56,16 @@ _TIMESERIES = {**_LEGEND, "rich_tooltip": True, "show_value": False, "zoomable":
                "minorSplitLine": False}
 # Superset 6.1's frontend, read from plugin-chart-echarts (Pie/types.ts and
 # Pie/controlPanel.tsx, Timeseries/constants.ts and its control panels) and
-# checked against the built assets of the 6.1.0 wheel: stored key -> default.
+# plugin-chart-table (controlPanel.tsx, transformProps.ts), checked against
+# the built assets of the 6.1.0 wheel: stored key -> default, where the
+# control's default and the one the chart draws with agree.
 FRONTEND_DEFAULTS: dict[str, dict[str, Any]] = {
     "pie": {**_LEGEND, "donut": False, "innerRadius": 30, "outerRadius": 70,
             "label_type": "key", "label_line": False, "show_labels": True,
             "labels_outside": True, "show_labels_threshold": 5, "number_format": "SMART_NUMBER",
             "date_format": "smart_date", "show_total": False},
+    # align_pn is not here: its control says false, the table draws true when absent.
+    "table": {"color_pn": True, "show_cell_bars": True, "include_search": False},
     **{viz: _TIMESERIES for viz in (
         "echarts_timeseries", "echarts_timeseries_line", "echarts_timeseries_bar",
         "echarts_timeseries_scatter", "echarts_timeseries_smooth", "echarts_timeseries_step",

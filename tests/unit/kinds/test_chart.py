@@ -254,3 +254,17 @@ def test_no_adhoc_filters_and_an_empty_list_compare_equal() -> None:
     assert spec(params={**bare, "adhoc_filters": []}).compared() == spec(params=bare).compared()
     where = {"clause": "WHERE", "expressionType": "SQL", "sqlExpression": "volume > 0"}
     assert spec(params={**bare, "adhoc_filters": [where]}).compared() != spec(params=bare).compared()
+
+
+def test_a_percent_metric_labelled_like_a_metric_is_queried_once():
+    # p2p_payments' CurrencyAmountSummary (the corpus): COUNT(amount) as SQL among the
+    # metrics and as a SIMPLE percent metric; twice, Superset answers 400.
+    sql = {"expressionType": "SQL", "sqlExpression": "COUNT(amount)", "label": "COUNT(amount)"}
+    simple = {"expressionType": "SIMPLE", "column": {"column_name": "amount"},
+              "aggregate": "COUNT", "label": "COUNT(amount)"}
+    total = {"expressionType": "SIMPLE", "column": {"column_name": "amount"},
+             "aggregate": "SUM", "label": "SUM(amount)"}
+    (query,) = qc.build_query_context({"groupby": ["currency_code"], "metrics": [sql, total],
+                                       "percent_metrics": [simple, simple]}, "table", 4)["queries"]
+    assert [qc.metric_label(m) for m in query["metrics"]] == ["COUNT(amount)", "SUM(amount)"]
+    assert query["post_processing"][0]["options"]["columns"] == ["COUNT(amount)"]

@@ -101,3 +101,10 @@ def test_expand_of_a_tidy_form_with_defaults_left_out_reads_back_equal() -> None
     assert tidied == {"viz_type": "echarts_timeseries_line", "metrics": ["m"],
                       "markerEnabled": True}
     assert tidy(expand(tidied)) == tidied
+
+
+def test_a_table_keeps_align_pn_whose_control_and_drawing_disagree() -> None:
+    # Explore shows align_pn off when absent; the table draws it on: not a default.
+    params = {"align_pn": False, "color_pn": True, "show_cell_bars": True,
+              "include_search": False}
+    assert tidy(params, "table") == {"align_pn": False}
