@@ -55,7 +55,7 @@ class GroupHandler(RestHandler):
     resource = GROUPS_PATH
     columns = ()  # the default list columns are the ones with roles and users
 
-    def rows(self, ctx: Context) -> list[dict[str, Any]]:
+    def read_rows(self, ctx: Context) -> list[dict[str, Any]]:
         rows = ctx.client.list(self.resource)
         ctx.cache.user_groups = {row["name"]: row["id"] for row in rows}
         return [row for row in rows if row["name"] != MARKER_GROUP]

@@ -56,7 +56,7 @@ class ReportHandler(RestHandler):
     columns = _COLUMNS
     detailed = True
 
-    def rows(self, ctx: Context) -> list[dict[str, Any]]:
+    def read_rows(self, ctx: Context) -> list[dict[str, Any]]:
         try:
             return ctx.client.list(self.resource, columns=list(self.columns))
         except ApiError as err:

@@ -50,7 +50,7 @@ class TagHandler(RestHandler):
     columns = ("id", "name", "description", "type")
 
     # -- reading ---------------------------------------------------------------
-    def rows(self, ctx: Context) -> list[dict[str, Any]]:
+    def read_rows(self, ctx: Context) -> list[dict[str, Any]]:
         if not ctx.filtered:
             return ctx.client.list(self.resource, filters=[CUSTOM], columns=list(self.columns))
         rows: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ import pytest
 from superset_iac.export.paths import DIR_OF_KIND
 from superset_iac.kinds.base import Handler
 from superset_iac.kinds.registry import EXPORTED, HANDLERS, NOT_EXPORTED, ORDER, handlers
+from superset_iac.kinds.rest import RestHandler
 from superset_iac.load.tree import load_tree
 from superset_iac.model import KINDS
 from superset_iac.model.base import Spec
@@ -111,3 +112,12 @@ def test_the_raw_key_of_a_refused_file_is_the_specs_key():
     for spec in _asset_specs():
         data = spec.model_dump(by_alias=True, mode="json")
         assert _raw_key(type(spec), data) == spec.key, spec.ref
+
+
+def test_list_reads_are_overridden_where_prefetch_sees_them() -> None:
+    """``read_live`` reads every kind's list rows ahead (``prefetch`` calls
+    ``read_rows``); a handler overriding ``rows`` instead would read its list
+    a second time on every diff."""
+    overriding = [h.kind for h in ORDER
+                  if isinstance(h, RestHandler) and type(h).rows is not RestHandler.rows]
+    assert overriding == []
