@@ -47,6 +47,11 @@ class RequestPool:
         for session in reversed(self._all):
             self._idle.put(session)
 
+    @property
+    def cookies(self) -> requests.cookies.RequestsCookieJar:
+        """The one cookie jar every session of the pool shares (the login's)."""
+        return self._all[0].cookies
+
     @contextlib.contextmanager
     def session(self) -> Iterator[requests.Session]:
         """A session for one round trip (waits while ``size`` are in flight)."""

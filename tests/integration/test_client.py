@@ -90,7 +90,7 @@ def test_rejected_csrf_token_is_fetched_again(client, prefix):
     created = client.post("annotation_layer/", {"name": prefix})
     # Lose the session cookie the token belongs to: Superset answers 400
     # "The CSRF session token is missing." and the client fetches a new pair.
-    client._session.cookies.clear()
+    client._pool.cookies.clear()
     client.reset_log()
     client.delete(f"annotation_layer/{created['id']}")
     assert auth_calls(client, CSRF_PATH) == 1
