@@ -34,9 +34,13 @@ KIND = CssTemplate.KIND
 
 
 def template_css(row: dict[str, Any]) -> tuple[str, str | None]:
-    """(the template's CSS without the marker, the name the marker names)."""
+    """(the template's CSS without the marker, the name the marker names).
+
+    Without trailing blanks either way: the marker is written after the CSS
+    with its trailing newline taken off, so a template read before and after
+    an apply must read the same (and export the same block style)."""
     css, marked = split_marker(KIND, row.get("css"), CSS_COMMENT)
-    return css or "", marked
+    return (css or "").rstrip(), marked
 
 
 class CssTemplateHandler(MarkedHandler):
