@@ -11,9 +11,9 @@ would meet the same fate after its own retries and backoff; the report says
 how far the run got and which changes were not attempted.
 
 Side by side. Consecutive creates and updates of one kind whose handler says
-its writes are independent (``Handler.independent_writes``: the charts of
-datasets created before them, the dashboards of charts created before them)
-and none of which names another of them run as one batch through the
+its writes are independent (``Handler.independent_writes``; no kind says
+so today: charts and dashboards created at once race in Superset's tagging
+listeners on PostgreSQL) and none of which names another of them run as one batch through the
 client's pool (``client.concurrently``). What decides skipping is known
 before the batch starts, so it skips exactly what one after another would;
 the events are reported, and the requests logged, in the plan's order. A

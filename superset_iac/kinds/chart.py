@@ -73,7 +73,10 @@ from superset_iac.plan.model import Change, LiveObject
 class ChartHandler(RestHandler):
     spec_type = Chart
     resource = "chart"
-    independent_writes = True  # of one another; datasets come before them
+    # Not side by side: with TAGGING_SYSTEM on, Superset's own insert listeners
+    # add the shared `type:`/`owner:` tags, and two creates at once on
+    # PostgreSQL race on them (422 "could not be created"); SQLite hides it.
+    independent_writes = False
     columns = ("id", "uuid", "slice_name", "viz_type", "params", "datasource_id",
                "datasource_type", "table.table_name", "description", "cache_timeout",
                "certified_by", "certification_details", "owners.id", "is_managed_externally")

@@ -72,7 +72,10 @@ DETAIL_COLUMNS = ("id", "uuid", "dashboard_title", "slug", "published", "css", "
 class DashboardHandler(RestHandler):
     spec_type = Dashboard
     resource = "dashboard"
-    independent_writes = True  # of one another; charts come before them
+    # Not side by side: with TAGGING_SYSTEM on, Superset's own insert listeners
+    # add the shared `type:`/`owner:` tags, and two creates at once on
+    # PostgreSQL race on them (422 "could not be created"); SQLite hides it.
+    independent_writes = False
     columns = ("id", "uuid", "dashboard_title", "slug", "published", "certified_by",
                "certification_details", "owners.id", "roles.id", "roles.name",
                "is_managed_externally")
