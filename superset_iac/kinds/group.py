@@ -35,8 +35,7 @@ from typing import Any
 from superset_iac.errors import IacError
 from superset_iac.kinds import owners
 from superset_iac.kinds.base import Context, ExportFlag
-from superset_iac.kinds.rest import RestHandler
-from superset_iac.kinds.markers import split_marker, with_marker
+from superset_iac.kinds.markers import MarkedHandler, split_marker, with_marker
 from superset_iac.load.schema import did_you_mean
 from superset_iac.model.base import Spec
 from superset_iac.model.group import MARKER_GROUP, Group
@@ -49,11 +48,12 @@ class GroupError(IacError):
     """A group spec that cannot be written as it stands."""
 
 
-class GroupHandler(RestHandler):
+class GroupHandler(MarkedHandler):
     spec_type = Group
     export_flag = ExportFlag("--groups", "Export user groups (with their roles).")
     resource = GROUPS_PATH
     columns = ()  # the default list columns are the ones with roles and users
+    name_column = "name"  # unique in FAB: a lost create is found by it and the marker
 
     def read_rows(self, ctx: Context) -> list[dict[str, Any]]:
         rows = ctx.client.list(self.resource)
@@ -80,21 +80,11 @@ class GroupHandler(RestHandler):
                 "roles": [ctx.ids.id("role", r) for r in sorted(set(spec.roles))],
                 "users": member_ids(ctx, spec)}
 
-    def create_payload(self, ctx: Context, spec: Spec) -> dict[str, Any]:
-        """The group as it is: groups take no uuid (the marker is in ``description``)."""
-        return self.to_payload(ctx, spec)
-
     def register(self, ctx: Context, key: str, object_id: Any, spec: Spec) -> None:
         super().register(ctx, key, object_id, spec)
         if ctx.cache.user_groups is not None:  # a user written later in this run joins it
             ctx.cache.user_groups[key] = object_id
 
-    def landed(self, ctx: Context, key: str) -> Any:
-        """The id of the group ``key`` if it exists and carries this tool's marker."""
-        for row in ctx.client.list(self.resource, filters=[("name", "eq", key)]):
-            if row["name"] == key and self.is_managed(row, key):
-                return row["id"]
-        return None
 
 
 def member_ids(ctx: Context, spec: Group) -> list[int]:
