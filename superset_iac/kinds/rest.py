@@ -50,8 +50,10 @@ from superset_iac.superset.errors import ApiError, TransientWriteError, redact
 
 
 # Statuses Superset answers a create with when the object (its name, slug or
-# uuid) already exists.
-_TAKEN_STATUSES = frozenset({400, 409, 422})
+# uuid) already exists: its own checks answer 400/409/422; on PostgreSQL a
+# duplicate that passes them at the same moment as another run's insert
+# fails on the unique constraint and comes back as 500.
+TAKEN_STATUSES = frozenset({400, 409, 422, 500})
 CREATED_MEANWHILE = "created meanwhile by another run, adopted; re-run converges"
 
 
@@ -284,7 +286,7 @@ class RestHandler(Handler):
                 raise
             return landed
         except ApiError as err:
-            if err.status not in _TAKEN_STATUSES:
+            if err.status not in TAKEN_STATUSES:
                 raise
             refused = err
         # Looked up outside the handler above, so that a lookup that fails is

@@ -37,6 +37,7 @@ from typing import Any, Iterable, Mapping
 from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, ExportFlag, Handler
+from superset_iac.kinds.rest import CREATED_MEANWHILE, TAKEN_STATUSES, note
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
@@ -209,11 +210,27 @@ class RoleHandler(Handler):
             raise RoleError(f"built-in role '{spec.name}' does not exist on this server: "
                             "run `superset init`")
         ids = self.desired_ids(ctx, spec)
-        role_id = ctx.client.post(f"{ROLES_PATH}/", {"name": spec.name})["id"]
+        role_id = self._post(ctx, spec.name)
         ctx.ids.set(self.kind, spec.name, role_id)
         finish_or_remove(ctx, self, spec, role_id, lambda: self._write(ctx, role_id, spec.name, ids),
                          f"role '{spec.name}' was created, but its permissions could not be set")
         return role_id
+
+    def _post(self, ctx: Context, name: str) -> Any:
+        """POST the role; one another run created meanwhile (two applies at
+        once) is adopted by its name, and both runs write the same permissions."""
+        try:
+            return ctx.client.post(f"{ROLES_PATH}/", {"name": name})["id"]
+        except ApiError as err:
+            if err.status not in TAKEN_STATUSES:
+                raise
+            refused = err
+        found = [row["id"] for row in ctx.client.list(ROLES_PATH, columns=["id", "name"])
+                 if row["name"] == name]
+        if not found:
+            raise refused
+        note(ctx, f"{self.kind}/{name}", CREATED_MEANWHILE)
+        return found[0]
 
     def update(self, ctx: Context, change: Change) -> None:
         spec, live = change.desired, change.live

@@ -234,9 +234,14 @@ class Tree:
                                   params={"q": "(page_size:100)"}).json()["result"]
         return [r["name"] for r in rows]
 
-    def all_once(self) -> None:
+    def all_once(self, context: object = None) -> None:
         counts = self.counts()
-        assert counts == dict.fromkeys(counts, 1), counts
+        assert counts == dict.fromkeys(counts, 1), (counts, context)
+
+    def never_twice(self, context: object = None) -> None:
+        """No object doubled (a race may leave one absent for the next apply)."""
+        counts = self.counts()
+        assert max(counts.values()) <= 1, (counts, context)
 
     def converged(self) -> None:
         """A diff finds nothing left to do, and every object is there once."""

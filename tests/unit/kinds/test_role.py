@@ -207,6 +207,40 @@ def test_create_resolves_everything_then_writes_the_set_with_its_marker(rsps, cs
         rsps.calls[4].request.url)
 
 
+def test_a_role_another_run_created_meanwhile_is_adopted_and_given_its_permissions(rsps, csrf, ctx):
+    """Two applies at once on PostgreSQL: the second POST of the name fails on
+    the unique constraint (FAB answers 500); the role is found by name and
+    the same permission set written, never a second role or a failure."""
+    serve(rsps)
+    handler = RoleHandler()
+    handler.read(ctx)
+    spec = Role.model_validate({"name": "Viewer", "permissions": {"Dashboard": ["can_read"]}})
+    rsps.add("POST", f"{API}/roles/", status=500, json={"message": "Fatal error"})
+    rsps.add("GET", f"{API}/roles/", json={"count": 2, "result": [
+        {"id": 3, "name": "Gamma"}, {"id": 12, "name": "Viewer"}]})
+    rsps.add("GET", f"{API}/resources/", json={"count": 0, "result": []})
+    rsps.add("POST", f"{API}/resources/", json={"id": 50, "result": {}}, status=201)
+    rsps.add("GET", f"{API}/permissions/", json={"count": 1, "result": [{"id": 89, "name": "database_access"}]})
+    rsps.add("POST", f"{API}/permissions-resources/", json={"id": 60, "result": {}}, status=201)
+    rsps.add("POST", f"{API}/roles/12/permissions",
+             match=[matchers.json_params_matcher({"permission_view_menu_ids": [1, 60]})],
+             json={"result": {}})
+
+    assert handler.create(ctx, spec) == 12
+    assert ctx.cache.notes["role/Viewer"].startswith("created meanwhile by another run")
+
+
+def test_a_refused_role_create_that_did_not_land_is_the_refusal(rsps, csrf, ctx):
+    serve(rsps)
+    handler = RoleHandler()
+    handler.read(ctx)
+    spec = Role.model_validate({"name": "Viewer", "permissions": {"Dashboard": ["can_read"]}})
+    rsps.add("POST", f"{API}/roles/", status=500, json={"message": "Fatal error"})
+    rsps.add("GET", f"{API}/roles/", json={"count": 1, "result": [{"id": 3, "name": "Gamma"}]})
+    with pytest.raises(Exception, match="500: Fatal error"):
+        handler.create(ctx, spec)
+
+
 def test_update_replaces_the_whole_set_in_one_write(rsps, csrf, ctx):
     name, ids = ANALYST_LIVE
     serve(rsps, [(name, ids + [12])])
