@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from superset_iac.superset import records
-from superset_iac.superset.errors import ApiError, UnsupportedServer
+from superset_iac.superset.errors import ApiError, ListChanged, UnsupportedServer
 from superset_iac.superset.records import AUTH
 from superset_iac.superset.timeouts import DEFAULT_CONCURRENCY  # noqa: F401  (re-exported)
 from superset_iac.superset.transport import (  # noqa: F401  (re-exported)
@@ -169,8 +169,28 @@ class SupersetClient(Transport):
     # -- paging and version probes ----------------------------------------------
 
     def _all_pages(self, path: str, query: dict[str, Any], page_size: int) -> List[dict[str, Any]]:
-        """Page by page until a stop rule of ``list``; with concurrency, the pages
-        page 0's ``count`` says are left go side by side."""
+        """Every page, read again once when the list changed while it was read.
+
+        Superset pages by offset, charts and dashboards in ``changed_on``
+        order: an object edited, created or deleted between two pages moves
+        the rows after it, so one row is read twice and another never. A
+        plan built on that list would create an object that exists. The
+        rows must be distinct and as many as page 0's ``count``; if not, the
+        list is read again, and two reads that still disagree are an error
+        (two that agree are the server's own count, taken as it is).
+        """
+        first = self._pages(path, query, page_size)
+        if _whole(*first):
+            return first[0]
+        second = self._pages(path, query, page_size)
+        if _whole(*second) or _ids(second[0]) == _ids(first[0]):
+            return _distinct(second[0])
+        raise ListChanged(f"/api/v1/{path}")
+
+    def _pages(self, path: str, query: dict[str, Any],
+               page_size: int) -> tuple[List[dict[str, Any]], int | None]:
+        """Page by page until a stop rule of ``list``, with page 0's ``count``;
+        with concurrency, the pages that ``count`` says are left go side by side."""
         def page(n: int) -> tuple[List[dict[str, Any]], int | None]:
             body = self.get(path, params={"q": {**query, "page": n}})
             return body.get("result") or [], body.get("count")
@@ -182,15 +202,15 @@ class SupersetClient(Transport):
             left = math.ceil((total - len(rows)) / len(rows))  # the server's page size
             for batch in self.concurrently(lambda k: page(k)[0], range(1, 1 + left)):
                 if not batch:  # fewer rows than counted: the end
-                    return rows
+                    return rows, total
                 rows.extend(batch)
             n += left
-        batch = rows
-        while not _last_page(batch, len(rows), total, page_size):
-            batch, total = page(n)
+        batch, counted = rows, total
+        while not _last_page(batch, len(rows), counted, page_size):
+            batch, counted = page(n)
             rows.extend(batch)
             n += 1
-        return rows
+        return rows, total
 
     def _probe_version(self) -> ServerVersion:
         # Logged as connection bookkeeping, like the login: it is asked once per
@@ -217,6 +237,27 @@ class SupersetClient(Transport):
             if exc.status != 403:
                 raise
         return ServerVersion("6.0", (6, 0, 0), exact=False)
+
+
+def _ids(rows: List[dict[str, Any]]) -> List[Any]:
+    """Each row's identity: its id, or the whole row when it has none."""
+    return [row["id"] if "id" in row else repr(row) for row in rows]
+
+
+def _whole(rows: List[dict[str, Any]], total: int | None) -> bool:
+    """Distinct rows, as many as counted (any number when the server gives no count)."""
+    ids = _ids(rows)
+    return len(set(ids)) == len(ids) and (total is None or len(ids) == total)
+
+
+def _distinct(rows: List[dict[str, Any]]) -> List[dict[str, Any]]:
+    seen: set[Any] = set()
+    out = []
+    for row, key in zip(rows, _ids(rows)):
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
 
 
 def _last_page(batch: List[Any], rows: int, total: int | None, page_size: int) -> bool:

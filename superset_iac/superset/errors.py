@@ -74,6 +74,18 @@ class TransientWriteError(ApiError):
     may_have_landed = True
 
 
+class ListChanged(ApiError):
+    """A list read twice that changed under both reads (see ``SupersetClient.list``)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("GET", path, 200, "the list changed while it was read, twice "
+                         "(objects created, edited or deleted meanwhile); nothing was "
+                         "planned from it: run again")
+
+    def _render(self) -> str:
+        return f"{self.method} {self.path}: {self.message}"
+
+
 class UnsupportedServer(ConfigError):
     """The Superset server is a version or configuration the tool cannot manage."""
 

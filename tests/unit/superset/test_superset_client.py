@@ -425,18 +425,44 @@ def test_list_tolerates_a_server_page_cap(rsps):
     assert len(client().list("chart/", page_size=500)) == 230
 
 
-def test_list_stops_on_an_empty_page(rsps):
+def test_list_stops_on_an_empty_page_and_takes_a_count_two_reads_agree_on(rsps):
+    """Fewer rows than counted, the same twice: the server's own count."""
     add_login(rsps)
-    rsps.add("GET", CHARTS, json=page(100, 0, 150))
-    rsps.add("GET", CHARTS, json=page(0, 100, 150))
+    for _ in range(2):
+        rsps.add("GET", CHARTS, json=page(100, 0, 150))
+        rsps.add("GET", CHARTS, json=page(0, 100, 150))
     assert len(client().list("chart/")) == 100
+    assert sum(c.request.method == "GET" for c in rsps.calls) == 4
 
 
 def test_list_without_count_stops_on_a_short_page(rsps):
     add_login(rsps)
     rsps.add("GET", CHARTS, json={"result": [{"id": i} for i in range(100)]})
-    rsps.add("GET", CHARTS, json={"result": [{"id": 1}]})
+    rsps.add("GET", CHARTS, json={"result": [{"id": 100}]})
     assert len(client().list("chart/")) == 101
+
+
+def test_a_list_that_moved_between_two_pages_is_read_again(rsps):
+    """A chart edited between page 0 and page 1 moves to the front of the
+    ``changed_on`` order: row 99 is read twice, row 199 never."""
+    add_login(rsps)
+    moved = {"count": 200, "result": [{"id": i} for i in range(99, 199)]}
+    for body in (page(100, 0, 200), moved, page(100, 0, 200), page(100, 100, 200)):
+        rsps.add("GET", CHARTS, json=body)
+    rows = client().list("chart/")
+    assert [r["id"] for r in rows] == list(range(200))
+    assert sum(c.request.method == "GET" for c in rsps.calls) == 4
+
+
+def test_a_list_that_changes_on_every_read_is_an_error_not_a_plan(rsps):
+    add_login(rsps)
+    for shift in (99, 98):
+        rsps.add("GET", CHARTS, json=page(100, 0, 200))
+        rsps.add("GET", CHARTS, json={"count": 200,
+                                      "result": [{"id": i} for i in range(shift, shift + 100)]})
+    with pytest.raises(ApiError, match=r"^GET /api/v1/chart/: the list changed while it was "
+                                       r"read, twice .*: run again$"):
+        client().list("chart/")
 
 
 def test_list_of_nothing_is_one_request(rsps):
