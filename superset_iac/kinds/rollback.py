@@ -60,5 +60,11 @@ def _finish(finish: Callable[[], None]) -> None:
         finish()
 
 
+# What Superset answers when a write met another transaction's on the same rows:
+# its duplicate checks, and its generic update failure (the database refused
+# the transaction: a lock on SQLite, a unique constraint on PostgreSQL).
+_CONFLICTS = ("already exist", "could not be updated.")
+
+
 def _concurrent(err: IacError) -> bool:
-    return getattr(err, "status", None) in (409, 422) and "already exist" in str(err)
+    return getattr(err, "status", None) in (409, 422) and any(c in str(err) for c in _CONFLICTS)

@@ -384,11 +384,16 @@ def test_two_applies_at_once_create_every_object_once_and_converge(tree, media_v
     first, second = tree.together(tmp_path / "meeting")
     outputs = first.stderr + second.stderr
     assert "Traceback" not in outputs, outputs
-    # Whichever run lost a race adopted the object the other made, or (roles,
-    # RLS rules: no uuid to find them by) reported the refusal; none failed
+    # Whichever run lost a race adopted the object the other made (roles by
+    # name), or (RLS rules: no key Superset keeps unique) reported the refusal; none failed
     # with a bare "could not be created" and nothing else.
     assert "created meanwhile by another run, adopted; re-run converges" in outputs, outputs
     assert {first.returncode, second.returncode} <= {0, 1}, outputs
-    assert 0 in (first.returncode, second.returncode), outputs
-    tree.all_once()
+    # Each run may lose a different race (its follow-up request beside the
+    # other run's, an RLS rule's name) and report it, on SQLite as on
+    # PostgreSQL: what holds is that nothing is doubled and the next apply
+    # finishes whatever either run reported.
+    tree.never_twice(outputs)
+    again = tree.cli("apply", "--yes")
+    assert again.exit_code == 0, (again.output, outputs)
     tree.converged()

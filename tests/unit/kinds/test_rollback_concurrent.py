@@ -68,3 +68,17 @@ def test_an_object_another_run_created_is_never_removed() -> None:
     with pytest.raises(WriteFailed, match="another run created it .* the next apply finishes it"):
         finish_or_remove(ctx, handler, SPEC, 14, finish, "dataset 'x' was created")  # type: ignore[arg-type]
     assert handler.deleted == []
+
+
+def test_superset_s_generic_update_failure_beside_another_run_is_tried_once_more() -> None:
+    """"Dataset could not be updated." is the database refusing the transaction
+    (a lock, a unique constraint) while the other run writes the same rows."""
+    handler, calls = Handler(), []
+
+    def finish() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ApiError("PUT", "/api/v1/dataset/14", 422, "Dataset could not be updated.")
+
+    finish_or_remove(context(), handler, SPEC, 14, finish, "dataset 'x' was created")  # type: ignore[arg-type]
+    assert len(calls) == 2 and handler.deleted == []
