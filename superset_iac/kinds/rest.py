@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import uuid
 from contextlib import contextmanager
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler, managed_url
@@ -94,6 +94,40 @@ def note(ctx: Context, ref: str, text: str) -> None:
 
 def take_note(ctx: Context, ref: str) -> str:
     return ctx.cache.notes.pop(ref, "")
+
+
+def adopted(ctx: Context, ref: str) -> bool:
+    """Whether this run's create of ``ref`` found another run's object instead."""
+    return ctx.cache.notes.get(ref) == CREATED_MEANWHILE
+
+
+def create_once(ctx: Context, ref: str, send: Callable[[], Any],
+                landed: Callable[[], Any]) -> Any:
+    """``send`` a create and return the new id, without ever creating twice.
+
+    When the answer is lost (``TransientWriteError``) the object may exist:
+    it is looked up (``landed``, the id or None) before the error is let
+    through. When the server refuses the create because the object exists,
+    another run created it meanwhile: it is adopted (see the module docstring).
+    """
+    try:
+        return send()
+    except TransientWriteError:
+        found = landed()
+        if found is None:
+            raise
+        return found
+    except ApiError as err:
+        if err.status not in TAKEN_STATUSES:
+            raise
+        refused = err
+    # Looked up outside the handler above, so that a lookup that fails is
+    # reported as itself, not as something that happened during the refusal.
+    found = landed()
+    if found is None:
+        raise refused
+    note(ctx, ref, CREATED_MEANWHILE)
+    return found
 
 
 def managed_uuid(kind: str, key: str) -> str:
@@ -271,31 +305,10 @@ class RestHandler(Handler):
         ctx.ids.forget(self.kind, live.key)
 
     def post_once(self, ctx: Context, key: str, payload: dict[str, Any]) -> Any:
-        """POST a create and return the new id, without ever creating twice.
-
-        When the answer is lost (``TransientWriteError``) the object may exist:
-        it is looked up (``landed``) before the error is let through. When the
-        server refuses the create because the object exists, another run
-        created it meanwhile: it is adopted (see the module docstring).
-        """
-        try:
-            return self.send_create(ctx, key, payload)
-        except TransientWriteError:
-            landed = self.landed(ctx, key)
-            if landed is None:
-                raise
-            return landed
-        except ApiError as err:
-            if err.status not in TAKEN_STATUSES:
-                raise
-            refused = err
-        # Looked up outside the handler above, so that a lookup that fails is
-        # reported as itself, not as something that happened during the refusal.
-        landed = self.landed(ctx, key)
-        if landed is None:
-            raise refused
-        note(ctx, f"{self.kind}/{key}", CREATED_MEANWHILE)
-        return landed
+        """POST a create and return the new id, without ever creating twice
+        (``create_once``, the object looked up by ``landed``)."""
+        return create_once(ctx, f"{self.kind}/{key}", lambda: self.send_create(ctx, key, payload),
+                           lambda: self.landed(ctx, key))
 
     def send_create(self, ctx: Context, key: str, payload: dict[str, Any]) -> Any:
         """The create's request(s), returning the new id: a POST of ``payload``

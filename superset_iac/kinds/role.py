@@ -37,7 +37,7 @@ from typing import Any, Iterable, Mapping
 from superset_iac.errors import IacError
 from superset_iac.kinds import permissions as perms
 from superset_iac.kinds.base import Context, ExportFlag, Handler
-from superset_iac.kinds.rest import CREATED_MEANWHILE, TAKEN_STATUSES, note
+from superset_iac.kinds.rest import create_once
 from superset_iac.kinds.rollback import finish_or_remove
 from superset_iac.model.base import Spec
 from superset_iac.model.role import (BUILTIN_ROLES, EXTENDABLE_ROLES, DataAccess, Role,
@@ -219,18 +219,14 @@ class RoleHandler(Handler):
     def _post(self, ctx: Context, name: str) -> Any:
         """POST the role; one another run created meanwhile (two applies at
         once) is adopted by its name, and both runs write the same permissions."""
-        try:
-            return ctx.client.post(f"{ROLES_PATH}/", {"name": name})["id"]
-        except ApiError as err:
-            if err.status not in TAKEN_STATUSES:
-                raise
-            refused = err
-        found = [row["id"] for row in ctx.client.list(ROLES_PATH, columns=["id", "name"])
-                 if row["name"] == name]
-        if not found:
-            raise refused
-        note(ctx, f"{self.kind}/{name}", CREATED_MEANWHILE)
-        return found[0]
+        return create_once(ctx, f"{self.kind}/{name}",
+                           lambda: ctx.client.post(f"{ROLES_PATH}/", {"name": name})["id"],
+                           lambda: self._id_of(ctx, name))
+
+    def _id_of(self, ctx: Context, name: str) -> Any:
+        """The id of the role named ``name`` on the server now, or None."""
+        return next((row["id"] for row in ctx.client.list(ROLES_PATH, columns=["id", "name"])
+                     if row["name"] == name), None)
 
     def update(self, ctx: Context, change: Change) -> None:
         spec, live = change.desired, change.live

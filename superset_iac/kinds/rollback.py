@@ -9,7 +9,7 @@ permission, a dataset without its metrics. ``finish_or_remove`` deletes the
 new object when a later step fails, so the apply reports one failure and the
 server looks as it did before; a next apply creates it afresh.
 
-An object another run created meanwhile (adopted by ``post_once``) is never
+An object another run created meanwhile (adopted by ``rest.create_once``) is never
 removed: that run is still building on it, and removing it would undo its
 work too. The failure is reported and the next apply finishes the object.
 """
@@ -21,7 +21,7 @@ from typing import Any
 
 from superset_iac.errors import IacError
 from superset_iac.kinds.base import Context, Handler
-from superset_iac.kinds.rest import CREATED_MEANWHILE, WriteFailed
+from superset_iac.kinds.rest import WriteFailed, adopted
 from superset_iac.model.base import Spec
 from superset_iac.plan.model import LiveObject
 from superset_iac.superset.errors import redact
@@ -35,7 +35,7 @@ def finish_or_remove(ctx: Context, handler: Handler, spec: Spec, new_id: Any,
         _finish(finish)
     except IacError as err:
         reason = redact(str(err))
-        if ctx.cache.notes.get(f"{handler.kind}/{spec.key}") == CREATED_MEANWHILE:
+        if adopted(ctx, f"{handler.kind}/{spec.key}"):
             raise WriteFailed(f"{what}: {reason}; another run created it and may still be "
                               "writing it, so it was left: the next apply finishes it") from None
         try:
