@@ -14,6 +14,7 @@ from typing import Any, Mapping, TypeVar
 
 from superset_iac.convert.server import Imported
 from superset_iac.errors import IacError
+from superset_iac.superset.errors import ApiError
 
 T = TypeVar("T")
 List = list  # the method named `list` shadows the builtin in annotations
@@ -46,6 +47,10 @@ class BundleClient:
         if detail is None:
             raise IacError(f"convert: no {resource} {match.group('id')} in the bundles")
         return {"result": dict(detail)}
+
+    def get_bytes(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        """No export bundles: the details are in memory (a reader falls back to them)."""
+        raise ApiError("GET", path, 404, "convert holds details, not export bundles")
 
     def get_by_id(self, resource: str, id: int | str) -> dict[str, Any]:
         return dict(self.get(f"{resource}/{id}")["result"])

@@ -1,13 +1,15 @@
 """Datasets, physical and virtual: ``/api/v1/dataset/``.
 
 Reading. The list returns no columns, metrics or settings (and no managed
-marker), so each dataset in the tree is read with ``GET /dataset/{id}``,
-asking only for the fields compared. A diff costs
+marker), so the datasets in the tree are read from export bundles, or with
+``GET /dataset/{id}`` asking only for the fields compared. A diff costs
 
     ceil(datasets the tree names / 50) lists filtered by managed uuid
     (+ as many by name, for those no uuid found; with --prune,
     ceil(datasets on the server / 100) whole-list pages instead)
-    + 1 detail per dataset in the tree that exists on the server
+    + the details of the tree's datasets that exist on the server: with
+      three or more, ceil(n / 20) export bundles (``dataset_bundle``), else
+      1 GET each; an update reads its dataset's detail first
     + 1 user-directory page per 100 users, once, if any owner is involved
 
 Export, which has no tree, reads the detail of every dataset. Datasets
@@ -35,9 +37,11 @@ after the first write restores the dataset as it was read (see ``update``).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from superset_iac.errors import IacError
+from superset_iac.kinds import dataset_bundle
 from superset_iac.kinds.base import Context
 from superset_iac.kinds.database import read_cache_timeout
 from superset_iac.kinds.dataset_columns import (COLUMN_FIELDS, METRIC_FIELDS, column_fields,
@@ -67,7 +71,9 @@ _SOURCE = ("sql", "schema", "catalog", "database")  # what the server derives co
 class DatasetHandler(RestHandler):
     spec_type = Dataset
     resource = "dataset"
-    columns = ("id", "uuid", "table_name", "database.database_name", "catalog", "schema", "sql")
+    # owners.id: a dataset read from an export bundle has no owners of its own
+    columns = ("id", "uuid", "table_name", "database.database_name", "catalog", "schema", "sql",
+               "owners.id")
     name_column = "table_name"
     detailed = True
 
@@ -87,6 +93,10 @@ class DatasetHandler(RestHandler):
     def detail(self, ctx: Context, object_id: Any) -> dict[str, Any]:
         return ctx.client.get(f"dataset/{object_id}",
                               params={"q": {"columns": list(DETAIL_COLUMNS)}})["result"]
+
+    def details(self, ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Three or more through export bundles (``dataset_bundle``), else one by one."""
+        return dataset_bundle.details(ctx, rows, lambda row: self.detail(ctx, row["id"]))
 
     def summary(self, row: dict[str, Any]) -> Dataset:
         """What the list tells of a dataset outside the tree (enough to prune it)."""
@@ -219,8 +229,11 @@ class DatasetHandler(RestHandler):
         read (source, settings, the exact column and metric lists), so the
         dataset is either as declared or as before.
         """
-        assert change.live is not None and isinstance(change.desired, Dataset)
         spec, live = change.desired, change.live
+        assert live is not None and isinstance(spec, Dataset)
+        if dataset_bundle.needs_detail(live.raw):  # the PUT names columns by id
+            live = replace(live, raw=self.detail(ctx, live.id))
+            change = replace(change, live=live)
         source = _source_changed(change)
         if source and spec.is_virtual:
             try:

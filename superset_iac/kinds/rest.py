@@ -266,9 +266,13 @@ class RestHandler(Handler):
         """Each ``(key, row)`` as its live object: the details side by side, then
         the specs one by one, in order."""
         wanted = [row for key, row in keyed if self.detailed and ctx.wants_detail(self.kind, key)]
-        details = ctx.client.concurrently(lambda row: self.detail(ctx, row["id"]), wanted)
+        details = self.details(ctx, wanted)
         full = {row["id"]: detail for row, detail in zip(wanted, details, strict=True)}
         return {key: self.live_object(ctx, key, row, full.get(row["id"])) for key, row in keyed}
+
+    def details(self, ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The detail of each list row, side by side (a kind may read many at once)."""
+        return ctx.client.concurrently(lambda row: self.detail(ctx, row["id"]), rows)
 
     def live_object(self, ctx: Context, key: str, row: dict[str, Any],
                     detail: dict[str, Any] | None = None) -> LiveObject:
