@@ -51,6 +51,7 @@ from superset_iac import workflow  # noqa: E402
 from superset_iac.apply.engine import apply_plan  # noqa: E402
 from superset_iac.cli.common import context  # noqa: E402
 from superset_iac.kinds.registry import HANDLERS, handlers  # noqa: E402
+from superset_iac.kinds.dataset_bundle import BUNDLE_SIZE, FEWEST  # noqa: E402
 from superset_iac.kinds.rest import FILTER_CHUNK  # noqa: E402
 from superset_iac.superset.records import AUTH, WRITE_METHODS  # noqa: E402
 from superset_iac.superset.timeouts import DEFAULT_CONCURRENCY  # noqa: E402
@@ -266,6 +267,11 @@ def chunks(n: int) -> int:
     return math.ceil(n / FILTER_CHUNK)
 
 
+def bundles(n: int) -> int:
+    """Detail reads of ``n`` virtual datasets: export bundles from ``FEWEST`` on."""
+    return math.ceil(n / BUNDLE_SIZE) if n >= FEWEST else n
+
+
 def diff_formula(tree: dict[str, int], server: dict[str, int]) -> Counter:
     """Requests of a diff (no --prune) against an unchanged server the tree was
     applied to, per kind, as the handlers' docstrings state them: every tree
@@ -273,7 +279,7 @@ def diff_formula(tree: dict[str, int], server: dict[str, int]) -> Counter:
     server holds (no owners anywhere, so no user directory read)."""
     return Counter({
         "database": chunks(tree["database"]) + tree["database"],  # by uuid + connection each
-        "dataset": chunks(tree["dataset"]) + tree["dataset"],     # by uuid + detail each
+        "dataset": chunks(tree["dataset"]) + bundles(tree["dataset"]),  # by uuid + bundles
         "chart": chunks(tree["chart"]),                           # by uuid only
         "role": pages(server["role"]),                            # roles/search pages
         "catalogue": pages(server["pvm"]),                        # permission catalogue pages

@@ -23,6 +23,7 @@ from typing import Iterator
 import pytest
 
 from superset_iac.apply.engine import Outcome
+from superset_iac.kinds import dataset_bundle
 from superset_iac.plan.model import Action
 from tests.integration.conftest import SupersetInstance, start_instance
 from tests.integration.trees import Api, Run, assets_copy, own_lakehouse_env
@@ -88,12 +89,14 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     reads = Counter(r.path for r in again.ctx.client.requests if r.kind != "auth")
     assert again.writes() == []
     # What the database and dataset handlers document: one list each, one
-    # connection per database, one detail per dataset of the tree.
+    # connection per database; the three virtual datasets in one export
+    # bundle, a detail for the physical one.
     assert reads["/api/v1/database/"] == 1 and reads["/api/v1/dataset/"] == 1
     assert sum(n for p, n in reads.items() if p.startswith("/api/v1/database/") and
                p.endswith("/connection")) == 1
+    assert reads["/api/v1/dataset/export/"] == 1
     assert sum(n for p, n in reads.items() if p.startswith("/api/v1/dataset/") and
-               p.rstrip("/").split("/")[-1].isdigit()) == 4
+               p.rstrip("/").split("/")[-1].isdigit()) == 1
     # Reports: the list, and the detail of the tree's one report.
     assert reads["/api/v1/report/"] == 1
     assert sum(n for p, n in reads.items() if p.startswith("/api/v1/report/") and
@@ -102,6 +105,21 @@ def test_second_diff_is_empty_and_apply_writes_nothing(applied, tree, environ):
     assert again.ctx.client.requests == []
     BENCH["unchanged diff"] = {"seconds": round(again.diff_seconds, 2),
                                "requests": again.diff_requests, "by path": dict(reads)}
+
+
+def test_datasets_read_from_a_bundle_equal_their_details(applied, tree, environ, monkeypatch):
+    """The three virtual datasets come from one export bundle; read one detail
+    each instead, every spec and every compared field is the same."""
+    bundled = Run(tree, environ)
+    reads = Counter(r.path for r in bundled.ctx.client.requests)
+    assert reads["/api/v1/dataset/export/"] == 1
+    monkeypatch.setattr(dataset_bundle, "FEWEST", 10**6)
+    detailed = Run(tree, environ)
+    assert Counter(r.path for r in detailed.ctx.client.requests)["/api/v1/dataset/export/"] == 0
+    live = {k: o.spec.model_dump() for k, o in bundled.ctx.live["dataset"].items()}
+    assert len(live) == 4
+    assert live == {k: o.spec.model_dump() for k, o in detailed.ctx.live["dataset"].items()}
+    assert sum(dataset_bundle.needs_detail(o.raw) for o in bundled.ctx.live["dataset"].values()) == 3
 
 
 def test_drift_by_hand_appears_as_those_fields_alone_and_apply_restores(
