@@ -32,12 +32,9 @@ and a bundle of one or two saves nothing.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any, Callable
 
-import yaml
-
+from superset_iac.convert.bundle import BundleError, read_bundle_bytes
 from superset_iac.kinds.base import Context
 from superset_iac.superset.errors import ApiError
 
@@ -63,7 +60,7 @@ def details(ctx: Context, rows: list[Row], one: Callable[[Row], Detail]) -> list
     if len(bundled) < FEWEST:
         bundled = []
     read = ctx.client.concurrently(lambda chunk: _bundle(ctx, chunk),
-                                   balanced(bundled, BUNDLE_SIZE) if bundled else [])
+                                   balanced(bundled, BUNDLE_SIZE))
     found = {row_id: detail for got in read for row_id, detail in got.items()}
     lacking = [row for row in rows if row["id"] not in found]
     for row, detail in zip(lacking, ctx.client.concurrently(one, lacking), strict=True):
@@ -80,6 +77,8 @@ def balanced(items: list[Row], most: int) -> list[list[Row]]:
     """``items`` in the fewest runs of at most ``most``, as even as can be
     (21 in two of 11 and 10, not 20 and 1: the runs go side by side)."""
     count = -(-len(items) // most)
+    if not count:
+        return []
     size, extra = divmod(len(items), count)
     runs, start = [], 0
     for n in range(count):
@@ -102,45 +101,39 @@ def _bundle(ctx: Context, rows: list[Row]) -> dict[int, Detail]:
     out: dict[int, Detail] = {}
     for row in rows:
         doc = docs.get(str(row.get("uuid")))
-        database = databases.get(str(doc.get("database_uuid"))) if doc is not None else None
-        if doc is not None and database is not None:
-            out[row["id"]] = _as_detail(doc, row, database)
+        multi = databases.get(str(doc.get("database_uuid"))) if doc is not None else None
+        if doc is not None and multi is not None:
+            out[row["id"]] = _as_detail(doc, row, multi)
     return out
 
 
-def _read_bundle(data: bytes) -> tuple[dict[str, Detail], dict[str, Detail]]:
-    """The bundle's datasets and databases, each by uuid (nothing if unreadable).
+def _read_bundle(data: bytes) -> tuple[dict[str, Detail], dict[str, bool]]:
+    """The bundle's datasets, and whether each database allows several
+    catalogs, each by uuid (nothing if unreadable).
 
-    The database files hold the URI with its password masked; only the
-    uuid and ``extra`` of each are kept.
+    Read as ``convert`` reads any bundle (capped inflation, names checked, a
+    node budget for aliases). The database files hold the URI with its
+    password masked; only the uuid and ``extra`` of each are read.
     """
-    datasets: dict[str, Detail] = {}
-    databases: dict[str, Detail] = {}
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        for name in archive.namelist():
-            parts = name.split("/")
-            if len(parts) < 3 or not name.endswith(".yaml") or parts[1] not in ("datasets", "databases"):
-                continue
-            doc = yaml.load(archive.read(name), Loader=_LOADER)
-            if not isinstance(doc, dict) or "uuid" not in doc:
-                continue
-            if parts[1] == "datasets":
-                datasets[str(doc["uuid"])] = doc
-            else:
-                databases[str(doc["uuid"])] = {"extra": doc.get("extra")}
-    except (zipfile.BadZipFile, yaml.YAMLError, KeyError, ValueError):
+        members = read_bundle_bytes("GET /api/v1/dataset/export/", data).members
+    except BundleError:
         return {}, {}
+    datasets = {str(m.data["uuid"]): m.data for m in members
+                if m.kind == "dataset" and "uuid" in m.data}
+    databases = {str(m.data["uuid"]): _multi_catalog(m.data) for m in members
+                 if m.kind == "database" and "uuid" in m.data}
     return datasets, databases
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _as_detail(doc: Detail, row: Row, database: Detail) -> Detail:
-    """A bundle's dataset file in the shape of ``GET dataset/{id}`` (``DETAIL_COLUMNS``)."""
+def _multi_catalog(database: Detail) -> bool:
+    """``Database.allow_multi_catalog``: a key of its ``extra``."""
     extra = database.get("extra")
-    multi = isinstance(extra, dict) and bool(extra.get("allow_multi_catalog"))
+    return isinstance(extra, dict) and bool(extra.get("allow_multi_catalog"))
+
+
+def _as_detail(doc: Detail, row: Row, multi: bool) -> Detail:
+    """A bundle's dataset file in the shape of ``GET dataset/{id}`` (``DETAIL_COLUMNS``)."""
     return {
         "id": row["id"], "uuid": row.get("uuid"),
         "database": {"database_name": row["database"]["database_name"],

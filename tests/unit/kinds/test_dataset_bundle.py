@@ -131,10 +131,20 @@ def test_a_multi_catalog_database_keeps_the_catalog(rsps, ctx):
     assert DatasetHandler().to_spec(ctx, got[0]).catalog == "iceberg"
 
 
+def test_an_unreadable_bundle_falls_back_to_the_details(rsps, ctx):
+    rows, details = virtual(3)
+    rsps.add("GET", f"{API}/dataset/export/", body=b"not a zip", content_type="application/zip")
+
+    got = dataset_bundle.details(ctx, rows, lambda row: {"id": row["id"]})
+
+    assert [dataset_bundle.needs_detail(d) for d in got] == [False, False, False]
+
+
 def test_chunks_are_even_and_at_most_twenty():
     sizes = [len(run) for run in dataset_bundle.balanced(list(range(41)), 20)]
     assert sizes == [14, 14, 13]
     assert [len(run) for run in dataset_bundle.balanced(list(range(20)), 20)] == [20]
+    assert dataset_bundle.balanced([], 20) == []
 
 
 def test_an_update_of_a_dataset_read_from_a_bundle_reads_its_column_ids_first(rsps, csrf, ctx):
