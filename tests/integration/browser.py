@@ -25,10 +25,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 # As root in a container: no sandbox, no GPU, nothing that phones home.
@@ -256,6 +258,65 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
         return path
 
+    @contextmanager
+    def blocking(self, patterns: tuple[str, ...]) -> Iterator[None]:
+        """Requests to URLs matching `patterns` ("*" wildcards) fail in the
+        browser, without reaching the server, while inside."""
+        self.page("Network.setBlockedURLs", urls=list(patterns))
+        try:
+            yield
+        finally:
+            self.page("Network.setBlockedURLs", urls=[])
+
+    def requests_since(self, after: int, *, path: str, method: str | None = None) -> list[str]:
+        """The requests whose URL path ends with `path` sent since event index
+        `after`, each as "METHOD url -> status": a redirect's hops are lines of
+        their own when their URL matches, its status on the hop it redirects;
+        one not answered yet says so."""
+        sent: dict[str, list[str]] = {}
+        shown: set[str] = set()  # requests whose latest hop is a line of `sent`
+
+        def answer(request_id: str, outcome: object) -> None:
+            if request_id in shown:
+                sent[request_id][-1] += f" -> {outcome}"
+
+        for event in self.events[after:]:
+            params = event.get("params", {})
+            kind = event.get("method")
+            if kind == "Network.requestWillBeSent":
+                if "redirectResponse" in params:
+                    answer(params["requestId"], params["redirectResponse"]["status"])
+                request = params["request"]
+                if (request["url"].split("?")[0].endswith(path)
+                        and method in (None, request["method"])):
+                    sent.setdefault(params["requestId"], []).append(
+                        f"{request['method']} {request['url']}")
+                    shown.add(params["requestId"])
+                else:
+                    shown.discard(params["requestId"])
+            elif kind == "Network.responseReceived":
+                answer(params["requestId"], params["response"]["status"])
+            elif kind == "Network.loadingFailed":
+                answer(params["requestId"],
+                       f"failed ({params.get('blockedReason') or params.get('errorText')})")
+        return [line if " -> " in line else f"{line} -> (no answer yet)"
+                for lines in sent.values() for line in lines]
+
+    def first_redirect(self, after: int, *, method: str, path: str) -> str | None:
+        """Where the first request of `method` to a URL path ending with `path`
+        sent since event index `after` was redirected to (None: not redirected)."""
+        ids = set()
+        for event in self.events[after:]:
+            if event.get("method") != "Network.requestWillBeSent":
+                continue
+            params = event["params"]
+            if params["requestId"] in ids and "redirectResponse" in params:
+                return str(params["request"]["url"])
+            request = params["request"]
+            if request["method"] == method and request["url"].split("?")[0].endswith(path):
+                ids.add(params["requestId"])
+        return None
+
     def console_errors(self) -> list[str]:
         """Console and log entries of level error seen so far (for failure messages)."""
         found = []
@@ -384,17 +445,92 @@ class DashboardView:
         return "\n".join(lines)
 
 
-def login(browser: Browser, base_url: str, username: str, password: str) -> str:
-    """Log in through Superset's login form, as a person would; the page it lands on."""
-    browser.goto(f"{base_url}/login/")
-    browser.wait_for("!!document.querySelector('[data-test=\"password-input\"]')",
-                     what="the login form")
-    browser.type_into('[data-test="username-input"]', username)
-    browser.type_into('[data-test="password-input"]', password)
-    browser.press_enter()
-    browser.wait_for("!location.pathname.startsWith('/login')", what="the login to succeed",
-                     describe=lambda: f"page says: {browser.js('document.body.innerText')[:300]!r}")
-    return browser.js("location.pathname")
+# How long a submitted login may go without sending its POST before the
+# form is filled and submitted again. The page posts only once its client has
+# set up (CSRF token, theme): a key pressed before that is lost, as a click
+# would be, and a person would press it again.
+UNSENT_LOGIN_SECONDS = 10.0
+LOGIN_ATTEMPTS = 3
+# The login page sends its event log as it unloads (on submit). Sent with the
+# anonymous session, it is answered with a redirect to /login/ that sets the
+# anonymous session cookie again; when that answer lands after the login's,
+# the browser is logged out before the first page (seen here under load, 3
+# logins in 22: POST /login/ -> 302 -> / -> 302 -> /login/, "Invalid username
+# or password"; none in 40 with the beacon held back). The race is Superset's
+# own; the check is about the form, so the beacon is not sent while logging in.
+LOGIN_PAGE_BEACONS = ("*/superset/log/*",)
+LOGIN_FORM_JS = "!!document.querySelector('[data-test=\"password-input\"]')"
+
+
+def login(browser: Browser, base_url: str, username: str, password: str, *,
+          server_log: Callable[[], str] | None = None) -> str:
+    """Log in through Superset's login form, as a person would; the page it lands on.
+
+    Submitted again (at most ``LOGIN_ATTEMPTS`` times, each retry printed)
+    when the submit never reached the server, or the server accepted it and
+    the session was lost on the way to the first page. A login the server
+    refused fails at once, with what the page, the browser and the server said.
+    """
+    with browser.blocking(LOGIN_PAGE_BEACONS):
+        browser.goto(f"{base_url}/login/")
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            browser.wait_for(LOGIN_FORM_JS, what="the login form")
+            sent_after = len(browser.events)
+            browser.type_into('[data-test="username-input"]', username)
+            browser.type_into('[data-test="password-input"]', password)
+            browser.press_enter()
+            outcome = _login_outcome(browser, sent_after, server_log)
+            if outcome is None:
+                return browser.js("location.pathname")
+            print(f"login attempt {attempt}: {outcome}")
+    raise BrowserError(f"the login did not succeed in {LOGIN_ATTEMPTS} submits\n"
+                       f"{_login_story(browser, server_log)}")
+
+
+def _login_outcome(browser: Browser, sent_after: int,
+                   server_log: Callable[[], str] | None) -> str | None:
+    """None once the page left /login; why, when the submit is worth another;
+    raises when the server refused it or did not answer in the browser's timeout."""
+    started = time.monotonic()
+    while True:
+        try:
+            path = browser.js("location.pathname")
+        except BrowserError:
+            path = None  # mid-navigation: the context is being replaced
+        if path and not path.startswith("/login"):
+            return None
+        posted = browser.requests_since(sent_after, method="POST", path="/login/")
+        if posted and browser.requests_since(sent_after, method="GET", path="/login/"):
+            # Back on the form; once it has loaded, the page says why.
+            browser.wait_for(LOGIN_FORM_JS, what="the login form after the login")
+            hop = browser.first_redirect(sent_after, method="POST", path="/login/") or ""
+            if urlsplit(hop).path.startswith("/login"):
+                raise BrowserError(f"the server refused the login\n"
+                                   f"{_login_story(browser, server_log)}")
+            return f"accepted (redirected to {hop}), then the session was lost"
+        waited = time.monotonic() - started
+        if not posted and waited > UNSENT_LOGIN_SECONDS:
+            return f"nothing sent in {UNSENT_LOGIN_SECONDS:.0f}s"
+        if waited > browser.timeout:
+            raise BrowserError(f"timed out waiting for the login to succeed\n"
+                               f"{_login_story(browser, server_log)}")
+        time.sleep(0.25)
+
+
+def _login_story(browser: Browser, server_log: Callable[[], str] | None) -> str:
+    """What the page shows, the login requests it sent, its errors, the server's log."""
+    try:
+        page = browser.js("document.body.innerText")[:300]
+    except BrowserError as err:
+        page = f"(unreadable: {err})"
+    hop = browser.first_redirect(0, method="POST", path="/login/")
+    lines = [f"page says: {page!r}", f"the login POST was first redirected to: {hop}", "requests:"]
+    lines += [f"  {r}" for r in browser.requests_since(0, path="/login/")
+              + browser.requests_since(0, path="/csrf_token/")]
+    lines += [f"console: {e}" for e in browser.console_errors()]
+    if server_log:
+        lines += ["server log:", server_log()]
+    return "\n".join(lines)
 
 
 def open_dashboard(browser: Browser, base_url: str, slug: str, *, expected_charts: int,

@@ -44,6 +44,7 @@ from superset_iac.kinds.rest import managed_uuid
 from tests.integration.browser import (
     ROOT,
     Browser,
+    BrowserError,
     DashboardView,
     apply_team_assets,
     find_chromium,
@@ -138,7 +139,8 @@ def seen(browser, stand_in, team_dashboard, tmp_path_factory) -> Seen:
     superset = stand_in.superset
     work = tmp_path_factory.mktemp("browser")
     started = time.monotonic()
-    landed = login(browser, superset.url, superset.username, superset.password)
+    landed = login(browser, superset.url, superset.username, superset.password,
+                   server_log=superset.log_tail)
     logged_in = time.monotonic()
     expected = len(team_dashboard[1])
     before = len(browser.events)
@@ -308,3 +310,15 @@ def test_a_failing_chart_and_an_empty_chart_are_caught(browser, stand_in, bad_da
     failing, empty = tiles[f"Failing {unique}"], tiles[f"Empty {unique}"]
     assert failing.errors and not failing.drawn, view.describe()
     assert empty.empty, view.describe()
+
+
+def test_a_refused_login_says_what_the_server_answered(chromium, superset):
+    """The login helper fails at once on a refusal, quoting the exchange:
+    what a failed check in CI has to go on."""
+    with (Browser(chromium, width=WIDTH, height=HEIGHT, timeout=60) as fresh,
+          pytest.raises(BrowserError, match="the server refused the login") as refused):
+        login(fresh, superset.url, superset.username, "not-the-password",
+              server_log=superset.log_tail)
+    story = str(refused.value)
+    assert re.search(r"POST http://\S+/login/ -> 302", story), story
+    assert "server log:" in story
